@@ -1,0 +1,112 @@
+//! Command-line flags and dispatch. The library never sees these types.
+
+mod progress;
+mod run;
+mod validate;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use stratex::scenario::ScenarioError;
+
+/// stratex: strategic-interest scenario simulator.
+///
+/// Runs exchange-agent scenarios (RON files) thousands of times and reports the distribution of
+/// outcomes. See README.md for the scenario format and the exchange rules.
+#[derive(Parser)]
+#[command(name = "stratex", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario many times and summarise its outcomes.
+    Run(RunArgs),
+    /// Check a scenario and print its shape, or every problem found.
+    Validate {
+        /// Scenario file (.ron).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (.ron).
+    pub scenario: PathBuf,
+    /// Number of runs (default: the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Set a lever, or fix an uncertainty, for this run. Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    /// Output folder (default: output/<scenario file name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_set(s: &str) -> Result<(String, f64), String> {
+    let Some((name, value)) = s.split_once('=') else {
+        return Err(format!(
+            "expected NAME=VALUE (for example us_publicity=2), got \"{s}\""
+        ));
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the name before = is empty".into());
+    }
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{}\" is not a number", value.trim()))?;
+    Ok((name.to_string(), v))
+}
+
+/// A failure, with the exit status it calls for.
+pub enum Failure {
+    /// Bad input: a scenario problem or a bad flag (status 2).
+    Input(String),
+    /// Anything else (status 1).
+    Other(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+/// Parses the command line, runs it and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Validate { scenario } => validate::validate(&scenario),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Input(msg)) => {
+            eprintln!("{msg}");
+            2
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            1
+        }
+    }
+}

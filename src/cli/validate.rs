@@ -1,0 +1,180 @@
+//! `stratex validate`: the shape of a scenario, or every problem in it.
+
+use super::Failure;
+use std::path::Path;
+use stratex::model::Model;
+use stratex::report::number::human;
+
+pub fn validate(path: &Path) -> Result<(), Failure> {
+    let source = stratex::scenario::load(path)?;
+    let model = stratex::model::compile(path, &source.scenario)?;
+    print!("{}", describe(path, &model));
+    Ok(())
+}
+
+fn list(title: &str, items: Vec<String>) -> String {
+    let mut s = format!("{title} ({}):\n", items.len());
+    for i in items {
+        s.push_str(&format!("  {i}\n"));
+    }
+    s
+}
+
+fn describe(path: &Path, m: &Model) -> String {
+    let actor = |i: usize| m.actors[i].id.clone();
+    let good = |i: usize| m.goods[i].id.clone();
+    let mut s = format!(
+        "{}: valid. \"{}\": {} {}, {} runs and seed {} by default\n\n",
+        path.display(),
+        m.name,
+        m.steps,
+        m.plural,
+        human(m.default_runs as f64),
+        m.default_seed
+    );
+    s += &list(
+        "actors",
+        m.actors
+            .iter()
+            .map(|a| format!("{} ({})", a.id, a.name))
+            .collect(),
+    );
+    s += &list(
+        "goods",
+        m.goods
+            .iter()
+            .map(|g| format!("{} ({}, {}, {:?})", g.id, g.name, g.unit, g.kind).to_lowercase_kind())
+            .collect(),
+    );
+    s += &list(
+        "channels",
+        m.channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| {
+                let goods: Vec<String> = m
+                    .lanes
+                    .iter()
+                    .filter(|l| l.channel == c)
+                    .map(|l| good(l.good))
+                    .collect();
+                let watch = if ch.watched_by.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", watched by {}",
+                        ch.watched_by
+                            .iter()
+                            .map(|&w| actor(w))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                format!(
+                    "{}: {} -> {} carrying {}{watch}",
+                    ch.id,
+                    actor(ch.from),
+                    actor(ch.to),
+                    goods.join(", ")
+                )
+            })
+            .collect(),
+    );
+    s += &list(
+        "trade links",
+        m.links
+            .iter()
+            .map(|l| {
+                let ab: Vec<String> = l.ab.iter().map(|f| good(f.good)).collect();
+                let ba: Vec<String> = l.ba.iter().map(|f| good(f.good)).collect();
+                format!(
+                    "{} <-> {}: {} for {}",
+                    actor(l.a),
+                    actor(l.b),
+                    ab.join(", "),
+                    ba.join(", ")
+                )
+            })
+            .collect(),
+    );
+    s += &list(
+        "aid flows",
+        m.aids
+            .iter()
+            .map(|f| format!("{} -> {}: {}", actor(f.giver), actor(f.taker), good(f.good)))
+            .collect(),
+    );
+    s += &list(
+        "relations",
+        m.relations
+            .iter()
+            .map(|r| format!("{} -> {}", actor(r.from), actor(r.to)))
+            .collect(),
+    );
+    s += &list(
+        "events",
+        m.events
+            .iter()
+            .map(|e| format!("{} ({})", e.id, e.name))
+            .collect(),
+    );
+    s += &list(
+        "levers",
+        m.levers
+            .iter()
+            .map(|l| {
+                let vals: Vec<String> = l.values.iter().map(|v| v.to_string()).collect();
+                format!(
+                    "{} ({}): baseline {}, compare [{}]",
+                    l.id,
+                    l.name,
+                    l.baseline,
+                    vals.join(", ")
+                )
+            })
+            .collect(),
+    );
+    s += &list(
+        "uncertainties",
+        m.uncertainties
+            .iter()
+            .map(|u| format!("{}: {}", u.id, u.describe))
+            .collect(),
+    );
+    s += &list(
+        "outcomes",
+        m.outcomes
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} ({}, {}; {:?} is better)",
+                    o.id, o.name, o.unit, o.better
+                )
+                .to_lowercase_kind()
+            })
+            .collect(),
+    );
+    if !m.inline_draws.is_empty() {
+        s += &list(
+            "numbers drawn in place",
+            m.inline_draws.iter().map(|(p, _)| p.clone()).collect(),
+        );
+    }
+    if !m.warnings.is_empty() {
+        s += &list("warnings", m.warnings.clone());
+    }
+    s
+}
+
+trait LowerKind {
+    fn to_lowercase_kind(self) -> String;
+}
+
+impl LowerKind for String {
+    /// Debug names of enums (`Material`, `Higher`) read better in lower case in prose.
+    fn to_lowercase_kind(self) -> String {
+        ["Material", "Service", "Currency", "Higher", "Lower"]
+            .iter()
+            .fold(self, |s, k| s.replace(k, &k.to_lowercase()))
+    }
+}

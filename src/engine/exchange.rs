@@ -1,0 +1,431 @@
+//! One bargain per pair of actors per step: efficient barter, split by Nash bargaining.
+//!
+//! # The rule
+//!
+//! Two actors A and B that can give each other goods they need strike one deal each step. Each
+//! side values goods with its own needs ([`super::curves`]) and pays, for every unit it gives, the
+//! offer's `cost` plus whatever the unit was worth to its own need for that good. A unit sent
+//! along a channel arrives with probability-weighted share `keep = 1 - detection * seizure`, and
+//! both sides count on that expected share.
+//!
+//! All barter deals that cannot be improved for one side without hurting the other (the
+//! contract curve) share one property: there is a rate `θ` between A's and B's valuations such
+//! that every good from A to B moves until `θ * keep * (B's marginal value) = A's marginal cost`
+//! and every good from B to A until `keep * (A's marginal value) = θ * B's marginal cost`, or
+//! until a limit binds (offer limits scaled by trust, stock above the reserve or service capacity,
+//! lane capacity; cheapest expected-loss lane first). Raising `θ` moves the deal in B's favour.
+//!
+//! The terms are the generalised Nash bargaining solution with weights `βA = power_A / (power_A +
+//! power_B)` and `βB = 1 - βA`: the deal maximises `gA^βA * gB^βB`, where `gA`, `gB` are each
+//! side's gain by its own valuation. Along the contract curve that is the `θ` with
+//! `θ = (βB gA) / (βA gB)`, found by a bracketed search on `ln θ` (the condition is monotone in
+//! `θ`). A deal happens only if both gains are positive; otherwise nothing moves.
+//!
+//! So a trade never lowers either side's valuation, no good moves unless its receiver values it
+//! more than its giver (at the rate `θ`), and with equal powers the gains are split so that
+//! neither side could do better without the other doing worse.
+
+use super::curves::NeedFn;
+use super::{Runner, expected_loss};
+
+/// Gains below this many US-dollar equivalents count as no gain (rounding noise).
+const MIN_GAIN: f64 = 1e-9;
+/// Bounds of the search on `ln θ`.
+const LN_THETA_MAX: f64 = 60.0;
+
+/// One good moving one way within a bargain.
+#[derive(Clone, Copy, Debug)]
+struct Leg {
+    /// Global flow index.
+    flow: usize,
+    /// Given by the link's `a` (to `b`).
+    from_a: bool,
+    cap: f64,
+    cost: f64,
+    s_taker: f64,
+    s_giver: f64,
+    taker: NeedFn,
+    giver: Option<NeedFn>,
+}
+
+/// Preallocated working space for bargains.
+pub struct Scratch {
+    legs: Vec<Leg>,
+    /// First global flow index of each link.
+    link_start: Vec<usize>,
+}
+
+impl Scratch {
+    pub(crate) fn new(m: &crate::model::Model) -> Scratch {
+        let mut link_start = Vec::with_capacity(m.links.len());
+        let mut start = 0;
+        for l in &m.links {
+            link_start.push(start);
+            start += l.ab.len() + l.ba.len();
+        }
+        let max_legs = m
+            .links
+            .iter()
+            .map(|l| l.ab.len() + l.ba.len())
+            .max()
+            .unwrap_or(0);
+        Scratch {
+            legs: Vec::with_capacity(max_legs),
+            link_start,
+        }
+    }
+}
+
+/// Where a candidate `ln θ` falls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    /// Neither side gains: no deal exists at any rate.
+    NoDeal,
+    /// Only A gains: `θ` is too low.
+    Low,
+    /// Only B gains: `θ` is too high.
+    High,
+    /// Both gain; the value is the Nash condition's residual (negative: raise `θ`).
+    Both(f64),
+}
+
+impl Runner<'_> {
+    /// Strikes the bargain of link `li` for this step, if one exists.
+    pub(crate) fn bargain(&mut self, li: usize) {
+        let m = self.m;
+        let link = &m.links[li];
+        let start = self.scratch.link_start[li];
+        let mut legs = std::mem::take(&mut self.scratch.legs);
+        legs.clear();
+        for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
+            let f = start + k;
+            let lane_room: f64 = self.flow_lanes[f]
+                .iter()
+                .map(|&l| (self.cap[l] - self.lane_flow[l]).max(0.0))
+                .sum();
+            let cap = self.giving_cap(f, flow).min(lane_room);
+            let giver_cell = m.cell(flow.giver, flow.good);
+            let taker_cell = m.cell(flow.taker, flow.good);
+            legs.push(Leg {
+                flow: f,
+                from_a: k < link.ab.len(),
+                cap,
+                cost: self.offer_cost[flow.offer],
+                s_taker: self.supply(taker_cell),
+                s_giver: self.supply(giver_cell),
+                taker: self.needs[flow.taker_need],
+                giver: flow.giver_need.map(|n| self.needs[n]),
+            });
+        }
+        let any_a = legs.iter().any(|l| l.from_a && l.cap > 0.0);
+        let any_b = legs.iter().any(|l| !l.from_a && l.cap > 0.0);
+        if any_a && any_b {
+            if let Some(t) = self.search(&legs, li) {
+                self.strike(&legs, li, t);
+            }
+        }
+        self.scratch.legs = legs;
+    }
+
+    /// Finds the Nash `ln θ`, or `None` when no deal leaves both sides better off.
+    fn search(&self, legs: &[Leg], li: usize) -> Option<f64> {
+        let link = &self.m.links[li];
+        let (pa, pb) = (self.power[link.a], self.power[link.b]);
+        let ln_ba = (pa / (pa + pb)).ln();
+        let ln_bb = (pb / (pa + pb)).ln();
+        let classify = |t: f64| -> Side {
+            let (ga, gb) = self.gains(legs, t);
+            match (ga > MIN_GAIN, gb > MIN_GAIN) {
+                (false, false) => Side::NoDeal,
+                (true, false) => Side::Low,
+                (false, true) => Side::High,
+                (true, true) => Side::Both(t + ln_ba + gb.ln() - ln_bb - ga.ln()),
+            }
+        };
+        let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
+
+        // Bracket the root, starting from last step's rate.
+        let t0 = self.theta[li];
+        let s0 = classify(t0);
+        let mut best: Option<(f64, f64)> = None; // (t, |residual|)
+        let note = |t: f64, s: Side, best: &mut Option<(f64, f64)>| {
+            if let Side::Both(r) = s {
+                if best.is_none_or(|(_, b)| r.abs() < b) {
+                    *best = Some((t, r.abs()));
+                }
+            }
+        };
+        note(t0, s0, &mut best);
+        let (mut lo, mut slo, mut hi, mut shi);
+        match s0 {
+            Side::NoDeal => return None,
+            Side::Both(0.0) => return Some(t0),
+            _ => {}
+        }
+        let mut step = 1.0;
+        if below(s0) {
+            (lo, slo) = (t0, s0);
+            loop {
+                let t = (lo + step).min(LN_THETA_MAX);
+                let s = classify(t);
+                note(t, s, &mut best);
+                if s == Side::NoDeal {
+                    return None;
+                }
+                if below(s) {
+                    (lo, slo) = (t, s);
+                    if t >= LN_THETA_MAX {
+                        return best.map(|b| b.0);
+                    }
+                    step *= 2.0;
+                } else {
+                    (hi, shi) = (t, s);
+                    break;
+                }
+            }
+        } else {
+            (hi, shi) = (t0, s0);
+            loop {
+                let t = (hi - step).max(-LN_THETA_MAX);
+                let s = classify(t);
+                note(t, s, &mut best);
+                if s == Side::NoDeal {
+                    return None;
+                }
+                if !below(s) {
+                    (hi, shi) = (t, s);
+                    if t <= -LN_THETA_MAX {
+                        return best.map(|b| b.0);
+                    }
+                    step *= 2.0;
+                } else {
+                    (lo, slo) = (t, s);
+                    break;
+                }
+            }
+        }
+
+        // Refine: regula falsi with the Illinois modification where both ends have a residual,
+        // bisection otherwise.
+        let (mut rlo, mut rhi) = (residual(slo), residual(shi));
+        let mut last = 0i8;
+        for _ in 0..60 {
+            if hi - lo < 1e-7 {
+                break;
+            }
+            let mut t = match (rlo, rhi) {
+                (Some(a), Some(b)) if b > a => lo - a * (hi - lo) / (b - a),
+                _ => 0.5 * (lo + hi),
+            };
+            if !(t > lo && t < hi) {
+                t = 0.5 * (lo + hi);
+            }
+            let s = classify(t);
+            note(t, s, &mut best);
+            match s {
+                Side::NoDeal => return None,
+                Side::Both(r) if r.abs() < 1e-10 => return Some(t),
+                _ => {}
+            }
+            if below(s) {
+                lo = t;
+                rlo = residual(s);
+                if last == -1 {
+                    rhi = rhi.map(|r| r * 0.5);
+                }
+                last = -1;
+            } else {
+                hi = t;
+                rhi = residual(s);
+                if last == 1 {
+                    rlo = rlo.map(|r| r * 0.5);
+                }
+                last = 1;
+            }
+        }
+        best.map(|b| b.0)
+    }
+
+    /// Both sides' gains if the deal is struck at `ln θ = t`.
+    fn gains(&self, legs: &[Leg], t: f64) -> (f64, f64) {
+        let theta = t.exp();
+        let (mut ga, mut gb) = (0.0, 0.0);
+        for leg in legs {
+            if leg.cap <= 0.0 {
+                continue;
+            }
+            let (wt, wg) = if leg.from_a {
+                (theta, 1.0)
+            } else {
+                (1.0, theta)
+            };
+            let (x, d) = self.solve_leg(leg, wt, wg);
+            if x <= 0.0 {
+                continue;
+            }
+            let gain = leg.taker.util(leg.s_taker + d) - leg.taker.util(leg.s_taker);
+            let loss = leg.cost * x
+                + leg
+                    .giver
+                    .map_or(0.0, |g| g.util(leg.s_giver) - g.util(leg.s_giver - x));
+            if leg.from_a {
+                ga -= loss;
+                gb += gain;
+            } else {
+                gb -= loss;
+                ga += gain;
+            }
+        }
+        (ga, gb)
+    }
+
+    /// Quantity sent `x` and expected quantity arriving `d` for one leg at weights `wt` (on the
+    /// taker's value) and `wg` (on the giver's cost): lanes in order of expected loss, each used
+    /// while the weighted value of the next unit still covers its weighted cost.
+    fn solve_leg(&self, leg: &Leg, wt: f64, wg: f64) -> (f64, f64) {
+        let m = self.m;
+        let (mut x0, mut d0) = (0.0, 0.0);
+        for &l in &self.flow_lanes[leg.flow] {
+            let left = leg.cap - x0;
+            if left <= 0.0 {
+                break;
+            }
+            let room = (self.cap[l] - self.lane_flow[l]).max(0.0).min(left);
+            if room <= 0.0 {
+                continue;
+            }
+            let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
+            if keep <= 0.0 {
+                break;
+            }
+            let f = |x: f64| {
+                let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
+                let cost = leg.cost + leg.giver.map_or(0.0, |g| g.mv(leg.s_giver - x0 - x));
+                wt * keep * value - wg * cost
+            };
+            let f0 = f(0.0);
+            if f0 <= 0.0 {
+                break;
+            }
+            let f1 = f(room);
+            if f1 >= 0.0 {
+                x0 += room;
+                d0 += keep * room;
+                continue;
+            }
+            let x = root(&f, room, f0, f1);
+            x0 += x;
+            d0 += keep * x;
+            break;
+        }
+        (x0, d0)
+    }
+
+    /// Carries out the deal at `ln θ = t`.
+    fn strike(&mut self, legs: &[Leg], li: usize, t: f64) {
+        let m = self.m;
+        let link = &m.links[li];
+        let (ga, gb) = self.gains(legs, t);
+        let before = self
+            .checks
+            .as_ref()
+            .map(|_| (self.valuation(link.a), self.valuation(link.b)));
+        let theta = t.exp();
+        let start = self.scratch.link_start[li];
+        for leg in legs {
+            if leg.cap <= 0.0 {
+                continue;
+            }
+            let (wt, wg) = if leg.from_a {
+                (theta, 1.0)
+            } else {
+                (1.0, theta)
+            };
+            let (x, _) = self.solve_leg(leg, wt, wg);
+            if x <= 0.0 {
+                continue;
+            }
+            let k = leg.flow - start;
+            let flow = if k < link.ab.len() {
+                &link.ab[k]
+            } else {
+                &link.ba[k - link.ab.len()]
+            };
+            let (mut left, mut expected) = (x, 0.0);
+            for i in 0..self.flow_lanes[leg.flow].len() {
+                let l = self.flow_lanes[leg.flow][i];
+                let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
+                let put = room.min(left);
+                if put <= 0.0 {
+                    continue;
+                }
+                self.lane_flow[l] += put;
+                expected += put * (1.0 - expected_loss(m, &self.det, &self.seize, l));
+                left -= put;
+                if left <= 0.0 {
+                    break;
+                }
+            }
+            self.commit(leg.flow, flow, x - left, expected);
+        }
+        self.gain[link.a] += ga;
+        self.gain[link.b] += gb;
+        self.theta[li] = t;
+        if let Some((va, vb)) = before {
+            let (va1, vb1) = (self.valuation(link.a), self.valuation(link.b));
+            let step = self.step;
+            let report = self.checks.as_mut().expect("checks enabled");
+            report.bargains += 1;
+            for (who, v0, v1) in [(link.a, va, va1), (link.b, vb, vb1)] {
+                if v1 < v0 - 1e-7 * (1.0 + v0.abs()) {
+                    report.fail(format!(
+                        "step {step}: a bargain lowered {}'s valuation from {v0} to {v1}",
+                        m.actors[who].id
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn residual(s: Side) -> Option<f64> {
+    match s {
+        Side::Both(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// Root of a decreasing `f` on `[0, b]` with `f(0) = fa > 0 > fb = f(b)`: Illinois method.
+/// Returns a point where `f` is still non-negative, so the last unit moved is still worth it.
+fn root(f: &impl Fn(f64) -> f64, b: f64, fa: f64, fb: f64) -> f64 {
+    let (mut a, mut b, mut fa, mut fb) = (0.0, b, fa, fb);
+    let mut last = 0i8;
+    for _ in 0..100 {
+        let mut x = (a * fb - b * fa) / (fb - fa);
+        if !(x > a && x < b) {
+            x = 0.5 * (a + b);
+        }
+        let fx = f(x);
+        if fx > 0.0 {
+            a = x;
+            fa = fx;
+            if last == 1 {
+                fb *= 0.5;
+            }
+            last = 1;
+        } else if fx < 0.0 {
+            b = x;
+            fb = fx;
+            if last == -1 {
+                fa *= 0.5;
+            }
+            last = -1;
+        } else {
+            return x;
+        }
+        if b - a <= 1e-12 * (1.0 + b) {
+            break;
+        }
+    }
+    a
+}

@@ -1,0 +1,49 @@
+//! Reading outcomes from the state of a run.
+
+use super::Runner;
+use crate::model::{CellStat, LaneStat, MeasureNode};
+
+impl Runner<'_> {
+    /// Value of measure node `i` now.
+    pub(crate) fn measure(&self, i: usize) -> f64 {
+        match &self.m.measures[i] {
+            MeasureNode::Lanes { stat, lanes } => {
+                let totals = match stat {
+                    LaneStat::Sent => &self.lane_sent_cum,
+                    LaneStat::Delivered => &self.lane_delivered_cum,
+                    LaneStat::Seized => &self.lane_seized_cum,
+                };
+                lanes.iter().map(|&l| totals[l]).sum()
+            }
+            MeasureNode::Cell { stat, cell } => match stat {
+                CellStat::Received => self.acc.received[*cell],
+                CellStat::Consumed => self.acc.consumed[*cell],
+                CellStat::Produced => self.acc.produced[*cell],
+                CellStat::Shortfall => self.acc.shortfall[*cell],
+                CellStat::Stock => self.stock[*cell],
+            },
+            MeasureNode::NeedMet(n) => {
+                let q = self.need_q_cum[*n];
+                if q > 0.0 {
+                    self.need_met_cum[*n] / q
+                } else {
+                    0.0
+                }
+            }
+            MeasureNode::Trust(r) => self.trust[*r],
+            MeasureNode::Count(e) => self.event_count[*e] as f64,
+            MeasureNode::Happened(e) => f64::from(u8::from(self.event_count[*e] > 0)),
+            MeasureNode::Value(lanes) => lanes
+                .iter()
+                .map(|&(l, v)| self.lane_delivered_cum[l] * self.p[v as usize])
+                .sum(),
+            MeasureNode::Gain(a) => self.gain[*a],
+            MeasureNode::Exposed { acc, .. } => self.measure_acc[*acc],
+            MeasureNode::Ratio(a, b) => {
+                let d = self.measure(*b);
+                if d != 0.0 { self.measure(*a) / d } else { 0.0 }
+            }
+            MeasureNode::Sum(parts) => parts.iter().map(|&p| self.measure(p)).sum(),
+        }
+    }
+}

@@ -1,0 +1,643 @@
+//! The simulation of one run: a [`Runner`] steps a [`Model`] through time.
+//!
+//! # What happens in a step
+//!
+//! 1. **Events.** In file order, each event draws one uniform; if it can still happen (`once`),
+//!    its conditions hold and the uniform is below its chance (ramped by its signal), it fires
+//!    and its effects apply: trust and stock changes at once, multipliers from this step for their
+//!    duration.
+//! 2. **Production and consumption.** Production is added to stock (services: it is the capacity
+//!    this step). Consumption is taken from stock; what stock cannot cover is a shortfall.
+//! 3. **Valuation.** Each need values its good at the margin from its supply this step: own
+//!    production plus receipts minus what was given away ([`curves`]).
+//! 4. **Aid.** Aid offers give, in file order, up to the recipient's unmet need.
+//! 5. **Bargaining.** Each pair of actors with goods to give each other strikes one deal
+//!    ([`exchange`]): goods move where the receiver values them more than the giver, both sides
+//!    gain by their own valuation, terms by the Nash bargaining rule with their powers, bounded by
+//!    reserves, offer limits scaled by trust, and channel capacity.
+//! 6. **Shipping.** Each lane (channel and good) with a shipment draws one uniform: below the
+//!    channel's detection probability the shipment is seen, and a seen material or currency
+//!    shipment loses the channel's seizure share. The rest arrives.
+//! 7. **Needs, trust, outcomes.** Needs record what was met; trust rises with deliveries
+//!    received and falls with seizures and exposure; every outcome is recorded.
+//!
+//! The number of uniforms drawn per step is fixed (one per event, one per lane), so two policy
+//! settings run with the same seed see the same random numbers in the same places.
+//!
+//! # Guarantees
+//!
+//! After [`Runner::new`] nothing allocates; a run depends only on the model, the setting, the
+//! seed and the run index; every unit is accounted for (`stock = initial + produced - consumed +
+//! received - sent + event gains - event losses`, and `sent = delivered + seized` on every lane);
+//! no bargain lowers either side's own valuation. [`Runner::enable_checks`] verifies all of this
+//! every step (used by the tests).
+
+pub mod check;
+pub mod curves;
+mod events;
+pub mod exchange;
+mod measures;
+pub mod rng;
+
+use crate::model::params::Setting;
+use crate::model::{CurveDef, FlowDef, ModTarget, Model};
+use check::CheckReport;
+use curves::NeedFn;
+use rand_chacha::ChaCha8Rng;
+use rng::{Streams, uniform};
+
+/// Marker for a multiplier effect that lasts for the rest of the run.
+const PERMANENT: u64 = u64::MAX;
+
+/// Runs a model, one run at a time, reusing its buffers.
+pub struct Runner<'m> {
+    pub(crate) m: &'m Model,
+    pub(crate) p: Vec<f64>,
+    u: Vec<f64>,
+    // Parameters bound for the run (base values and values after event multipliers).
+    pub(crate) prod_base: Vec<f64>,
+    pub(crate) prod: Vec<f64>,
+    cons_base: Vec<f64>,
+    cons: Vec<f64>,
+    need_q_base: Vec<f64>,
+    pub(crate) needs: Vec<NeedFn>,
+    offer_max_base: Vec<f64>,
+    pub(crate) offer_max: Vec<f64>,
+    pub(crate) offer_reserve: Vec<f64>,
+    pub(crate) offer_cost: Vec<f64>,
+    det_base: Vec<f64>,
+    pub(crate) det: Vec<f64>,
+    seize_base: Vec<f64>,
+    pub(crate) seize: Vec<f64>,
+    cap_base: Vec<f64>,
+    pub(crate) cap: Vec<f64>,
+    pub(crate) power: Vec<f64>,
+    value: Vec<f64>,
+    trust0: Vec<f64>,
+    /// Lanes of each channel.
+    channel_lanes: Vec<Vec<usize>>,
+    // State.
+    pub(crate) stock: Vec<f64>,
+    pub(crate) trust: Vec<f64>,
+    // This step.
+    pub(crate) recv: Vec<f64>,
+    pub(crate) recv_exp: Vec<f64>,
+    pub(crate) sent: Vec<f64>,
+    pub(crate) offer_sent: Vec<f64>,
+    pub(crate) flow_sent: Vec<f64>,
+    pub(crate) lane_flow: Vec<f64>,
+    lane_delivered: Vec<f64>,
+    lane_seized: Vec<f64>,
+    lane_seen: Vec<bool>,
+    // Totals since the start of the run.
+    pub(crate) acc: check::Accounts,
+    lane_sent_cum: Vec<f64>,
+    lane_delivered_cum: Vec<f64>,
+    lane_seized_cum: Vec<f64>,
+    need_met_cum: Vec<f64>,
+    need_q_cum: Vec<f64>,
+    need_met_last: Vec<f64>,
+    recv_last: Vec<f64>,
+    pub(crate) gain: Vec<f64>,
+    event_count: Vec<u32>,
+    fired: Vec<bool>,
+    mod_remaining: Vec<u64>,
+    mod_mult: Vec<f64>,
+    measure_acc: Vec<f64>,
+    /// Lanes of every flow (trade flows link by link, then aid flows), cheapest expected loss
+    /// first; re-sorted each step because events can change detection and seizure.
+    pub(crate) flow_lanes: Vec<Vec<usize>>,
+    /// Last bargain's log exchange rate per link, to start the next search near it.
+    pub(crate) theta: Vec<f64>,
+    pub(crate) scratch: exchange::Scratch,
+    pub(crate) step: usize,
+    pub(crate) checks: Option<CheckReport>,
+}
+
+impl<'m> Runner<'m> {
+    /// Allocates every buffer a run of `model` needs.
+    pub fn new(model: &'m Model) -> Runner<'m> {
+        let cells = model.cells();
+        let lanes = model.lanes.len();
+        let mut channel_lanes = vec![Vec::new(); model.channels.len()];
+        for (l, lane) in model.lanes.iter().enumerate() {
+            channel_lanes[lane.channel].push(l);
+        }
+        let flow_lanes = all_flows(model).map(|f| f.lanes.clone()).collect();
+        Runner {
+            m: model,
+            p: vec![0.0; model.program.len()],
+            u: vec![0.5; model.program.draws as usize],
+            prod_base: vec![0.0; cells],
+            prod: vec![0.0; cells],
+            cons_base: vec![0.0; cells],
+            cons: vec![0.0; cells],
+            need_q_base: vec![0.0; model.needs.len()],
+            needs: vec![NeedFn::new(CurveDef::Linear, 1.0, 0.0, 1.0); model.needs.len()],
+            offer_max_base: vec![0.0; model.offers.len()],
+            offer_max: vec![0.0; model.offers.len()],
+            offer_reserve: vec![0.0; model.offers.len()],
+            offer_cost: vec![0.0; model.offers.len()],
+            det_base: vec![0.0; model.channels.len()],
+            det: vec![0.0; model.channels.len()],
+            seize_base: vec![0.0; model.channels.len()],
+            seize: vec![0.0; model.channels.len()],
+            cap_base: vec![0.0; lanes],
+            cap: vec![0.0; lanes],
+            power: vec![1.0; model.actors.len()],
+            value: vec![0.0; model.goods.len()],
+            trust0: vec![0.0; model.relations.len()],
+            channel_lanes,
+            stock: vec![0.0; cells],
+            trust: vec![0.0; model.relations.len()],
+            recv: vec![0.0; cells],
+            recv_exp: vec![0.0; cells],
+            sent: vec![0.0; cells],
+            offer_sent: vec![0.0; model.offers.len()],
+            flow_sent: vec![0.0; all_flows(model).count()],
+            lane_flow: vec![0.0; lanes],
+            lane_delivered: vec![0.0; lanes],
+            lane_seized: vec![0.0; lanes],
+            lane_seen: vec![false; lanes],
+            acc: check::Accounts::new(cells),
+            lane_sent_cum: vec![0.0; lanes],
+            lane_delivered_cum: vec![0.0; lanes],
+            lane_seized_cum: vec![0.0; lanes],
+            need_met_cum: vec![0.0; model.needs.len()],
+            need_q_cum: vec![0.0; model.needs.len()],
+            need_met_last: vec![0.0; model.needs.len()],
+            recv_last: vec![0.0; cells],
+            gain: vec![0.0; model.actors.len()],
+            event_count: vec![0; model.events.len()],
+            fired: vec![false; model.events.len()],
+            mod_remaining: vec![0; model.mods.len()],
+            mod_mult: vec![1.0; model.mod_targets.len()],
+            measure_acc: vec![0.0; model.measure_accs],
+            flow_lanes,
+            theta: vec![0.0; model.links.len()],
+            scratch: exchange::Scratch::new(model),
+            step: 0,
+            checks: None,
+        }
+    }
+
+    /// Turns on invariant checking (slower; for tests). Results are unchanged.
+    pub fn enable_checks(&mut self) {
+        self.checks = Some(CheckReport::default());
+    }
+
+    /// What the checks found so far, if enabled.
+    pub fn check_report(&self) -> Option<&CheckReport> {
+        self.checks.as_ref()
+    }
+
+    /// Number of values [`Runner::run`] writes to `series`: outcomes times (steps + 1), outcome
+    /// by outcome, step 0 (the initial state) first.
+    pub fn series_len(&self) -> usize {
+        self.m.outcomes.len() * (self.m.steps + 1)
+    }
+
+    /// Runs run number `run` of master seed `streams` under `setting`.
+    ///
+    /// Writes each outcome at every step to `series` (see [`Runner::series_len`]) and the values
+    /// drawn for the run's uncertainties to `drawn` (see [`Model::drawn_names`]).
+    pub fn run(
+        &mut self,
+        setting: &Setting,
+        streams: &Streams,
+        run: u64,
+        series: &mut [f64],
+        drawn: &mut [f64],
+    ) {
+        let mut urng = streams.uncertainty(run);
+        for u in self.u.iter_mut() {
+            *u = uniform(&mut urng);
+        }
+        let mut rng = streams.dynamics(run);
+        self.simulate(setting, &mut rng, series, drawn);
+    }
+
+    /// Like [`Runner::run`], with the uncertainty uniforms given (a Latin hypercube or Sobol
+    /// design) instead of drawn. `u` has one value in (0, 1) per draw of the model.
+    pub fn run_design(
+        &mut self,
+        setting: &Setting,
+        u: &[f64],
+        streams: &Streams,
+        run: u64,
+        series: &mut [f64],
+        drawn: &mut [f64],
+    ) {
+        self.u.copy_from_slice(u);
+        let mut rng = streams.dynamics(run);
+        self.simulate(setting, &mut rng, series, drawn);
+    }
+
+    fn simulate(
+        &mut self,
+        setting: &Setting,
+        rng: &mut ChaCha8Rng,
+        series: &mut [f64],
+        drawn: &mut [f64],
+    ) {
+        let m = self.m;
+        m.program.eval(setting, &self.u, &mut self.p);
+        let slots = m
+            .uncertainties
+            .iter()
+            .map(|u| u.slot)
+            .chain(m.inline_draws.iter().map(|d| d.1));
+        for (d, s) in drawn.iter_mut().zip(slots) {
+            *d = self.p[s as usize];
+        }
+        self.bind();
+        let width = m.steps + 1;
+        self.step = 0;
+        self.record(series, 0, width);
+        for t in 1..=m.steps {
+            self.step = t;
+            self.advance(rng);
+            self.record(series, t, width);
+        }
+    }
+
+    /// Copies the run's parameters into dense arrays and resets the state.
+    fn bind(&mut self) {
+        let m = self.m;
+        let p = &self.p;
+        let val = |s: u32| p[s as usize];
+        self.stock.fill(0.0);
+        self.prod_base.fill(0.0);
+        self.cons_base.fill(0.0);
+        for &(c, s) in &m.stocks {
+            self.stock[c as usize] = val(s);
+        }
+        for &(c, s) in &m.production {
+            self.prod_base[c as usize] = val(s);
+        }
+        for &(c, s) in &m.consumption {
+            self.cons_base[c as usize] = val(s);
+        }
+        self.prod.copy_from_slice(&self.prod_base);
+        self.cons.copy_from_slice(&self.cons_base);
+        for (i, n) in m.needs.iter().enumerate() {
+            let k = match n.curve {
+                CurveDef::Concave(k) => val(k),
+                _ => 1.0,
+            };
+            self.need_q_base[i] = val(n.quantity);
+            self.needs[i] = NeedFn::new(n.curve, val(n.quantity), val(n.value), k);
+        }
+        for (i, o) in m.offers.iter().enumerate() {
+            self.offer_max_base[i] = o.max.map_or(f64::INFINITY, val);
+            self.offer_reserve[i] = val(o.reserve);
+            self.offer_cost[i] = val(o.cost);
+        }
+        self.offer_max.copy_from_slice(&self.offer_max_base);
+        for (i, c) in m.channels.iter().enumerate() {
+            self.det_base[i] = val(c.detection);
+            self.seize_base[i] = val(c.seizure);
+        }
+        self.det.copy_from_slice(&self.det_base);
+        self.seize.copy_from_slice(&self.seize_base);
+        for (i, l) in m.lanes.iter().enumerate() {
+            self.cap_base[i] = l.capacity.map_or(f64::INFINITY, val);
+        }
+        self.cap.copy_from_slice(&self.cap_base);
+        for (i, a) in m.actors.iter().enumerate() {
+            self.power[i] = val(a.power);
+        }
+        for (i, g) in m.goods.iter().enumerate() {
+            self.value[i] = val(g.value);
+        }
+        for (i, r) in m.relations.iter().enumerate() {
+            self.trust0[i] = val(r.trust);
+        }
+        self.trust.copy_from_slice(&self.trust0);
+        self.acc.reset(&self.stock);
+        for v in [
+            &mut self.lane_sent_cum,
+            &mut self.lane_delivered_cum,
+            &mut self.lane_seized_cum,
+            &mut self.need_met_cum,
+            &mut self.need_q_cum,
+            &mut self.recv_last,
+            &mut self.gain,
+            &mut self.measure_acc,
+            &mut self.theta,
+        ] {
+            v.fill(0.0);
+        }
+        // Before the first step no shortfall has been seen.
+        self.need_met_last.fill(1.0);
+        self.event_count.fill(0);
+        self.mod_remaining.fill(0);
+        self.mod_mult.fill(1.0);
+    }
+
+    /// One step of the simulation (see the module documentation for the order).
+    fn advance(&mut self, rng: &mut ChaCha8Rng) {
+        let m = self.m;
+        self.events(rng);
+        self.apply_modifiers();
+        self.recv.fill(0.0);
+        self.recv_exp.fill(0.0);
+        self.sent.fill(0.0);
+        self.offer_sent.fill(0.0);
+        self.flow_sent.fill(0.0);
+        self.lane_flow.fill(0.0);
+
+        for &(c, _) in &m.production {
+            let c = c as usize;
+            let x = self.prod[c];
+            if m.goods[c % m.goods.len()].stocked() {
+                self.stock[c] += x;
+            }
+            self.acc.produced[c] += x;
+        }
+        for &(c, _) in &m.consumption {
+            let c = c as usize;
+            let want = self.cons[c];
+            let got = want.min(self.stock[c]).max(0.0);
+            self.stock[c] -= got;
+            self.acc.consumed[c] += got;
+            self.acc.shortfall[c] += want - got;
+        }
+
+        self.sort_lanes();
+        self.give_aid();
+        for l in 0..m.links.len() {
+            self.bargain(l);
+        }
+        self.ship(rng);
+        self.settle_needs();
+        self.update_trust();
+        self.expire_modifiers();
+        if self.checks.is_some() {
+            self.check_step();
+        }
+    }
+
+    /// Orders each flow's lanes by expected loss (detection times seizure), cheapest first; ties
+    /// keep file order. Insertion sort: the lists are short and this must not allocate.
+    fn sort_lanes(&mut self) {
+        let m = self.m;
+        for lanes in self.flow_lanes.iter_mut() {
+            for i in 1..lanes.len() {
+                let mut j = i;
+                while j > 0 {
+                    let loss = |l: usize| expected_loss(m, &self.det, &self.seize, l);
+                    if loss(lanes[j - 1]) > loss(lanes[j]) {
+                        lanes.swap(j - 1, j);
+                        j -= 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ships every lane's flow: one uniform per lane decides whether it is seen.
+    fn ship(&mut self, rng: &mut ChaCha8Rng) {
+        let m = self.m;
+        for (l, lane) in m.lanes.iter().enumerate() {
+            let u = uniform(rng);
+            let flow = self.lane_flow[l];
+            self.lane_seen[l] = false;
+            self.lane_seized[l] = 0.0;
+            self.lane_delivered[l] = 0.0;
+            if flow <= 0.0 {
+                continue;
+            }
+            let seen = u < self.det[lane.channel];
+            let seized = if seen && lane.seizable {
+                flow * self.seize[lane.channel]
+            } else {
+                0.0
+            };
+            let delivered = flow - seized;
+            let giver = m.cell(lane.from, lane.good);
+            let taker = m.cell(lane.to, lane.good);
+            self.lane_seen[l] = seen;
+            self.lane_seized[l] = seized;
+            self.lane_delivered[l] = delivered;
+            self.lane_sent_cum[l] += flow;
+            self.lane_delivered_cum[l] += delivered;
+            self.lane_seized_cum[l] += seized;
+            self.acc.sent[giver] += flow;
+            self.acc.received[taker] += delivered;
+            self.recv[taker] += delivered;
+            if lane.seizable {
+                self.stock[taker] += delivered;
+            }
+        }
+        for node in &m.measures {
+            if let crate::model::MeasureNode::Exposed { lanes, acc } = node {
+                if lanes.iter().any(|&l| self.lane_seen[l]) {
+                    self.measure_acc[*acc] += 1.0;
+                }
+            }
+        }
+    }
+
+    fn settle_needs(&mut self) {
+        let m = self.m;
+        for (i, n) in m.needs.iter().enumerate() {
+            let s = self.prod[n.cell] + self.recv[n.cell] - self.sent[n.cell];
+            let q = self.needs[i].q;
+            let met = s.clamp(0.0, q);
+            self.need_met_cum[i] += met;
+            self.need_q_cum[i] += q;
+            self.need_met_last[i] = met / q;
+        }
+        self.recv_last.copy_from_slice(&self.recv);
+    }
+
+    fn update_trust(&mut self) {
+        let m = self.m;
+        for (r, rel) in m.relations.iter().enumerate() {
+            let mut t = self.trust[r];
+            if rel.lanes_in.iter().any(|&l| self.lane_delivered[l] > 0.0) {
+                t += self.p[rel.kept as usize] * (1.0 - t);
+            }
+            if rel.lanes_any.iter().any(|&l| self.lane_seized[l] > 0.0) {
+                t -= self.p[rel.seized as usize] * t;
+            }
+            if rel.lanes_any.iter().any(|&l| self.lane_seen[l]) {
+                t -= self.p[rel.exposed as usize] * t;
+            }
+            t += self.p[rel.drift as usize] * (self.trust0[r] - t);
+            self.trust[r] = t.clamp(0.0, 1.0);
+        }
+    }
+
+    /// Sets effective parameters from base values times the multipliers active this step.
+    fn apply_modifiers(&mut self) {
+        let m = self.m;
+        if m.mods.is_empty() {
+            return;
+        }
+        self.mod_mult.fill(1.0);
+        for (i, md) in m.mods.iter().enumerate() {
+            if self.mod_remaining[i] > 0 {
+                self.mod_mult[md.target] *= self.p[md.factor as usize];
+            }
+        }
+        for (t, target) in m.mod_targets.iter().enumerate() {
+            let k = self.mod_mult[t];
+            match *target {
+                ModTarget::Production(c) => self.prod[c] = self.prod_base[c] * k,
+                ModTarget::Consumption(c) => self.cons[c] = self.cons_base[c] * k,
+                ModTarget::Need(n) => self.needs[n].q = (self.need_q_base[n] * k).max(1e-12),
+                ModTarget::Offer(o) => {
+                    let base = self.offer_max_base[o];
+                    self.offer_max[o] = if base.is_infinite() { base } else { base * k };
+                }
+                ModTarget::Detection(c) => self.det[c] = (self.det_base[c] * k).clamp(0.0, 1.0),
+                ModTarget::Seizure(c) => self.seize[c] = (self.seize_base[c] * k).clamp(0.0, 1.0),
+                ModTarget::Capacity(c) => {
+                    for &l in &self.channel_lanes[c] {
+                        let base = self.cap_base[l];
+                        self.cap[l] = if base.is_infinite() { base } else { base * k };
+                    }
+                }
+            }
+        }
+    }
+
+    fn expire_modifiers(&mut self) {
+        for r in self.mod_remaining.iter_mut() {
+            if *r > 0 && *r != PERMANENT {
+                *r -= 1;
+            }
+        }
+    }
+
+    /// The giver's trust in the taker scales its offer; no relation means full willingness.
+    pub(crate) fn willingness(&self, flow: &FlowDef) -> f64 {
+        flow.relation.map_or(1.0, |r| self.trust[r])
+    }
+
+    /// Most the flow's giver will still give the taker this step, before lane capacity: the
+    /// offer's remaining allowance, its trust-scaled allowance to this partner, and what it holds
+    /// above its reserve (materials, currency) or its unused capacity (services).
+    pub(crate) fn giving_cap(&self, f: usize, flow: &FlowDef) -> f64 {
+        let m = self.m;
+        let o = flow.offer;
+        let max = self.offer_max[o];
+        let trust = self.willingness(flow);
+        let partner = if max.is_infinite() {
+            if trust > 0.0 { f64::INFINITY } else { 0.0 }
+        } else {
+            max * trust - self.flow_sent[f]
+        };
+        let cell = m.cell(flow.giver, flow.good);
+        let holding = if m.goods[flow.good].stocked() {
+            self.stock[cell] - self.offer_reserve[o]
+        } else {
+            self.prod[cell] - self.sent[cell]
+        };
+        (max - self.offer_sent[o])
+            .min(partner)
+            .min(holding)
+            .max(0.0)
+    }
+
+    /// Supply toward the actor's need for a good at this point of the step.
+    #[inline]
+    pub(crate) fn supply(&self, cell: usize) -> f64 {
+        self.prod[cell] + self.recv_exp[cell] - self.sent[cell]
+    }
+
+    /// Gives every aid flow, in file order, up to the recipient's unmet need.
+    fn give_aid(&mut self) {
+        let m = self.m;
+        let first = m
+            .links
+            .iter()
+            .map(|l| l.ab.len() + l.ba.len())
+            .sum::<usize>();
+        for (i, flow) in m.aids.iter().enumerate() {
+            let f = first + i;
+            let mut cap = self.giving_cap(f, flow);
+            let need = &self.needs[flow.taker_need];
+            let taker_cell = m.cell(flow.taker, flow.good);
+            let mut gap = (need.satiation() - self.supply(taker_cell)).max(0.0);
+            let mut given = 0.0;
+            let mut expected = 0.0;
+            for k in 0..self.flow_lanes[f].len() {
+                let l = self.flow_lanes[f][k];
+                let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
+                if cap <= 0.0 || gap <= 0.0 || keep <= 0.0 {
+                    break;
+                }
+                let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
+                let x = room.min(cap).min(gap / keep);
+                if x <= 0.0 {
+                    continue;
+                }
+                self.lane_flow[l] += x;
+                cap -= x;
+                gap -= keep * x;
+                given += x;
+                expected += keep * x;
+            }
+            if given > 0.0 {
+                self.commit(f, flow, given, expected);
+            }
+        }
+    }
+
+    /// Books `given` units of a flow as sent (and `expected` as on their way to the taker).
+    pub(crate) fn commit(&mut self, f: usize, flow: &FlowDef, given: f64, expected: f64) {
+        let m = self.m;
+        let giver = m.cell(flow.giver, flow.good);
+        let taker = m.cell(flow.taker, flow.good);
+        self.sent[giver] += given;
+        self.offer_sent[flow.offer] += given;
+        self.flow_sent[f] += given;
+        self.recv_exp[taker] += expected;
+        if m.goods[flow.good].stocked() {
+            self.stock[giver] -= given;
+            if let Some(r) = self.checks.as_mut() {
+                let reserve = self.offer_reserve[flow.offer];
+                if self.stock[giver] < reserve - 1e-6 * (1.0 + reserve) {
+                    r.fail(format!(
+                        "step {}: {} gave {} below its reserve ({} < {})",
+                        self.step,
+                        m.actors[flow.giver].id,
+                        m.goods[flow.good].id,
+                        self.stock[giver],
+                        reserve
+                    ));
+                }
+            }
+        }
+    }
+
+    fn record(&self, series: &mut [f64], t: usize, width: usize) {
+        for (o, out) in self.m.outcomes.iter().enumerate() {
+            series[o * width + t] = self.measure(out.root) * out.scale;
+        }
+    }
+}
+
+/// Probability-weighted share of a shipment lost on a lane.
+#[inline]
+pub(crate) fn expected_loss(m: &Model, det: &[f64], seize: &[f64], lane: usize) -> f64 {
+    let l = &m.lanes[lane];
+    if l.seizable {
+        det[l.channel] * seize[l.channel]
+    } else {
+        0.0
+    }
+}
+
+/// Every flow in the order the runner numbers them: links' flows (a to b, then b to a), then aid.
+pub(crate) fn all_flows(m: &Model) -> impl Iterator<Item = &FlowDef> {
+    m.links
+        .iter()
+        .flat_map(|l| l.ab.iter().chain(l.ba.iter()))
+        .chain(m.aids.iter())
+}

@@ -1,0 +1,389 @@
+//! The compiled model: a scenario resolved into dense indices.
+//!
+//! [`compile::compile`] checks a parsed [`crate::scenario::Scenario`] and produces a [`Model`]
+//! in which every reference is an index and every number a [`params::Slot`]. The engine never
+//! sees a name: actors, goods, channels, relations and events are `usize` indices, and per
+//! actor-and-good quantities live in flat arrays indexed by `cell = actor * goods + good`.
+
+pub mod compile;
+pub mod params;
+
+pub use compile::compile;
+pub use params::{Program, Setting, Slot};
+
+use crate::scenario::format::{Better, GoodKind};
+
+/// Index value meaning "none" in dense `u32` tables.
+pub const NONE: u32 = u32::MAX;
+
+/// A compiled scenario. Immutable and shared by all runs.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub steps: usize,
+    /// What one step is ("week").
+    pub unit: String,
+    /// Plural of `unit` ("weeks").
+    pub plural: String,
+    pub default_runs: u64,
+    pub default_seed: u64,
+    pub goods: Vec<GoodDef>,
+    pub actors: Vec<ActorDef>,
+    pub program: Program,
+    /// Initial stocks, as `(cell, slot)`.
+    pub stocks: Vec<(u32, Slot)>,
+    /// Production (service capacity) per step, as `(cell, slot)`.
+    pub production: Vec<(u32, Slot)>,
+    /// Consumption per step, as `(cell, slot)`.
+    pub consumption: Vec<(u32, Slot)>,
+    pub needs: Vec<NeedDef>,
+    /// Need index of each cell, or [`NONE`].
+    pub need_at: Vec<u32>,
+    pub offers: Vec<OfferDef>,
+    pub channels: Vec<ChannelDef>,
+    /// One lane per (channel, good carried).
+    pub lanes: Vec<LaneDef>,
+    /// Trade flows grouped by pair of actors; each link is bargained as one deal per step.
+    pub links: Vec<LinkDef>,
+    /// Aid flows, given before any bargaining, in declaration order.
+    pub aids: Vec<FlowDef>,
+    pub relations: Vec<RelationDef>,
+    pub events: Vec<EventDef>,
+    /// Targets of temporary multipliers set by events.
+    pub mod_targets: Vec<ModTarget>,
+    /// Multiplier effects; events refer to them by index.
+    pub mods: Vec<ModDef>,
+    pub outcomes: Vec<OutcomeDef>,
+    /// Arena of measure nodes; outcomes point at their root.
+    pub measures: Vec<MeasureNode>,
+    /// Number of per-run accumulators stateful measures use.
+    pub measure_accs: usize,
+    pub uncertainties: Vec<UncertaintyDef>,
+    /// Distributions written in place (not as named uncertainties): their path and slot.
+    pub inline_draws: Vec<(String, Slot)>,
+    /// For each uniform a run draws, the uncertainty or path it feeds.
+    pub draw_names: Vec<String>,
+    pub levers: Vec<LeverDef>,
+    /// Things that are allowed but probably not meant.
+    pub warnings: Vec<String>,
+}
+
+impl Model {
+    /// Index of the cell for actor `a` and good `g`.
+    #[inline]
+    pub fn cell(&self, a: usize, g: usize) -> usize {
+        a * self.goods.len() + g
+    }
+
+    /// Number of actor-and-good cells.
+    pub fn cells(&self) -> usize {
+        self.actors.len() * self.goods.len()
+    }
+
+    /// The baseline setting: every lever at its baseline, nothing fixed.
+    pub fn baseline(&self) -> Setting {
+        Setting {
+            levers: self.levers.iter().map(|l| l.baseline).collect(),
+            fixed: vec![],
+        }
+    }
+
+    /// Names of the per-run drawn values reported in `runs.csv`: named uncertainties, then
+    /// inline distributions by path.
+    pub fn drawn_names(&self) -> Vec<String> {
+        self.uncertainties
+            .iter()
+            .map(|u| u.id.clone())
+            .chain(self.inline_draws.iter().map(|(p, _)| p.clone()))
+            .collect()
+    }
+
+    /// Slots of the values named by [`Model::drawn_names`], in the same order.
+    pub fn drawn_slots(&self) -> Vec<Slot> {
+        self.uncertainties
+            .iter()
+            .map(|u| u.slot)
+            .chain(self.inline_draws.iter().map(|(_, s)| *s))
+            .collect()
+    }
+
+    /// Index of the lever or uncertainty named `id`.
+    pub fn lookup_param(&self, id: &str) -> Option<ParamRef> {
+        if let Some(i) = self.levers.iter().position(|l| l.id == id) {
+            return Some(ParamRef::Lever(i));
+        }
+        self.uncertainties
+            .iter()
+            .position(|u| u.id == id)
+            .map(ParamRef::Uncertainty)
+    }
+}
+
+/// A lever or an uncertainty, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamRef {
+    Lever(usize),
+    Uncertainty(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct GoodDef {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub kind: GoodKind,
+    /// Reference value in US dollars per unit.
+    pub value: Slot,
+}
+
+impl GoodDef {
+    /// Whether the good is held in stock (materials and currency).
+    pub fn stocked(&self) -> bool {
+        self.kind != GoodKind::Service
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ActorDef {
+    pub id: String,
+    pub name: String,
+    pub power: Slot,
+}
+
+/// Shape of a need's marginal value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CurveDef {
+    Linear,
+    /// Exponent slot `k`: marginal value `v (1 - m)^(k - 1)`.
+    Concave(Slot),
+    Log,
+}
+
+#[derive(Clone, Debug)]
+pub struct NeedDef {
+    pub actor: usize,
+    pub good: usize,
+    pub cell: usize,
+    pub quantity: Slot,
+    pub value: Slot,
+    pub curve: CurveDef,
+}
+
+#[derive(Clone, Debug)]
+pub struct OfferDef {
+    pub actor: usize,
+    pub good: usize,
+    pub cell: usize,
+    pub reserve: Slot,
+    /// Most given per step, all partners together; `None`: no limit.
+    pub max: Option<Slot>,
+    pub cost: Slot,
+    pub aid: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChannelDef {
+    pub id: String,
+    pub from: usize,
+    pub to: usize,
+    pub detection: Slot,
+    pub seizure: Slot,
+    pub watched_by: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LaneDef {
+    pub channel: usize,
+    pub good: usize,
+    pub from: usize,
+    pub to: usize,
+    /// Capacity per step; `None`: no limit.
+    pub capacity: Option<Slot>,
+    /// Materials and currency can be seized; services cannot.
+    pub seizable: bool,
+}
+
+/// One good moving from a giver to a taker under one offer.
+#[derive(Clone, Debug)]
+pub struct FlowDef {
+    pub giver: usize,
+    pub taker: usize,
+    pub good: usize,
+    pub offer: usize,
+    /// The giver's trust in the taker, if a relation is declared (else trust is 1).
+    pub relation: Option<usize>,
+    /// Lanes that can carry it (channels giver -> taker carrying the good).
+    pub lanes: Vec<usize>,
+    pub taker_need: usize,
+    /// The giver's own need for the good, which makes giving costlier as it bites.
+    pub giver_need: Option<usize>,
+}
+
+/// A pair of actors that can trade, with the flows each way.
+#[derive(Clone, Debug)]
+pub struct LinkDef {
+    pub a: usize,
+    pub b: usize,
+    /// Flows from `a` to `b`.
+    pub ab: Vec<FlowDef>,
+    /// Flows from `b` to `a`.
+    pub ba: Vec<FlowDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RelationDef {
+    pub from: usize,
+    pub to: usize,
+    pub trust: Slot,
+    pub kept: Slot,
+    pub seized: Slot,
+    pub exposed: Slot,
+    pub drift: Slot,
+    /// Lanes from `to` to `from` (deliveries that count as kept promises).
+    pub lanes_in: Vec<usize>,
+    /// Lanes between the two either way (seizures and exposure).
+    pub lanes_any: Vec<usize>,
+}
+
+/// A reading of run state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignalDef {
+    Received(usize),
+    ReceivedLast(usize),
+    Stock(usize),
+    Trust(usize),
+    NeedMet(usize),
+    Count(usize),
+    Step,
+}
+
+#[derive(Clone, Debug)]
+pub enum ConditionDef {
+    Above(SignalDef, Slot),
+    Below(SignalDef, Slot),
+    Fired(usize),
+    NotFired(usize),
+}
+
+#[derive(Clone, Debug)]
+pub enum EffectDef {
+    Trust {
+        relation: usize,
+        add: Slot,
+    },
+    Stock {
+        cell: usize,
+        add: Slot,
+    },
+    /// Starts (or restarts) multiplier effect `mods[i]`.
+    Modifier(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct EventDef {
+    pub id: String,
+    pub name: String,
+    pub chance: Slot,
+    /// (signal, full_at, to).
+    pub ramp: Option<(SignalDef, Slot, Slot)>,
+    pub conditions: Vec<ConditionDef>,
+    pub once: bool,
+    pub by: Option<usize>,
+    pub effects: Vec<EffectDef>,
+}
+
+/// A parameter an event can multiply for a while.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModTarget {
+    Production(usize),
+    Consumption(usize),
+    Need(usize),
+    Offer(usize),
+    Detection(usize),
+    Seizure(usize),
+    Capacity(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct ModDef {
+    pub target: usize,
+    pub factor: Slot,
+    /// Duration in steps; `None`: the rest of the run.
+    pub steps: Option<Slot>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutcomeDef {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub scale: f64,
+    pub root: usize,
+}
+
+/// Which per-lane total a lane sum reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneStat {
+    Sent,
+    Delivered,
+    Seized,
+}
+
+/// Which per-cell total a cell measure reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellStat {
+    Received,
+    Consumed,
+    Produced,
+    Shortfall,
+    Stock,
+}
+
+/// A node of an outcome's measure.
+#[derive(Clone, Debug)]
+pub enum MeasureNode {
+    Lanes {
+        stat: LaneStat,
+        lanes: Vec<usize>,
+    },
+    Cell {
+        stat: CellStat,
+        cell: usize,
+    },
+    NeedMet(usize),
+    Trust(usize),
+    Count(usize),
+    Happened(usize),
+    /// Sum over lanes of delivered quantity times the good's value slot.
+    Value(Vec<(usize, Slot)>),
+    Gain(usize),
+    /// Steps with any of the lanes seen; uses accumulator `acc`.
+    Exposed {
+        lanes: Vec<usize>,
+        acc: usize,
+    },
+    Ratio(usize, usize),
+    Sum(Vec<usize>),
+}
+
+#[derive(Clone, Debug)]
+pub struct UncertaintyDef {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub slot: Slot,
+    /// A short description of its distribution ("Triangular(min: 1, mode: 2, max: 3)").
+    pub describe: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct LeverDef {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub description: String,
+    pub baseline: f64,
+    pub values: Vec<f64>,
+}

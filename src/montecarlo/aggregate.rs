@@ -1,0 +1,159 @@
+//! What is kept of all runs: exact sums and quantile sketches, per outcome and step.
+//!
+//! Memory depends on the number of outcomes and steps, never on the number of runs. Every part
+//! merges exactly (integer counts, exact sums, minima), so aggregates built on any number of
+//! threads or machines combine into the same bytes.
+
+use crate::stats::exact::ExactSum;
+use crate::stats::sketch::{Sketch, SketchRepr};
+use crate::stats::summary::Stats;
+use serde::{Deserialize, Serialize};
+
+/// Per-step bands of one outcome at one step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Band {
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub mean: f64,
+}
+
+/// Aggregate of any set of runs of one model.
+#[derive(Clone, Debug)]
+pub struct Aggregate {
+    outcomes: usize,
+    /// Steps + 1 (step 0 is the initial state).
+    width: usize,
+    runs: u64,
+    sketches: Vec<Sketch>,
+    sums: Vec<ExactSum>,
+    /// Sum of squares of each outcome's final value.
+    squares: Vec<ExactSum>,
+}
+
+impl Aggregate {
+    /// An empty aggregate for `outcomes` outcomes over `width` recorded steps.
+    pub fn new(outcomes: usize, width: usize) -> Aggregate {
+        Aggregate {
+            outcomes,
+            width,
+            runs: 0,
+            sketches: (0..outcomes * width).map(|_| Sketch::new()).collect(),
+            sums: (0..outcomes * width).map(|_| ExactSum::new()).collect(),
+            squares: (0..outcomes).map(|_| ExactSum::new()).collect(),
+        }
+    }
+
+    /// Number of runs added.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Number of recorded steps (steps + 1).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Adds one run's series (outcome by outcome, step 0 first).
+    pub fn add(&mut self, series: &[f64]) {
+        debug_assert_eq!(series.len(), self.outcomes * self.width);
+        for (i, &v) in series.iter().enumerate() {
+            self.sketches[i].add(v);
+            self.sums[i].add(v);
+        }
+        for o in 0..self.outcomes {
+            self.squares[o].add_square(series[o * self.width + self.width - 1]);
+        }
+        self.runs += 1;
+    }
+
+    /// Adds every run of `other`.
+    pub fn merge(&mut self, other: &Aggregate) {
+        assert_eq!((self.outcomes, self.width), (other.outcomes, other.width));
+        self.runs += other.runs;
+        for (a, b) in self.sketches.iter_mut().zip(&other.sketches) {
+            a.merge(b);
+        }
+        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+            a.merge(b);
+        }
+        for (a, b) in self.squares.iter_mut().zip(&other.squares) {
+            a.merge(b);
+        }
+    }
+
+    /// Statistics of outcome `o`'s final value over the runs.
+    pub fn stats(&self, o: usize) -> Stats {
+        let k = o * self.width + self.width - 1;
+        Stats::from_parts(&self.sums[k], &self.squares[o], &self.sketches[k])
+    }
+
+    /// Percentile band and mean of outcome `o` at step `t`.
+    pub fn band(&self, o: usize, t: usize) -> Band {
+        let k = o * self.width + t;
+        let s = &self.sketches[k];
+        let q = |p: f64| s.quantile(p).unwrap_or(0.0);
+        let mean = if self.runs > 0 {
+            self.sums[k].value() / self.runs as f64
+        } else {
+            0.0
+        };
+        Band {
+            p5: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+            mean,
+        }
+    }
+
+    /// A serialisable form, for shard results.
+    pub fn to_repr(&self) -> AggregateRepr {
+        AggregateRepr {
+            outcomes: self.outcomes,
+            width: self.width,
+            runs: self.runs,
+            sketches: self.sketches.iter().map(Sketch::to_repr).collect(),
+            sums: self.sums.clone(),
+            squares: self.squares.clone(),
+        }
+    }
+
+    /// Rebuilds an aggregate from [`Aggregate::to_repr`]; `None` if inconsistent.
+    pub fn from_repr(r: &AggregateRepr) -> Option<Aggregate> {
+        let n = r.outcomes.checked_mul(r.width)?;
+        if r.sketches.len() != n || r.sums.len() != n || r.squares.len() != r.outcomes {
+            return None;
+        }
+        let sketches = r
+            .sketches
+            .iter()
+            .map(Sketch::from_repr)
+            .collect::<Option<Vec<_>>>()?;
+        if sketches.iter().any(|s| s.count() != r.runs) {
+            return None;
+        }
+        Some(Aggregate {
+            outcomes: r.outcomes,
+            width: r.width,
+            runs: r.runs,
+            sketches,
+            sums: r.sums.clone(),
+            squares: r.squares.clone(),
+        })
+    }
+}
+
+/// Serialisable form of an [`Aggregate`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AggregateRepr {
+    pub outcomes: usize,
+    pub width: usize,
+    pub runs: u64,
+    pub sketches: Vec<SketchRepr>,
+    pub sums: Vec<ExactSum>,
+    pub squares: Vec<ExactSum>,
+}

@@ -1,0 +1,176 @@
+//! Many runs in parallel, with results that do not depend on how they were scheduled.
+//!
+//! [`execute`] runs a contiguous range of run indices on a rayon pool, in chunks. Each run draws
+//! from its own streams (seed, run index), writes one row (drawn uncertainties, final outcomes)
+//! into the chunk's buffer at its own position, and adds its per-step series to the aggregate of
+//! the thread that ran it. Chunks go to the [`RowSink`] in run order on a writer thread while the
+//! next chunk computes; thread aggregates merge exactly at the end. So rows, bands and statistics
+//! are byte-identical for any thread count, and memory is bounded by the chunk size and the
+//! number of outcomes and steps, whatever the number of runs.
+
+pub mod aggregate;
+
+pub use aggregate::{Aggregate, Band};
+
+use crate::engine::Runner;
+use crate::engine::rng::Streams;
+use crate::model::{Model, Setting};
+use rayon::prelude::*;
+use std::io;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
+
+/// Runs per chunk: large enough to keep threads busy, small enough to bound memory.
+pub const CHUNK: u64 = 2048;
+
+/// A batch of runs of one model under one setting.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    pub model: &'a Model,
+    pub setting: &'a Setting,
+    pub seed: u64,
+    /// First run index.
+    pub first_run: u64,
+    /// Number of runs.
+    pub runs: u64,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+}
+
+/// Receives rows in run order: for each run, its drawn values ([`Model::drawn_names`]) then its
+/// outcomes' final values.
+pub trait RowSink: Send {
+    fn rows(&mut self, first_run: u64, rows: &[f64], width: usize) -> io::Result<()>;
+}
+
+/// A sink that discards rows (benchmarks, comparisons that only need aggregates).
+pub struct Discard;
+
+impl RowSink for Discard {
+    fn rows(&mut self, _: u64, _: &[f64], _: usize) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How a batch ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub aggregate: Aggregate,
+    /// Runs completed (all of them unless stopped).
+    pub completed: u64,
+    /// Whether `stop` was raised before all runs finished.
+    pub stopped: bool,
+}
+
+/// Width of a row: drawn values then final outcome values.
+pub fn row_width(model: &Model) -> usize {
+    model.drawn_names().len() + model.outcomes.len()
+}
+
+struct Worker<'m> {
+    runner: Runner<'m>,
+    aggregate: Aggregate,
+    series: Vec<f64>,
+}
+
+/// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
+///
+/// If `stop` becomes true, finishes the chunk under way and returns what completed (whole
+/// chunks, so the completed runs are always `first_run .. first_run + completed`).
+pub fn execute(
+    job: &Job,
+    sink: &mut dyn RowSink,
+    progress: &mut dyn FnMut(u64, u64),
+    stop: &AtomicBool,
+) -> io::Result<Outcome> {
+    let model = job.model;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.threads.max(1))
+        .build()
+        .map_err(io::Error::other)?;
+    let width = model.steps + 1;
+    let drawn = model.drawn_names().len();
+    let rw = row_width(model);
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| {
+            let runner = Runner::new(model);
+            let series = vec![0.0; runner.series_len()];
+            Mutex::new(Worker {
+                runner,
+                aggregate: Aggregate::new(model.outcomes.len(), width),
+                series,
+            })
+        })
+        .collect();
+    let streams = Streams::new(job.seed);
+    let end = job.first_run + job.runs;
+    let mut completed = 0u64;
+    let mut stopped = false;
+
+    let written: io::Result<()> = std::thread::scope(|scope| {
+        let (full_tx, full_rx) = sync_channel::<(u64, usize, Vec<f64>)>(1);
+        let (free_tx, free_rx) = sync_channel::<Vec<f64>>(2);
+        for _ in 0..2 {
+            free_tx
+                .send(vec![0.0; CHUNK as usize * rw])
+                .expect("channel has room");
+        }
+        let writer = scope.spawn(move || -> io::Result<()> {
+            for (first, n, buf) in full_rx {
+                sink.rows(first, &buf[..n * rw], rw)?;
+                if free_tx.send(buf).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        let mut next = job.first_run;
+        while next < end {
+            if stop.load(Ordering::SeqCst) {
+                stopped = true;
+                break;
+            }
+            let Ok(mut buf) = free_rx.recv() else { break };
+            let n = (end - next).min(CHUNK) as usize;
+            pool.install(|| {
+                buf[..n * rw]
+                    .par_chunks_mut(rw.max(1))
+                    .enumerate()
+                    .for_each(|(i, row)| {
+                        let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                        let mut guard = workers[slot].lock().expect("worker lock");
+                        let w = &mut *guard;
+                        let run = next + i as u64;
+                        let (d, finals) = row.split_at_mut(drawn);
+                        w.runner.run(job.setting, &streams, run, &mut w.series, d);
+                        for (o, f) in finals.iter_mut().enumerate() {
+                            *f = w.series[o * width + width - 1];
+                        }
+                        w.aggregate.add(&w.series);
+                    });
+            });
+            if full_tx.send((next, n, buf)).is_err() {
+                break;
+            }
+            next += n as u64;
+            completed += n as u64;
+            progress(completed, job.runs);
+        }
+        drop(full_tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the result writer stopped unexpectedly")))
+    });
+    written?;
+
+    let mut aggregate = Aggregate::new(model.outcomes.len(), width);
+    for w in workers {
+        aggregate.merge(&w.into_inner().expect("worker lock").aggregate);
+    }
+    Ok(Outcome {
+        aggregate,
+        completed,
+        stopped,
+    })
+}

@@ -1,0 +1,178 @@
+//! Result files and terminal tables.
+//!
+//! A run writes one folder: `summary.json` (what was run, statistics per outcome), `runs.csv`
+//! (one row per run), `timeseries.csv` (per-step bands per outcome) and `run-info.json` (timing
+//! and host facts). Everything but `run-info.json` is a deterministic function of the scenario
+//! file, seed, runs and settings, so results from different machines or thread counts compare
+//! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
+//! the JSON files in a `reproduce` field.
+
+pub mod number;
+pub mod output;
+pub mod summary;
+pub mod table;
+
+use crate::model::Model;
+use crate::montecarlo::{Aggregate, RowSink};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+/// The program version recorded in results.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What identifies a batch of runs: enough to reproduce it exactly.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RunMeta {
+    /// Scenario display name.
+    pub scenario: String,
+    /// Scenario file path as given on the command line.
+    pub file: String,
+    /// SHA-256 of the scenario file.
+    pub sha256: String,
+    pub seed: u64,
+    pub runs: u64,
+    /// Every lever and the value used.
+    pub levers: Vec<(String, f64)>,
+    /// `--set` overrides as given, in order.
+    pub sets: Vec<(String, f64)>,
+}
+
+impl RunMeta {
+    /// The command that reproduces these results.
+    pub fn reproduce(&self) -> String {
+        let mut cmd = format!(
+            "stratex run {} --runs {} --seed {}",
+            shell_word(&self.file),
+            self.runs,
+            self.seed
+        );
+        for (k, v) in &self.sets {
+            cmd.push_str(&format!(" --set {k}={v}"));
+        }
+        cmd
+    }
+
+    /// One line for the top of CSV files.
+    pub fn csv_header(&self) -> String {
+        let levers = if self.levers.is_empty() {
+            "none".to_string()
+        } else {
+            self.levers
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        format!(
+            "# stratex {VERSION}; scenario \"{}\" ({}, sha256 {}); seed {}; runs {}; levers {levers}; reproduce: {}",
+            self.scenario.replace('"', "'"),
+            self.file,
+            self.sha256,
+            self.seed,
+            self.runs,
+            self.reproduce()
+        )
+    }
+}
+
+/// Quotes a path for a shell command line when it needs it.
+fn shell_word(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Streams `runs.csv`: the header line, the column names, then one row per run in run order.
+pub struct RunsCsv {
+    out: BufWriter<File>,
+}
+
+impl RunsCsv {
+    /// Creates the file and writes its header.
+    pub fn create(path: &Path, meta: &RunMeta, model: &Model) -> io::Result<RunsCsv> {
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        writeln!(out, "{}", meta.csv_header())?;
+        let mut cols = vec!["run".to_string()];
+        cols.extend(model.drawn_names().iter().map(|n| csv_field(n)));
+        cols.extend(model.outcomes.iter().map(|o| csv_field(&o.id)));
+        writeln!(out, "{}", cols.join(","))?;
+        Ok(RunsCsv { out })
+    }
+
+    /// Flushes everything to disk.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()
+    }
+}
+
+impl RowSink for RunsCsv {
+    fn rows(&mut self, first_run: u64, rows: &[f64], width: usize) -> io::Result<()> {
+        let mut line = String::with_capacity(32 * width);
+        for (i, row) in rows.chunks(width.max(1)).enumerate() {
+            line.clear();
+            line.push_str(&(first_run + i as u64).to_string());
+            for v in row {
+                line.push(',');
+                line.push_str(&v.to_string());
+            }
+            line.push('\n');
+            self.out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `timeseries.csv`: for each outcome and step, the 5th to 95th percentiles and the mean.
+pub fn write_timeseries(
+    path: &Path,
+    meta: &RunMeta,
+    model: &Model,
+    agg: &Aggregate,
+) -> io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    writeln!(out, "{}", meta.csv_header())?;
+    writeln!(out, "outcome,step,p5,p25,p50,p75,p95,mean")?;
+    for (o, outcome) in model.outcomes.iter().enumerate() {
+        for t in 0..agg.width() {
+            let b = agg.band(o, t);
+            writeln!(
+                out,
+                "{},{t},{},{},{},{},{},{}",
+                csv_field(&outcome.id),
+                b.p5,
+                b.p25,
+                b.p50,
+                b.p75,
+                b.p95,
+                b.mean
+            )?;
+        }
+    }
+    out.flush()?;
+    out.get_ref().sync_all()
+}
+
+/// Writes a value as pretty JSON followed by a newline.
+pub fn write_json(path: &Path, value: &impl Serialize) -> io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    let mut f = File::create(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}

@@ -1,0 +1,187 @@
+//! `summary.json` and `run-info.json`.
+
+use super::{RunMeta, VERSION};
+use crate::model::Model;
+use crate::montecarlo::Aggregate;
+use crate::scenario::format::Better;
+use crate::stats::summary::Stats;
+use serde::Serialize;
+
+/// How the statistics are computed, recorded with them.
+pub const METHOD: &str = "mean and sd are exact over all runs; percentiles are nearest-rank, \
+read from a mergeable sketch that reports an actual run's value at most 0.4% below the exact \
+order statistic; ci95 is mean +/- 1.96 sd / sqrt(runs)";
+
+/// Contents of `summary.json`: deterministic, so two runs of the same thing compare byte for byte.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub generator: String,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    pub runs: u64,
+    pub levers: Vec<LeverValue>,
+    pub fixed: Vec<FixedValue>,
+    pub reproduce: String,
+    pub method: String,
+    pub outcomes: Vec<OutcomeSummary>,
+    pub files: Files,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub file: String,
+    pub sha256: String,
+    pub steps: usize,
+    pub step_unit: String,
+    pub step_plural: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeverValue {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub value: f64,
+    pub baseline: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FixedValue {
+    pub id: String,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutcomeSummary {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    #[serde(flatten)]
+    pub stats: Stats,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Files {
+    pub runs: String,
+    pub timeseries: String,
+    pub run_info: String,
+}
+
+impl Summary {
+    /// Builds the summary of a batch.
+    pub fn new(meta: &RunMeta, model: &Model, agg: &Aggregate) -> Summary {
+        Summary {
+            generator: format!("stratex {VERSION}"),
+            scenario: ScenarioInfo {
+                name: model.name.clone(),
+                description: model.description.clone(),
+                file: meta.file.clone(),
+                sha256: meta.sha256.clone(),
+                steps: model.steps,
+                step_unit: model.unit.clone(),
+                step_plural: model.plural.clone(),
+            },
+            seed: meta.seed,
+            runs: meta.runs,
+            levers: model
+                .levers
+                .iter()
+                .zip(&meta.levers)
+                .map(|(l, (_, v))| LeverValue {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    unit: l.unit.clone(),
+                    value: *v,
+                    baseline: l.baseline,
+                })
+                .collect(),
+            fixed: meta
+                .sets
+                .iter()
+                .filter(|(k, _)| model.uncertainties.iter().any(|u| &u.id == k))
+                .map(|(k, v)| FixedValue {
+                    id: k.clone(),
+                    value: *v,
+                })
+                .collect(),
+            reproduce: meta.reproduce(),
+            method: METHOD.to_string(),
+            outcomes: model
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(|(o, out)| OutcomeSummary {
+                    id: out.id.clone(),
+                    name: out.name.clone(),
+                    unit: out.unit.clone(),
+                    better: out.better,
+                    stats: agg.stats(o),
+                })
+                .collect(),
+            files: Files {
+                runs: "runs.csv".into(),
+                timeseries: "timeseries.csv".into(),
+                run_info: "run-info.json".into(),
+            },
+        }
+    }
+}
+
+/// Contents of `run-info.json`: how long it took and where, kept apart from the results.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    pub generator: String,
+    pub reproduce: String,
+    pub command: Vec<String>,
+    pub threads: usize,
+    pub runs: u64,
+    pub elapsed_seconds: f64,
+    pub runs_per_second: f64,
+    pub started_unix_seconds: u64,
+    pub host: String,
+    pub os: String,
+    pub cpus: usize,
+}
+
+impl RunInfo {
+    /// Collects timing and host facts.
+    pub fn new(
+        meta: &RunMeta,
+        threads: usize,
+        elapsed: f64,
+        started: std::time::SystemTime,
+    ) -> RunInfo {
+        RunInfo {
+            generator: format!("stratex {VERSION}"),
+            reproduce: meta.reproduce(),
+            command: std::env::args().collect(),
+            threads,
+            runs: meta.runs,
+            elapsed_seconds: elapsed,
+            runs_per_second: if elapsed > 0.0 {
+                meta.runs as f64 / elapsed
+            } else {
+                0.0
+            },
+            started_unix_seconds: started
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            host: hostname(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            cpus: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown".into()))
+}

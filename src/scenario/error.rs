@@ -1,0 +1,161 @@
+//! Errors in scenario files, written for the analyst who has to fix them.
+//!
+//! Every problem names the file and either the line and column (syntax) or the path of the bad
+//! field (`actors[dprk].offers[shells].reserve`), says what is wrong and what is allowed, and,
+//! for an unknown name, suggests the closest known one. All problems found in a file are
+//! reported together.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a scenario a problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A position in the text (1-based line and column).
+    Text { line: usize, column: usize },
+    /// The path of a field, e.g. `actors[dprk].offers[shells].reserve`.
+    Field(String),
+    /// The file as a whole (unreadable, too large, empty).
+    File,
+}
+
+/// One thing wrong with a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub at: Location,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at a field path.
+    pub fn field(path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            at: Location::Field(path.into()),
+            message: message.into(),
+        }
+    }
+}
+
+/// A scenario that cannot be run, with everything found wrong in it.
+///
+/// The CLI prints it and exits with status 2; nothing is written.
+#[derive(Clone, Debug)]
+pub struct ScenarioError {
+    pub file: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl ScenarioError {
+    /// An error with a single problem.
+    pub fn single(file: &Path, at: Location, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            file: file.to_path_buf(),
+            problems: vec![Problem {
+                at,
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// Whether any problem's message contains `needle` (for tests and tools).
+    pub fn mentions(&self, needle: &str) -> bool {
+        self.problems.iter().any(|p| {
+            p.message.contains(needle) || matches!(&p.at, Location::Field(f) if f.contains(needle))
+        })
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display();
+        for p in &self.problems {
+            match &p.at {
+                Location::Text { line, column } => {
+                    writeln!(f, "error: {file}:{line}:{column}: {}", p.message)?
+                }
+                Location::Field(path) => writeln!(f, "error: {file}: {path}: {}", p.message)?,
+                Location::File => writeln!(f, "error: {file}: {}", p.message)?,
+            }
+        }
+        let n = self.problems.len();
+        write!(
+            f,
+            "{file}: {n} problem{} found; nothing was run",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The known name closest to `name`, if one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    let mut best: Option<(&str, usize)> = None;
+    for k in known {
+        let d = edit_distance(&lower, &k.to_lowercase());
+        let limit = (k.chars().count().max(name.chars().count()) / 3).max(2);
+        let prefix = k.to_lowercase().starts_with(&lower) || lower.starts_with(&k.to_lowercase());
+        if (d <= limit || prefix) && best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((k, d));
+        }
+    }
+    best.map(|(k, _)| k)
+}
+
+/// "unknown actor "rusia"; did you mean "russia"? Known: ..."
+pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
+    let mut msg = format!("unknown {kind} \"{name}\"");
+    if let Some(c) = closest(name, known.iter().copied()) {
+        msg.push_str(&format!("; did you mean \"{c}\"?"));
+    }
+    if known.is_empty() {
+        msg.push_str(&format!(" (the scenario declares no {kind}s)"));
+    } else {
+        let shown: Vec<&str> = known.iter().copied().take(12).collect();
+        let more = if known.len() > 12 {
+            format!(", ... ({} in all)", known.len())
+        } else {
+            String::new()
+        };
+        msg.push_str(&format!(" Known {kind}s: {}{more}", shown.join(", ")));
+    }
+    msg
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let known = ["russia", "dprk", "china"];
+        assert_eq!(closest("rusia", known), Some("russia"));
+        assert_eq!(closest("DPRK", known), Some("dprk"));
+        assert_eq!(closest("venezuela", known), None);
+    }
+
+    #[test]
+    fn unknown_message_lists_known_names() {
+        let m = unknown("actor", "rusia", &["russia", "dprk"]);
+        assert!(m.contains("did you mean \"russia\"?"));
+        assert!(m.contains("Known actors: russia, dprk"));
+    }
+}

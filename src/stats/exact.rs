@@ -1,0 +1,226 @@
+//! Exact, order-independent summation of `f64` values.
+//!
+//! Monte Carlo results must be byte-identical whatever the thread count or shard layout, but
+//! floating-point addition is not associative: summing the same values in another order gives
+//! another last bit. [`ExactSum`] keeps the sum as a wide fixed-point integer covering the whole
+//! `f64` range, so every addition is exact, and the result depends only on the multiset of values
+//! added. Two partial sums merge exactly, so per-thread and per-shard sums can be combined in any
+//! order.
+
+use serde::{Deserialize, Serialize};
+
+/// Bits per limb. Limbs are stored in `i64`, leaving 31 bits of headroom for carries.
+const LIMB_BITS: u32 = 32;
+/// Number of limbs: 2,098 bits of `f64` range plus 64 bits of headroom for counts of additions.
+const LIMBS: usize = 70;
+/// Normalise (propagate carries) after this many additions; each adds < 2^32 to a limb.
+const NORMALISE_EVERY: u32 = 1 << 29;
+
+/// An exact running sum of finite `f64` values.
+///
+/// Guarantees: `add` is exact (no rounding); [`ExactSum::value`] is the correctly signed sum
+/// rounded once, and is the same for any order of additions and any way of splitting the
+/// additions between sums later joined with [`ExactSum::merge`]. Non-finite inputs are ignored
+/// (the engine never produces them; see `engine::checks`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExactSum {
+    limbs: Vec<i64>,
+    pending: u32,
+}
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ExactSum {
+    /// An empty sum (zero).
+    pub fn new() -> Self {
+        ExactSum {
+            limbs: vec![0; LIMBS],
+            pending: 0,
+        }
+    }
+
+    /// Adds `x` exactly. Ignores NaN and infinities.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if x == 0.0 || !x.is_finite() {
+            return;
+        }
+        let bits = x.to_bits();
+        let negative = bits >> 63 == 1;
+        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1u64 << 52) - 1);
+        // value = mantissa * 2^(position - 1074), position >= 0.
+        let (mantissa, position) = if exp == 0 {
+            (frac, 0u32)
+        } else {
+            (frac | (1u64 << 52), (exp - 1) as u32)
+        };
+        let limb = (position / LIMB_BITS) as usize;
+        let shifted = (mantissa as u128) << (position % LIMB_BITS);
+        let parts = [
+            (shifted & 0xffff_ffff) as i64,
+            ((shifted >> 32) & 0xffff_ffff) as i64,
+            (shifted >> 64) as i64,
+        ];
+        for (i, part) in parts.into_iter().enumerate() {
+            if negative {
+                self.limbs[limb + i] -= part;
+            } else {
+                self.limbs[limb + i] += part;
+            }
+        }
+        self.pending += 1;
+        if self.pending >= NORMALISE_EVERY {
+            self.normalise();
+        }
+    }
+
+    /// Adds `x * x` exactly (the square is split into two doubles with a fused multiply-add).
+    #[inline]
+    pub fn add_square(&mut self, x: f64) {
+        let hi = x * x;
+        let lo = x.mul_add(x, -hi);
+        self.add(hi);
+        self.add(lo);
+    }
+
+    /// Adds `a * b` exactly.
+    pub fn add_product(&mut self, a: f64, b: f64) {
+        let hi = a * b;
+        let lo = a.mul_add(b, -hi);
+        self.add(hi);
+        self.add(lo);
+    }
+
+    /// Adds another sum exactly.
+    pub fn merge(&mut self, other: &ExactSum) {
+        self.normalise();
+        let mut other = other.clone();
+        other.normalise();
+        for (a, b) in self.limbs.iter_mut().zip(&other.limbs) {
+            *a += *b;
+        }
+        self.normalise();
+    }
+
+    /// Propagates carries so every limb but the top one lies in `[0, 2^32)`. The representation
+    /// of a value after normalising is unique.
+    fn normalise(&mut self) {
+        let mut carry = 0i64;
+        for limb in self.limbs.iter_mut() {
+            let v = *limb + carry;
+            carry = v >> LIMB_BITS;
+            *limb = v - (carry << LIMB_BITS);
+        }
+        // The top limb keeps the sign; with 64 bits of headroom it never overflows.
+        if let Some(top) = self.limbs.last_mut() {
+            *top += carry << LIMB_BITS;
+        }
+        self.pending = 0;
+    }
+
+    /// The sum, rounded to the nearest `f64` (saturating to ±`f64::MAX` far outside the range).
+    pub fn value(&self) -> f64 {
+        let mut n = self.clone();
+        n.normalise();
+        let negative = n.limbs[LIMBS - 1] < 0;
+        if negative {
+            // Two's-complement negation over the limb vector: magnitude = -value.
+            for limb in n.limbs.iter_mut() {
+                *limb = -*limb;
+            }
+            n.normalise();
+        }
+        let Some(top) = n.limbs.iter().rposition(|&l| l != 0) else {
+            return 0.0;
+        };
+        // Take the top three limbs (96 bits) and fold everything below into a sticky bit, which
+        // keeps round-to-nearest correct when converting 96 bits to a 53-bit mantissa.
+        let lo_index = top.saturating_sub(2);
+        let mut acc: u128 = 0;
+        for i in (lo_index..=top).rev() {
+            acc = (acc << 32) | (n.limbs[i] as u128 & 0xffff_ffff);
+        }
+        acc <<= 32 * (2 - (top - lo_index)) as u32;
+        let sticky = n.limbs[..lo_index].iter().any(|&l| l != 0);
+        if sticky {
+            acc |= 1;
+        }
+        let shift = 32 * (top as i32 - 2) - 1074;
+        let magnitude = scale_by_power_of_two(acc as f64, shift);
+        if negative { -magnitude } else { magnitude }
+    }
+}
+
+/// `x * 2^e` without intermediate overflow or underflow.
+fn scale_by_power_of_two(mut x: f64, mut e: i32) -> f64 {
+    while e > 1000 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_exactly_where_naive_addition_loses_digits() {
+        let mut s = ExactSum::new();
+        for x in [1e20, 1.0, -1e20, 1e-30, 3.5] {
+            s.add(x);
+        }
+        assert_eq!(s.value(), 4.5 + 1e-30);
+    }
+
+    #[test]
+    fn order_and_splitting_do_not_change_the_result() {
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i as f64) * 0.7310585).sin() * 10f64.powi(i % 17 - 8))
+            .collect();
+        let mut forward = ExactSum::new();
+        xs.iter().for_each(|&x| forward.add(x));
+        let mut backward = ExactSum::new();
+        xs.iter().rev().for_each(|&x| backward.add(x));
+        let (mut a, mut b) = (ExactSum::new(), ExactSum::new());
+        xs[..333].iter().for_each(|&x| a.add(x));
+        xs[333..].iter().for_each(|&x| b.add(x));
+        b.merge(&a);
+        assert_eq!(forward.value().to_bits(), backward.value().to_bits());
+        assert_eq!(forward.value().to_bits(), b.value().to_bits());
+    }
+
+    #[test]
+    fn handles_negatives_subnormals_and_extremes() {
+        let mut s = ExactSum::new();
+        s.add(-2.5);
+        assert_eq!(s.value(), -2.5);
+        let mut t = ExactSum::new();
+        t.add(f64::MIN_POSITIVE / 4.0);
+        t.add(f64::MIN_POSITIVE / 4.0);
+        assert_eq!(t.value(), f64::MIN_POSITIVE / 2.0);
+        let mut u = ExactSum::new();
+        u.add(f64::MAX);
+        u.add(-f64::MAX);
+        u.add(7.0);
+        assert_eq!(u.value(), 7.0);
+    }
+
+    #[test]
+    fn squares_are_exact() {
+        let mut s = ExactSum::new();
+        let x = 0.1f64;
+        s.add_square(x);
+        s.add_product(-x, x);
+        assert_eq!(s.value(), 0.0);
+    }
+}
