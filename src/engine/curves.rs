@@ -106,6 +106,26 @@ impl NeedFn {
         }
     }
 
+    /// The largest supply at which one more unit is still worth at least `mv`: the inverse of
+    /// [`NeedFn::mv`]. Returns a negative number when even the first unit is worth less than `mv`,
+    /// and the satiation point (infinite for `Log`) when `mv` is zero or less.
+    #[inline]
+    pub fn supply_at(&self, mv: f64) -> f64 {
+        if mv <= 0.0 {
+            return self.satiation();
+        }
+        if mv > self.v {
+            return -1.0;
+        }
+        let r = mv / self.v;
+        match self.shape {
+            Shape::Linear => self.q,
+            Shape::Straight => self.q * (1.0 - r),
+            Shape::Power(k) => self.q * (1.0 - r.powf(1.0 / (k - 1.0))),
+            Shape::Log => self.q * (1.0 / r - 1.0),
+        }
+    }
+
     /// Supply beyond which one more unit is worth nothing (infinite for `Log`).
     pub fn satiation(&self) -> f64 {
         match self.shape {
@@ -156,6 +176,30 @@ mod tests {
                 assert!(mv <= last + 1e-12, "{:?}", f.shape);
                 last = mv;
             }
+        }
+    }
+
+    #[test]
+    fn supply_at_inverts_marginal_value() {
+        for f in curves() {
+            for s in [0.5, 3.0, 7.5, 9.0] {
+                let mv = f.mv(s);
+                let back = f.supply_at(mv);
+                if f.shape == Shape::Linear {
+                    assert_eq!(back, 10.0);
+                } else {
+                    assert!(
+                        (back - s).abs() < 1e-9,
+                        "{:?}: {s} -> {mv} -> {back}",
+                        f.shape
+                    );
+                }
+            }
+            assert!(
+                f.supply_at(3.5) < 0.0,
+                "no supply is worth more than the first unit"
+            );
+            assert_eq!(f.supply_at(0.0), f.satiation());
         }
     }
 

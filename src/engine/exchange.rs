@@ -38,6 +38,9 @@ const LN_THETA_MAX: f64 = 60.0;
 struct Leg {
     /// Global flow index.
     flow: usize,
+    /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first.
+    start: usize,
+    len: usize,
     /// Given by the link's `a` (to `b`).
     from_a: bool,
     cap: f64,
@@ -46,11 +49,30 @@ struct Leg {
     s_giver: f64,
     taker: NeedFn,
     giver: Option<NeedFn>,
+    /// Utilities before the bargain, at `s_taker` and `s_giver`.
+    u_taker: f64,
+    u_giver: f64,
+    /// Below this ratio of weights (taker's over giver's) nothing moves.
+    r_none: f64,
+    /// At or above this ratio the whole cap moves (infinite if the taker is sated first).
+    r_full: f64,
+    /// Taker's gain and giver's loss when the whole cap moves.
+    gain_full: f64,
+    loss_full: f64,
+}
+
+/// A lane as one bargain sees it: room left this step and the expected share that arrives.
+#[derive(Clone, Copy, Debug)]
+struct LaneSlot {
+    lane: usize,
+    room: f64,
+    keep: f64,
 }
 
 /// Preallocated working space for bargains.
 pub struct Scratch {
     legs: Vec<Leg>,
+    lanes: Vec<LaneSlot>,
     /// First global flow index of each link.
     link_start: Vec<usize>,
 }
@@ -69,8 +91,20 @@ impl Scratch {
             .map(|l| l.ab.len() + l.ba.len())
             .max()
             .unwrap_or(0);
+        let max_lanes = m
+            .links
+            .iter()
+            .map(|l| {
+                l.ab.iter()
+                    .chain(&l.ba)
+                    .map(|f| f.lanes.len())
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0);
         Scratch {
             legs: Vec::with_capacity(max_legs),
+            lanes: Vec::with_capacity(max_lanes),
             link_start,
         }
     }
@@ -89,6 +123,81 @@ enum Side {
     Both(f64),
 }
 
+impl Leg {
+    /// Precomputes the utilities before the bargain and the ratios of weights at which the leg
+    /// starts to move and moves its whole cap, so that most trial rates need no solving.
+    fn prepare(&mut self, lanes: &[LaneSlot]) {
+        self.u_taker = self.taker.util(self.s_taker);
+        self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
+        if self.cap <= 0.0 {
+            return;
+        }
+        let cost_at = |x: f64| self.cost + self.giver.map_or(0.0, |g| g.mv(self.s_giver - x));
+        // First unit: on the first lane that has room and lets anything through.
+        let Some(first) = lanes.iter().find(|l| l.room > 0.0 && l.keep > 0.0) else {
+            return;
+        };
+        let value0 = first.keep * self.taker.mv(self.s_taker);
+        self.r_none = if value0 > 0.0 {
+            cost_at(0.0) / value0
+        } else {
+            f64::INFINITY
+        };
+        // Whole cap: the last unit travels on the last lane needed.
+        let (mut left, mut d, mut last_keep) = (self.cap, 0.0, first.keep);
+        for l in lanes {
+            if left <= 0.0 {
+                break;
+            }
+            if l.room <= 0.0 {
+                continue;
+            }
+            if l.keep <= 0.0 {
+                // Nothing passes beyond this lane: the cap is never moved in full.
+                return;
+            }
+            let put = l.room.min(left);
+            left -= put;
+            d += l.keep * put;
+            last_keep = l.keep;
+        }
+        let value_full = last_keep * self.taker.mv(self.s_taker + d);
+        if value_full > 0.0 {
+            self.r_full = cost_at(self.cap) / value_full;
+            self.gain_full = self.taker.util(self.s_taker + d) - self.u_taker;
+            self.loss_full = self.cost * self.cap
+                + self
+                    .giver
+                    .map_or(0.0, |g| self.u_giver - g.util(self.s_giver - self.cap));
+        }
+    }
+
+    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost).
+    #[inline]
+    fn outcome(&self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+        if self.cap <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let r = wt / wg;
+        if r <= self.r_none {
+            return (0.0, 0.0);
+        }
+        if r >= self.r_full {
+            return (self.gain_full, self.loss_full);
+        }
+        let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], wt, wg);
+        if x <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let gain = self.taker.util(self.s_taker + d) - self.u_taker;
+        let loss = self.cost * x
+            + self
+                .giver
+                .map_or(0.0, |g| self.u_giver - g.util(self.s_giver - x));
+        (gain, loss)
+    }
+}
+
 impl Runner<'_> {
     /// Strikes the bargain of link `li` for this step, if one exists.
     pub(crate) fn bargain(&mut self, li: usize) {
@@ -96,18 +205,30 @@ impl Runner<'_> {
         let link = &m.links[li];
         let start = self.scratch.link_start[li];
         let mut legs = std::mem::take(&mut self.scratch.legs);
+        let mut lanes = std::mem::take(&mut self.scratch.lanes);
         legs.clear();
+        lanes.clear();
         for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
             let f = start + k;
-            let lane_room: f64 = self.flow_lanes[f]
-                .iter()
-                .map(|&l| (self.cap[l] - self.lane_flow[l]).max(0.0))
-                .sum();
+            let first = lanes.len();
+            let mut lane_room = 0.0;
+            for &l in &self.flow_lanes[f] {
+                let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
+                lane_room += room;
+                let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
+                lanes.push(LaneSlot {
+                    lane: l,
+                    room,
+                    keep,
+                });
+            }
             let cap = self.giving_cap(f, flow).min(lane_room);
             let giver_cell = m.cell(flow.giver, flow.good);
             let taker_cell = m.cell(flow.taker, flow.good);
             legs.push(Leg {
                 flow: f,
+                start: first,
+                len: lanes.len() - first,
                 from_a: k < link.ab.len(),
                 cap,
                 cost: self.offer_cost[flow.offer],
@@ -115,26 +236,35 @@ impl Runner<'_> {
                 s_giver: self.supply(giver_cell),
                 taker: self.needs[flow.taker_need],
                 giver: flow.giver_need.map(|n| self.needs[n]),
+                u_taker: 0.0,
+                u_giver: 0.0,
+                r_none: f64::INFINITY,
+                r_full: f64::INFINITY,
+                gain_full: 0.0,
+                loss_full: 0.0,
             });
+            let leg = legs.last_mut().expect("just pushed");
+            leg.prepare(&lanes[leg.start..leg.start + leg.len]);
         }
         let any_a = legs.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = legs.iter().any(|l| !l.from_a && l.cap > 0.0);
         if any_a && any_b {
-            if let Some(t) = self.search(&legs, li) {
-                self.strike(&legs, li, t);
+            if let Some(t) = self.search(&legs, &lanes, li) {
+                self.strike(&legs, &lanes, li, t);
             }
         }
         self.scratch.legs = legs;
+        self.scratch.lanes = lanes;
     }
 
     /// Finds the Nash `ln θ`, or `None` when no deal leaves both sides better off.
-    fn search(&self, legs: &[Leg], li: usize) -> Option<f64> {
+    fn search(&self, legs: &[Leg], lanes: &[LaneSlot], li: usize) -> Option<f64> {
         let link = &self.m.links[li];
         let (pa, pb) = (self.power[link.a], self.power[link.b]);
         let ln_ba = (pa / (pa + pb)).ln();
         let ln_bb = (pb / (pa + pb)).ln();
         let classify = |t: f64| -> Side {
-            let (ga, gb) = self.gains(legs, t);
+            let (ga, gb) = gains(legs, lanes, t);
             match (ga > MIN_GAIN, gb > MIN_GAIN) {
                 (false, false) => Side::NoDeal,
                 (true, false) => Side::Low,
@@ -162,7 +292,8 @@ impl Runner<'_> {
             Side::Both(0.0) => return Some(t0),
             _ => {}
         }
-        let mut step = 1.0;
+        // Rates move little from step to step: search close to last step's rate first.
+        let mut step = 0.25;
         if below(s0) {
             (lo, slo) = (t0, s0);
             loop {
@@ -210,7 +341,7 @@ impl Runner<'_> {
         let (mut rlo, mut rhi) = (residual(slo), residual(shi));
         let mut last = 0i8;
         for _ in 0..60 {
-            if hi - lo < 1e-7 {
+            if hi - lo < 1e-5 {
                 break;
             }
             let mut t = match (rlo, rhi) {
@@ -224,7 +355,7 @@ impl Runner<'_> {
             note(t, s, &mut best);
             match s {
                 Side::NoDeal => return None,
-                Side::Both(r) if r.abs() < 1e-10 => return Some(t),
+                Side::Both(r) if r.abs() < 1e-5 => return Some(t),
                 _ => {}
             }
             if below(s) {
@@ -246,86 +377,11 @@ impl Runner<'_> {
         best.map(|b| b.0)
     }
 
-    /// Both sides' gains if the deal is struck at `ln θ = t`.
-    fn gains(&self, legs: &[Leg], t: f64) -> (f64, f64) {
-        let theta = t.exp();
-        let (mut ga, mut gb) = (0.0, 0.0);
-        for leg in legs {
-            if leg.cap <= 0.0 {
-                continue;
-            }
-            let (wt, wg) = if leg.from_a {
-                (theta, 1.0)
-            } else {
-                (1.0, theta)
-            };
-            let (x, d) = self.solve_leg(leg, wt, wg);
-            if x <= 0.0 {
-                continue;
-            }
-            let gain = leg.taker.util(leg.s_taker + d) - leg.taker.util(leg.s_taker);
-            let loss = leg.cost * x
-                + leg
-                    .giver
-                    .map_or(0.0, |g| g.util(leg.s_giver) - g.util(leg.s_giver - x));
-            if leg.from_a {
-                ga -= loss;
-                gb += gain;
-            } else {
-                gb -= loss;
-                ga += gain;
-            }
-        }
-        (ga, gb)
-    }
-
-    /// Quantity sent `x` and expected quantity arriving `d` for one leg at weights `wt` (on the
-    /// taker's value) and `wg` (on the giver's cost): lanes in order of expected loss, each used
-    /// while the weighted value of the next unit still covers its weighted cost.
-    fn solve_leg(&self, leg: &Leg, wt: f64, wg: f64) -> (f64, f64) {
-        let m = self.m;
-        let (mut x0, mut d0) = (0.0, 0.0);
-        for &l in &self.flow_lanes[leg.flow] {
-            let left = leg.cap - x0;
-            if left <= 0.0 {
-                break;
-            }
-            let room = (self.cap[l] - self.lane_flow[l]).max(0.0).min(left);
-            if room <= 0.0 {
-                continue;
-            }
-            let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
-            if keep <= 0.0 {
-                break;
-            }
-            let f = |x: f64| {
-                let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
-                let cost = leg.cost + leg.giver.map_or(0.0, |g| g.mv(leg.s_giver - x0 - x));
-                wt * keep * value - wg * cost
-            };
-            let f0 = f(0.0);
-            if f0 <= 0.0 {
-                break;
-            }
-            let f1 = f(room);
-            if f1 >= 0.0 {
-                x0 += room;
-                d0 += keep * room;
-                continue;
-            }
-            let x = root(&f, room, f0, f1);
-            x0 += x;
-            d0 += keep * x;
-            break;
-        }
-        (x0, d0)
-    }
-
     /// Carries out the deal at `ln θ = t`.
-    fn strike(&mut self, legs: &[Leg], li: usize, t: f64) {
+    fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: usize, t: f64) {
         let m = self.m;
         let link = &m.links[li];
-        let (ga, gb) = self.gains(legs, t);
+        let (ga, gb) = gains(legs, lanes, t);
         let before = self
             .checks
             .as_ref()
@@ -341,7 +397,8 @@ impl Runner<'_> {
             } else {
                 (1.0, theta)
             };
-            let (x, _) = self.solve_leg(leg, wt, wg);
+            let slots = &lanes[leg.start..leg.start + leg.len];
+            let (x, _) = solve_leg(leg, slots, wt, wg);
             if x <= 0.0 {
                 continue;
             }
@@ -352,21 +409,19 @@ impl Runner<'_> {
                 &link.ba[k - link.ab.len()]
             };
             let (mut left, mut expected) = (x, 0.0);
-            for i in 0..self.flow_lanes[leg.flow].len() {
-                let l = self.flow_lanes[leg.flow][i];
-                let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
-                let put = room.min(left);
+            for slot in slots {
+                let put = slot.room.min(left);
                 if put <= 0.0 {
                     continue;
                 }
-                self.lane_flow[l] += put;
-                expected += put * (1.0 - expected_loss(m, &self.det, &self.seize, l));
+                self.lane_flow[slot.lane] += put;
+                expected += put * slot.keep;
                 left -= put;
                 if left <= 0.0 {
                     break;
                 }
             }
-            self.commit(leg.flow, flow, x - left, expected);
+            self.commit(leg.flow, flow, x - left.max(0.0), expected);
         }
         self.gain[link.a] += ga;
         self.gain[link.b] += gb;
@@ -386,6 +441,83 @@ impl Runner<'_> {
             }
         }
     }
+}
+
+/// Both sides' gains if the deal is struck at `ln θ = t`.
+fn gains(legs: &[Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
+    let theta = t.exp();
+    let (mut ga, mut gb) = (0.0, 0.0);
+    for leg in legs {
+        if leg.from_a {
+            let (gain, loss) = leg.outcome(lanes, theta, 1.0);
+            ga -= loss;
+            gb += gain;
+        } else {
+            let (gain, loss) = leg.outcome(lanes, 1.0, theta);
+            gb -= loss;
+            ga += gain;
+        }
+    }
+    (ga, gb)
+}
+
+/// Quantity sent `x` and expected quantity arriving `d` for one leg at weights `wt` (on the
+/// taker's value) and `wg` (on the giver's cost): lanes in order of expected loss, each used while
+/// the weighted value of the next unit still covers its weighted cost.
+///
+/// When the giver has no need of its own for the good its marginal cost is constant and the
+/// quantity follows in closed form from the inverse of the taker's marginal value; otherwise the
+/// balance point is found numerically.
+fn solve_leg(leg: &Leg, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+    let (mut x0, mut d0) = (0.0, 0.0);
+    for slot in lanes {
+        let left = leg.cap - x0;
+        if left <= 0.0 {
+            break;
+        }
+        let room = slot.room.min(left);
+        if room <= 0.0 {
+            continue;
+        }
+        let keep = slot.keep;
+        if keep <= 0.0 {
+            break;
+        }
+        let x = match leg.giver {
+            None => {
+                // Largest supply at which wt * keep * MV_taker >= wg * cost.
+                let target = wg * leg.cost / (wt * keep);
+                let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
+                if worth <= 0.0 {
+                    break;
+                }
+                (worth / keep).min(room)
+            }
+            Some(giver) => {
+                let f = |x: f64| {
+                    let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
+                    let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
+                    wt * keep * value - wg * cost
+                };
+                let f0 = f(0.0);
+                if f0 <= 0.0 {
+                    break;
+                }
+                let f1 = f(room);
+                if f1 >= 0.0 {
+                    room
+                } else {
+                    root(&f, room, f0, f1)
+                }
+            }
+        };
+        x0 += x;
+        d0 += keep * x;
+        if x < room {
+            break;
+        }
+    }
+    (x0, d0)
 }
 
 fn residual(s: Side) -> Option<f64> {
