@@ -33,6 +33,27 @@ pub fn human(v: f64) -> String {
     group_thousands(&text)
 }
 
+/// A common scale for a row of numbers, so they read alike: billions (`bn`) when the largest
+/// reaches a billion, millions (`m`) from ten million, otherwise plain.
+pub fn row_scale(values: &[f64]) -> (f64, &'static str) {
+    let max = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    if max >= 1e9 {
+        (1e9, " bn")
+    } else if max >= 1e7 {
+        (1e6, " m")
+    } else {
+        (1.0, "")
+    }
+}
+
+/// [`human`] of `v` on a scale from [`row_scale`].
+pub fn scaled(v: f64, scale: (f64, &str)) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    format!("{}{}", human(v / scale.0), scale.1)
+}
+
 /// Inserts `,` every three digits of the integer part.
 fn group_thousands(text: &str) -> String {
     let (sign, rest) = match text.strip_prefix('-') {
@@ -89,6 +110,10 @@ mod tests {
         assert_eq!(human(0.0), "0");
         assert_eq!(human(3.2e-6), "3.2e-6");
         assert_eq!(percent(0.4213), "42%");
+        let sc = row_scale(&[1.197e9, 7.888e8]);
+        assert_eq!(scaled(1.197e9, sc), "1.197 bn");
+        assert_eq!(scaled(7.888e8, sc), "0.789 bn");
+        assert_eq!(scaled(3_257_000.0, row_scale(&[3_257_000.0])), "3,257,000");
         assert_eq!(percent(0.035), "3.5%");
     }
 }

@@ -1,6 +1,6 @@
 //! Plain-text tables for the terminal.
 
-use super::number::human;
+use super::number::{row_scale, scaled};
 use super::summary::Summary;
 
 /// Lays out rows of cells in columns: first column left-aligned, the rest right-aligned.
@@ -56,15 +56,17 @@ pub fn summary_table(s: &Summary) -> String {
         .iter()
         .map(|o| {
             let st = &o.stats;
+            let sc = row_scale(&[st.mean, st.sd, st.p5, st.p50, st.p95, st.ci95[0], st.ci95[1]]);
+            let n = |v: f64| scaled(v, (sc.0, ""));
             vec![
-                clip(&o.name, 44),
-                human(st.mean),
-                human(st.sd),
-                human(st.p5),
-                human(st.p50),
-                human(st.p95),
-                format!("{} to {}", human(st.ci95[0]), human(st.ci95[1])),
-                o.unit.clone(),
+                clip(&o.name, 48),
+                n(st.mean),
+                n(st.sd),
+                n(st.p5),
+                n(st.p50),
+                n(st.p95),
+                format!("{} to {}", n(st.ci95[0]), n(st.ci95[1])),
+                format!("{}{}", sc.1.trim_start(), if sc.1.is_empty() { o.unit.clone() } else { format!(" {}", o.unit) }),
             ]
         })
         .collect();
