@@ -598,6 +598,20 @@ impl<'m> Runner<'m> {
         self.offer_sent[flow.offer] += given;
         self.flow_sent[f] += given;
         self.recv_exp[taker] += expected;
+        let allowed = self.offer_max[flow.offer] * self.willingness(flow);
+        if let Some(r) = self.checks.as_mut() {
+            if allowed.is_finite() && self.flow_sent[f] > allowed * (1.0 + 1e-9) + 1e-9 {
+                r.fail(format!(
+                    "step {}: {} gave {} {} of {}, over its trust-scaled limit {}",
+                    self.step,
+                    m.actors[flow.giver].id,
+                    m.actors[flow.taker].id,
+                    self.flow_sent[f],
+                    m.goods[flow.good].id,
+                    allowed
+                ));
+            }
+        }
         if m.goods[flow.good].stocked() {
             self.stock[giver] -= given;
             if let Some(r) = self.checks.as_mut() {

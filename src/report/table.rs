@@ -56,7 +56,9 @@ pub fn summary_table(s: &Summary) -> String {
         .iter()
         .map(|o| {
             let st = &o.stats;
-            let sc = row_scale(&[st.mean, st.sd, st.p5, st.p50, st.p95, st.ci95[0], st.ci95[1]]);
+            let sc = row_scale(&[
+                st.mean, st.sd, st.p5, st.p50, st.p95, st.ci95[0], st.ci95[1],
+            ]);
             let n = |v: f64| scaled(v, (sc.0, ""));
             vec![
                 clip(&o.name, 48),
@@ -66,7 +68,15 @@ pub fn summary_table(s: &Summary) -> String {
                 n(st.p50),
                 n(st.p95),
                 format!("{} to {}", n(st.ci95[0]), n(st.ci95[1])),
-                format!("{}{}", sc.1.trim_start(), if sc.1.is_empty() { o.unit.clone() } else { format!(" {}", o.unit) }),
+                format!(
+                    "{}{}",
+                    sc.1.trim_start(),
+                    if sc.1.is_empty() {
+                        o.unit.clone()
+                    } else {
+                        format!(" {}", o.unit)
+                    }
+                ),
             ]
         })
         .collect();

@@ -107,11 +107,16 @@ pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 /// "unknown actor "rusia"; did you mean "russia"? Known: ..."
 pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
     let mut msg = format!("unknown {kind} \"{name}\"");
-    if let Some(c) = closest(name, known.iter().copied()) {
-        msg.push_str(&format!("; did you mean \"{c}\"?"));
-    }
+    let sep = match closest(name, known.iter().copied()) {
+        Some(c) => {
+            msg.push_str(&format!("; did you mean \"{c}\"?"));
+            " "
+        }
+        None => ". ",
+    };
+    let kinds = plural(kind);
     if known.is_empty() {
-        msg.push_str(&format!(" (the scenario declares no {kind}s)"));
+        msg.push_str(&format!(" (the scenario declares no {kinds})"));
     } else {
         let shown: Vec<&str> = known.iter().copied().take(12).collect();
         let more = if known.len() > 12 {
@@ -119,9 +124,17 @@ pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
         } else {
             String::new()
         };
-        msg.push_str(&format!(" Known {kind}s: {}{more}", shown.join(", ")));
+        msg.push_str(&format!("{sep}Known {kinds}: {}{more}", shown.join(", ")));
     }
     msg
+}
+
+fn plural(kind: &str) -> String {
+    match kind {
+        "lever or uncertainty" => "levers and uncertainties".to_string(),
+        k if k.ends_with('y') => format!("{}ies", &k[..k.len() - 1]),
+        k => format!("{k}s"),
+    }
 }
 
 /// Levenshtein distance over characters.
@@ -157,5 +170,6 @@ mod tests {
         let m = unknown("actor", "rusia", &["russia", "dprk"]);
         assert!(m.contains("did you mean \"russia\"?"));
         assert!(m.contains("Known actors: russia, dprk"));
+        assert!(unknown("uncertainty", "x", &["a"]).contains("Known uncertainties: a"));
     }
 }

@@ -124,6 +124,9 @@ fn explain_syntax(code: &ron::Error) -> String {
         ron::Error::ExpectedDifferentStructName { expected, found } => {
             format!("expected `{expected}(...)` here but found `{found}(...)`; check the spelling")
         }
+        ron::Error::ExpectedComma => {
+            "expected a comma here: is the comma after the previous item missing?".to_string()
+        }
         ron::Error::ExceededRecursionLimit => {
             "the file nests too deeply (more than 64 levels); scenarios need far fewer".to_string()
         }

@@ -133,6 +133,8 @@ pub(crate) struct Ctx<'s> {
     in_uncertainty: Option<usize>,
     /// A size limit was exceeded: dense tables are not built.
     too_large: bool,
+    /// Some channel's ends could not be resolved, so "no channel carries" would mislead.
+    pub(crate) channels_incomplete: bool,
     inline_draws: Vec<(String, Slot)>,
     draw_names: Vec<String>,
 }
@@ -160,6 +162,7 @@ impl<'s> Ctx<'s> {
             unc_used: vec![false; sc.uncertainties.len()],
             in_uncertainty: None,
             too_large: false,
+            channels_incomplete: false,
             inline_draws: Vec::new(),
             draw_names: Vec::new(),
         };

@@ -54,7 +54,9 @@ impl Ctx<'_> {
                     .filter(|&l| m.lanes[l].from == f && m.lanes[l].to == t && m.lanes[l].good == g)
                     .collect();
                 if lanes.is_empty() {
-                    self.problem(path, format!("no channel carries {good} from {from} to {to}, so this would always be 0"));
+                    if !self.channels_incomplete {
+                        self.problem(path, format!("no channel carries {good} from {from} to {to}, so this would always be 0"));
+                    }
                     return None;
                 }
                 let stat = match measure {
@@ -117,10 +119,14 @@ impl Ctx<'_> {
                     .map(|l| (l, m.goods[m.lanes[l].good].value))
                     .collect();
                 if lanes.is_empty() {
-                    self.problem(
-                        path,
-                        format!("no channel runs from {from} to {to}, so this would always be 0"),
-                    );
+                    if !self.channels_incomplete {
+                        self.problem(
+                            path,
+                            format!(
+                                "no channel runs from {from} to {to}, so this would always be 0"
+                            ),
+                        );
+                    }
                     return None;
                 }
                 MeasureNode::Value(lanes)
@@ -132,10 +138,12 @@ impl Ctx<'_> {
                     .map(|l| (l, m.goods[m.lanes[l].good].value))
                     .collect();
                 if lanes.is_empty() {
-                    self.problem(
-                        path,
-                        format!("no channel runs to {actor}, so this would always be 0"),
-                    );
+                    if !self.channels_incomplete {
+                        self.problem(
+                            path,
+                            format!("no channel runs to {actor}, so this would always be 0"),
+                        );
+                    }
                     return None;
                 }
                 MeasureNode::Value(lanes)
@@ -157,12 +165,14 @@ impl Ctx<'_> {
                     })
                     .collect();
                 if lanes.is_empty() {
-                    self.problem(
-                        path,
-                        format!(
-                            "no channel joins {from} and {to}, so nothing between them can be seen"
-                        ),
-                    );
+                    if !self.channels_incomplete {
+                        self.problem(
+                            path,
+                            format!(
+                                "no channel joins {from} and {to}, so nothing between them can be seen"
+                            ),
+                        );
+                    }
                     return None;
                 }
                 let acc = m.measure_accs;

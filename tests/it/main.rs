@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per behaviour.
+
+mod bad_input;
+mod barter;
+mod cli;
+mod determinism;
+mod golden;
+mod helpers;
+mod invariants;
