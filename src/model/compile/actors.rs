@@ -350,11 +350,13 @@ impl Ctx<'_> {
             let offer = m.offers[o].clone();
             let giver = offer.actor;
             let g = offer.good;
-            let raw = sc.actors[giver]
+            let Some(raw) = sc.actors[giver]
                 .offers
                 .iter()
                 .find(|x| x.good == sc.goods[g].id)
-                .expect("offer exists");
+            else {
+                continue;
+            };
             let opath = format!("actors[{}].offers[{}]", sc.actors[giver].id, sc.goods[g].id);
             let explicit: Vec<usize> = raw
                 .to

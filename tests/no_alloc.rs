@@ -1,0 +1,73 @@
+//! A run allocates nothing after its runner is built: a counting global allocator proves it.
+//!
+//! This is its own test binary because the allocator is global to the binary.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use stratex::engine::Runner;
+use stratex::engine::rng::Streams;
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+/// The counter is global: tests that use it take turns.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn runs_allocate_nothing_after_set_up() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    for file in [
+        "scenarios/nk_russia.ron",
+        "scenarios/two_actor_barter.ron",
+        "tests/data/golden.ron",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let src = stratex::scenario::load(&path).unwrap();
+        let model = stratex::model::compile(&path, &src.scenario).unwrap();
+        let setting = model.baseline();
+        let streams = Streams::new(3);
+        let mut runner = Runner::new(&model);
+        let mut series = vec![0.0; runner.series_len()];
+        let mut drawn = vec![0.0; model.drawn_names().len()];
+        COUNTING.store(true, Ordering::SeqCst);
+        for run in 0..200 {
+            runner.run(&setting, &streams, run, &mut series, &mut drawn);
+        }
+        COUNTING.store(false, Ordering::SeqCst);
+        let n = ALLOCATIONS.swap(0, Ordering::SeqCst);
+        assert_eq!(n, 0, "{file}: {n} allocations in 200 runs");
+    }
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    COUNTING.store(true, Ordering::SeqCst);
+    let v: Vec<u64> = std::hint::black_box(vec![7; 100]);
+    COUNTING.store(false, Ordering::SeqCst);
+    assert_eq!(v.len(), 100);
+    assert!(ALLOCATIONS.swap(0, Ordering::SeqCst) >= 1);
+}
