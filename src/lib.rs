@@ -54,6 +54,7 @@
 pub mod engine;
 pub mod model;
 pub mod montecarlo;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;

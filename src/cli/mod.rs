@@ -1,5 +1,6 @@
 //! Command-line flags and dispatch. The library never sees these types.
 
+mod brief;
 mod progress;
 mod run;
 mod validate;
@@ -28,6 +29,11 @@ enum Command {
         /// Scenario file (.ron).
         scenario: PathBuf,
     },
+    /// Draw the charts and write briefing.html for a result folder.
+    Brief {
+        /// A folder written by `stratex run` (for example output/nk_russia).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -49,6 +55,9 @@ pub struct RunArgs {
     /// Output folder (default: output/<scenario file name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also draw the charts and write briefing.html into the output folder.
+    #[arg(long)]
+    pub brief: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -97,6 +106,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => validate::validate(&scenario),
+        Command::Brief { dir } => brief::brief(&dir),
     };
     match result {
         Ok(()) => 0,

@@ -93,12 +93,17 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let agg = &outcome.aggregate;
     report::write_timeseries(&staging.path("timeseries.csv"), &meta, &model, agg)
         .map_err(io("cannot write timeseries.csv"))?;
+    report::write_flows(&staging.path("flows.csv"), &meta, &model, agg)
+        .map_err(io("cannot write flows.csv"))?;
     let summary = Summary::new(&meta, &model, agg);
     report::write_json(&staging.path("summary.json"), &summary)
         .map_err(io("cannot write summary.json"))?;
     let info = RunInfo::new(&meta, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(io("cannot write run-info.json"))?;
+    if args.brief {
+        stratex::report::brief::write(staging.dir()).map_err(Failure::Other)?;
+    }
     staging.commit().map_err(io(&format!(
         "cannot move the results into {}",
         out.display()
@@ -127,8 +132,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         print!("{}", table::summary_table(&summary));
         println!();
         println!(
-            "wrote {}/: summary.json, runs.csv, timeseries.csv, run-info.json",
-            out.display()
+            "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
+            out.display(),
+            if args.brief {
+                ", briefing.html, charts/"
+            } else {
+                ""
+            }
         );
     }
     Ok(())

@@ -197,6 +197,18 @@ impl<'m> Runner<'m> {
         self.m.outcomes.len() * (self.m.steps + 1)
     }
 
+    /// Number of values [`Runner::route_totals`] writes: one per route of the model.
+    pub fn routes_len(&self) -> usize {
+        self.m.routes.len()
+    }
+
+    /// Quantity delivered so far along each route ([`Model::routes`]), after seizures.
+    pub fn route_totals(&self, out: &mut [f64]) {
+        for (o, r) in out.iter_mut().zip(&self.m.routes) {
+            *o = r.lanes.iter().map(|&l| self.lane_delivered_cum[l]).sum();
+        }
+    }
+
     /// Runs run number `run` of master seed `streams` under `setting`.
     ///
     /// Writes each outcome at every step to `series` (see [`Runner::series_len`]) and the values

@@ -44,6 +44,8 @@ pub struct Model {
     pub channels: Vec<ChannelDef>,
     /// One lane per (channel, good carried).
     pub lanes: Vec<LaneDef>,
+    /// Distinct (from, to, good) routes with their lanes, for flow statistics.
+    pub routes: Vec<RouteDef>,
     /// Trade flows grouped by pair of actors; each link is bargained as one deal per step.
     pub links: Vec<LinkDef>,
     /// Aid flows, given before any bargaining, in declaration order.
@@ -204,6 +206,15 @@ pub struct LaneDef {
     pub seizable: bool,
 }
 
+/// Everything that can carry one good from one actor to another (one or more channels).
+#[derive(Clone, Debug)]
+pub struct RouteDef {
+    pub from: usize,
+    pub to: usize,
+    pub good: usize,
+    pub lanes: Vec<usize>,
+}
+
 /// One good moving from a giver to a taker under one offer.
 #[derive(Clone, Debug)]
 pub struct FlowDef {
@@ -339,6 +350,42 @@ pub enum CellStat {
     Produced,
     Shortfall,
     Stock,
+}
+
+impl MeasureNode {
+    /// A short name of the kind of measure ("delivered", "happened", "ratio", ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MeasureNode::Lanes {
+                stat: LaneStat::Sent,
+                ..
+            } => "sent",
+            MeasureNode::Lanes {
+                stat: LaneStat::Delivered,
+                ..
+            } => "delivered",
+            MeasureNode::Lanes {
+                stat: LaneStat::Seized,
+                ..
+            } => "seized",
+            MeasureNode::Cell { stat, .. } => match stat {
+                CellStat::Received => "received",
+                CellStat::Consumed => "consumed",
+                CellStat::Produced => "produced",
+                CellStat::Shortfall => "shortfall",
+                CellStat::Stock => "stock",
+            },
+            MeasureNode::NeedMet(_) => "need_met",
+            MeasureNode::Trust(_) => "trust",
+            MeasureNode::Count(_) => "count",
+            MeasureNode::Happened(_) => "happened",
+            MeasureNode::Value(_) => "value",
+            MeasureNode::Gain(_) => "gain",
+            MeasureNode::Exposed { .. } => "exposed",
+            MeasureNode::Ratio(..) => "ratio",
+            MeasureNode::Sum(_) => "sum",
+        }
+    }
 }
 
 /// A node of an outcome's measure.

@@ -31,11 +31,14 @@ pub struct Aggregate {
     sums: Vec<ExactSum>,
     /// Sum of squares of each outcome's final value.
     squares: Vec<ExactSum>,
+    /// Final-only quantities (deliveries per route): sketch, sum and sum of squares each.
+    extras: Vec<(Sketch, ExactSum, ExactSum)>,
 }
 
 impl Aggregate {
-    /// An empty aggregate for `outcomes` outcomes over `width` recorded steps.
-    pub fn new(outcomes: usize, width: usize) -> Aggregate {
+    /// An empty aggregate for `outcomes` outcomes over `width` recorded steps, plus `extras`
+    /// quantities recorded once per run (deliveries per route).
+    pub fn new(outcomes: usize, width: usize, extras: usize) -> Aggregate {
         Aggregate {
             outcomes,
             width,
@@ -43,6 +46,9 @@ impl Aggregate {
             sketches: (0..outcomes * width).map(|_| Sketch::new()).collect(),
             sums: (0..outcomes * width).map(|_| ExactSum::new()).collect(),
             squares: (0..outcomes).map(|_| ExactSum::new()).collect(),
+            extras: (0..extras)
+                .map(|_| (Sketch::new(), ExactSum::new(), ExactSum::new()))
+                .collect(),
         }
     }
 
@@ -56,9 +62,15 @@ impl Aggregate {
         self.width
     }
 
-    /// Adds one run's series (outcome by outcome, step 0 first).
-    pub fn add(&mut self, series: &[f64]) {
+    /// Adds one run's series (outcome by outcome, step 0 first) and its extra quantities.
+    pub fn add(&mut self, series: &[f64], extras: &[f64]) {
         debug_assert_eq!(series.len(), self.outcomes * self.width);
+        debug_assert_eq!(extras.len(), self.extras.len());
+        for ((sketch, sum, sq), &v) in self.extras.iter_mut().zip(extras) {
+            sketch.add(v);
+            sum.add(v);
+            sq.add_square(v);
+        }
         for (i, &v) in series.iter().enumerate() {
             self.sketches[i].add(v);
             self.sums[i].add(v);
@@ -82,6 +94,23 @@ impl Aggregate {
         for (a, b) in self.squares.iter_mut().zip(&other.squares) {
             a.merge(b);
         }
+        assert_eq!(self.extras.len(), other.extras.len());
+        for (a, b) in self.extras.iter_mut().zip(&other.extras) {
+            a.0.merge(&b.0);
+            a.1.merge(&b.1);
+            a.2.merge(&b.2);
+        }
+    }
+
+    /// Statistics of extra quantity `i` (deliveries along route `i`) over the runs.
+    pub fn extra_stats(&self, i: usize) -> Stats {
+        let (sketch, sum, sq) = &self.extras[i];
+        Stats::from_parts(sum, sq, sketch)
+    }
+
+    /// Number of extra quantities.
+    pub fn extras(&self) -> usize {
+        self.extras.len()
     }
 
     /// Statistics of outcome `o`'s final value over the runs.
@@ -119,6 +148,11 @@ impl Aggregate {
             sketches: self.sketches.iter().map(Sketch::to_repr).collect(),
             sums: self.sums.clone(),
             squares: self.squares.clone(),
+            extras: self
+                .extras
+                .iter()
+                .map(|(k, s, q)| (k.to_repr(), s.clone(), q.clone()))
+                .collect(),
         }
     }
 
@@ -133,7 +167,16 @@ impl Aggregate {
             .iter()
             .map(Sketch::from_repr)
             .collect::<Option<Vec<_>>>()?;
-        if sketches.iter().any(|s| s.count() != r.runs) {
+        let extras = r
+            .extras
+            .iter()
+            .map(|(k, s, q)| Sketch::from_repr(k).map(|k| (k, s.clone(), q.clone())))
+            .collect::<Option<Vec<_>>>()?;
+        let counts = sketches
+            .iter()
+            .map(Sketch::count)
+            .chain(extras.iter().map(|e| e.0.count()));
+        if counts.into_iter().any(|c| c != r.runs) {
             return None;
         }
         Some(Aggregate {
@@ -143,6 +186,7 @@ impl Aggregate {
             sketches,
             sums: r.sums.clone(),
             squares: r.squares.clone(),
+            extras,
         })
     }
 }
@@ -156,4 +200,5 @@ pub struct AggregateRepr {
     pub sketches: Vec<SketchRepr>,
     pub sums: Vec<ExactSum>,
     pub squares: Vec<ExactSum>,
+    pub extras: Vec<(SketchRepr, ExactSum, ExactSum)>,
 }

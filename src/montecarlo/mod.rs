@@ -72,6 +72,7 @@ struct Worker<'m> {
     runner: Runner<'m>,
     aggregate: Aggregate,
     series: Vec<f64>,
+    routes: Vec<f64>,
 }
 
 /// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
@@ -96,10 +97,12 @@ pub fn execute(
         .map(|_| {
             let runner = Runner::new(model);
             let series = vec![0.0; runner.series_len()];
+            let routes = vec![0.0; runner.routes_len()];
             Mutex::new(Worker {
                 runner,
-                aggregate: Aggregate::new(model.outcomes.len(), width),
+                aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
                 series,
+                routes,
             })
         })
         .collect();
@@ -147,7 +150,8 @@ pub fn execute(
                         for (o, f) in finals.iter_mut().enumerate() {
                             *f = w.series[o * width + width - 1];
                         }
-                        w.aggregate.add(&w.series);
+                        w.runner.route_totals(&mut w.routes);
+                        w.aggregate.add(&w.series, &w.routes);
                     });
             });
             if full_tx.send((next, n, buf)).is_err() {
@@ -164,7 +168,7 @@ pub fn execute(
     });
     written?;
 
-    let mut aggregate = Aggregate::new(model.outcomes.len(), width);
+    let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
     for w in workers {
         aggregate.merge(&w.into_inner().expect("worker lock").aggregate);
     }

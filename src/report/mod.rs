@@ -7,8 +7,10 @@
 //! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
 //! the JSON files in a `reproduce` field.
 
+pub mod brief;
 pub mod number;
 pub mod output;
+pub mod read;
 pub mod summary;
 pub mod table;
 
@@ -163,6 +165,34 @@ pub fn write_timeseries(
                 b.mean
             )?;
         }
+    }
+    out.flush()?;
+    out.get_ref().sync_all()
+}
+
+/// Writes `flows.csv`: for each route (from, to, good), statistics of the quantity delivered over
+/// the whole run, across runs.
+pub fn write_flows(path: &Path, meta: &RunMeta, model: &Model, agg: &Aggregate) -> io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    writeln!(out, "{}", meta.csv_header())?;
+    writeln!(out, "from,to,good,unit,mean,p5,p25,p50,p75,p95")?;
+    for (i, r) in model.routes.iter().enumerate() {
+        let s = agg.extra_stats(i);
+        let g = &model.goods[r.good];
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&model.actors[r.from].id),
+            csv_field(&model.actors[r.to].id),
+            csv_field(&g.id),
+            csv_field(&g.unit),
+            s.mean,
+            s.p5,
+            s.p25,
+            s.p50,
+            s.p75,
+            s.p95
+        )?;
     }
     out.flush()?;
     out.get_ref().sync_all()

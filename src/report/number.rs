@@ -94,9 +94,137 @@ fn trim(s: &str) -> String {
     }
 }
 
+/// Three significant figures with thousands separators: `52,500`, `12.5`, `0.711`, `3.01`.
+pub fn sig3(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let a = v.abs();
+    if a < 1e-3 {
+        return format!("{v:.2e}");
+    }
+    let digits = a.log10().floor() as i32 + 1;
+    if digits >= 3 {
+        let unit = 10f64.powi(digits - 3);
+        return group_thousands(&format!("{:.0}", (v / unit).round() * unit));
+    }
+    let decimals = (3 - digits) as usize;
+    let scale = 10f64.powi(decimals as i32);
+    let t = format!("{:.decimals$}", (v * scale).round() / scale);
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    };
+    group_thousands(&t)
+}
+
+/// A magnitude in words: `(3.31, " million")`, `(774, " million")`, `(52,500, "")`.
+fn magnitude(v: f64) -> (f64, &'static str) {
+    let a = v.abs();
+    if a >= 1e9 {
+        (v / 1e9, " billion")
+    } else if a >= 1e6 {
+        (v / 1e6, " million")
+    } else {
+        (v, "")
+    }
+}
+
+/// The singular of a plural unit, for a quantity of exactly one.
+fn singular(unit: &str) -> String {
+    for (plural, single) in [
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("oes", "o"),
+        ("ies", "y"),
+    ] {
+        if let Some(stem) = unit.strip_suffix(plural) {
+            return format!("{stem}{single}");
+        }
+    }
+    unit.strip_suffix('s').unwrap_or(unit).to_string()
+}
+
+/// Attaches a unit to a number already in words.
+fn with_unit(number: String, v: f64, unit: &str) -> String {
+    if unit.is_empty() {
+        number
+    } else if unit.starts_with('%') {
+        format!("{number}{unit}")
+    } else if unit == "USD" {
+        format!("${number}")
+    } else if let Some(rest) = unit.strip_prefix("USD") {
+        format!("${number} {}", rest.trim_start_matches(['-', ' ']))
+    } else if v == 1.0 {
+        format!("{number} {}", singular(unit))
+    } else {
+        format!("{number} {unit}")
+    }
+}
+
+/// A quantity in words for a briefing: `3.31 million rounds`, `66.8%`, `$1.24 billion`, `1 launch`.
+pub fn phrase(v: f64, unit: &str) -> String {
+    let (m, word) = magnitude(v);
+    with_unit(format!("{}{word}", sig3(m)), v, unit)
+}
+
+/// A range in words with the unit once: `2.47 to 3.88 million rounds`, `1 to 6 launches`,
+/// `$774 million to $1.46 billion`.
+pub fn range_phrase(lo: f64, hi: f64, unit: &str) -> String {
+    range_joined(lo, hi, unit, "to")
+}
+
+/// Like [`range_phrase`] for "between ... and ...": `2.47 and 3.88 million rounds`.
+pub fn between_phrase(lo: f64, hi: f64, unit: &str) -> String {
+    range_joined(lo, hi, unit, "and")
+}
+
+fn range_joined(lo: f64, hi: f64, unit: &str, joiner: &str) -> String {
+    let (ml, wl) = magnitude(lo);
+    let (mh, wh) = magnitude(hi);
+    if wl == wh && !unit.starts_with("USD") {
+        with_unit(format!("{} {joiner} {}{wh}", sig3(ml), sig3(mh)), hi, unit)
+    } else {
+        format!("{} {joiner} {}", phrase(lo, unit), phrase(hi, unit))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_for_briefings() {
+        assert_eq!(sig3(52_490.0), "52,500");
+        assert_eq!(sig3(12.47), "12.5");
+        assert_eq!(sig3(0.7114), "0.711");
+        assert_eq!(sig3(66.76), "66.8");
+        assert_eq!(sig3(100.8), "101");
+        assert_eq!(phrase(3_310_000.0, "rounds"), "3.31 million rounds");
+        assert_eq!(phrase(1.0, "launches"), "1 launch");
+        assert_eq!(phrase(1.0, "vetoes"), "1 veto");
+        assert_eq!(phrase(1.0, "worker-weeks"), "1 worker-week");
+        assert_eq!(phrase(16.0, "% of value"), "16% of value");
+        assert_eq!(phrase(1.24e9, "USD"), "$1.24 billion");
+        assert_eq!(phrase(3.23e9, "USD-equivalent"), "$3.23 billion equivalent");
+        assert_eq!(
+            range_phrase(2.466e6, 3.883e6, "rounds"),
+            "2.47 to 3.88 million rounds"
+        );
+        assert_eq!(range_phrase(1.0, 6.0, "launches"), "1 to 6 launches");
+        assert_eq!(
+            range_phrase(7.74e8, 1.46e9, "USD"),
+            "$774 million to $1.46 billion"
+        );
+        assert_eq!(range_phrase(42.63, 100.8, "%"), "42.6 to 101%");
+        assert_eq!(between_phrase(1.0, 6.0, "launches"), "1 and 6 launches");
+    }
 
     #[test]
     fn formats_for_people() {

@@ -51,6 +51,11 @@ impl Staging {
         self.tmp.join(file)
     }
 
+    /// The staging folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
     /// The final destination.
     pub fn dest(&self) -> &Path {
         &self.dest

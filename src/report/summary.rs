@@ -5,7 +5,7 @@ use crate::model::Model;
 use crate::montecarlo::Aggregate;
 use crate::scenario::format::Better;
 use crate::stats::summary::Stats;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the statistics are computed, recorded with them.
 pub const METHOD: &str = "mean and sd are exact over all runs; percentiles are nearest-rank, \
@@ -13,13 +13,16 @@ read from a mergeable sketch that reports an actual run's value at most 0.4% bel
 order statistic; ci95 is mean +/- 1.96 sd / sqrt(runs)";
 
 /// Contents of `summary.json`: deterministic, so two runs of the same thing compare byte for byte.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     pub generator: String,
     pub scenario: ScenarioInfo,
     pub seed: u64,
     pub runs: u64,
+    pub actors: Vec<Named>,
+    pub goods: Vec<GoodInfo>,
     pub levers: Vec<LeverValue>,
+    pub uncertainties: Vec<UncertaintyInfo>,
     pub fixed: Vec<FixedValue>,
     pub reproduce: String,
     pub method: String,
@@ -27,7 +30,7 @@ pub struct Summary {
     pub files: Files,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     pub name: String,
     pub description: String,
@@ -38,35 +41,67 @@ pub struct ScenarioInfo {
     pub step_plural: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GoodInfo {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LeverValue {
     pub id: String,
     pub name: String,
     pub unit: String,
+    pub description: String,
+    /// The value used for these results.
     pub value: f64,
     pub baseline: f64,
+    /// The settings the scenario lists for comparison.
+    pub values: Vec<f64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// An uncertain parameter and the distribution it was drawn from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UncertaintyInfo {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub distribution: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FixedValue {
     pub id: String,
     pub value: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OutcomeSummary {
     pub id: String,
     pub name: String,
     pub unit: String,
     pub better: Better,
+    /// Kind of measure ("delivered", "happened", "ratio", ...).
+    pub measure: String,
+    /// The factor the measure was multiplied by.
+    pub scale: f64,
     #[serde(flatten)]
     pub stats: Stats,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Files {
     pub runs: String,
     pub timeseries: String,
+    pub flows: String,
     pub run_info: String,
 }
 
@@ -86,6 +121,34 @@ impl Summary {
             },
             seed: meta.seed,
             runs: meta.runs,
+            actors: model
+                .actors
+                .iter()
+                .map(|a| Named {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                })
+                .collect(),
+            goods: model
+                .goods
+                .iter()
+                .map(|g| GoodInfo {
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                    unit: g.unit.clone(),
+                    kind: format!("{:?}", g.kind).to_lowercase(),
+                })
+                .collect(),
+            uncertainties: model
+                .uncertainties
+                .iter()
+                .map(|u| UncertaintyInfo {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                    unit: u.unit.clone(),
+                    distribution: u.describe.clone(),
+                })
+                .collect(),
             levers: model
                 .levers
                 .iter()
@@ -94,8 +157,10 @@ impl Summary {
                     id: l.id.clone(),
                     name: l.name.clone(),
                     unit: l.unit.clone(),
+                    description: l.description.clone(),
                     value: *v,
                     baseline: l.baseline,
+                    values: l.values.clone(),
                 })
                 .collect(),
             fixed: meta
@@ -118,12 +183,15 @@ impl Summary {
                     name: out.name.clone(),
                     unit: out.unit.clone(),
                     better: out.better,
+                    measure: model.measures[out.root].kind().to_string(),
+                    scale: out.scale,
                     stats: agg.stats(o),
                 })
                 .collect(),
             files: Files {
                 runs: "runs.csv".into(),
                 timeseries: "timeseries.csv".into(),
+                flows: "flows.csv".into(),
                 run_info: "run-info.json".into(),
             },
         }
@@ -131,7 +199,7 @@ impl Summary {
 }
 
 /// Contents of `run-info.json`: how long it took and where, kept apart from the results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunInfo {
     pub generator: String,
     pub reproduce: String,

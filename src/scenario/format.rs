@@ -393,7 +393,9 @@ pub struct Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all(serialize = "lowercase"))]
 pub enum Better {
+    #[serde(alias = "higher")]
     Higher,
+    #[serde(alias = "lower")]
     Lower,
 }
 

@@ -2,14 +2,14 @@
 
 use super::exact::ExactSum;
 use super::sketch::Sketch;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Statistics of one outcome over all runs, as written to `summary.json` and printed.
 ///
 /// `mean` and `sd` come from exact sums; the percentiles from a [`Sketch`] (nearest rank, an
 /// actual run's value, at most 0.4% below the exact order statistic). The 95% confidence
 /// interval of the mean is the normal approximation `mean ± 1.96 sd / sqrt(n)`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub n: u64,
     pub mean: f64,

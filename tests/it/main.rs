@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod barter;
+mod charts;
 mod cli;
 mod determinism;
 mod golden;

@@ -4,7 +4,7 @@ use super::{Ctx, sub};
 use crate::model::params::Domain;
 use crate::model::{
     ActorDef, ChannelDef, CurveDef, FlowDef, GoodDef, LaneDef, LinkDef, Model, NONE, NeedDef,
-    OfferDef, RelationDef,
+    OfferDef, RelationDef, RouteDef,
 };
 use crate::scenario::format::{Curve, GoodKind, Terms};
 use crate::scenario::num::Num;
@@ -274,6 +274,22 @@ impl Ctx<'_> {
                 seizure,
                 watched_by,
             });
+        }
+
+        for (l, lane) in m.lanes.iter().enumerate() {
+            match m
+                .routes
+                .iter_mut()
+                .find(|r| r.from == lane.from && r.to == lane.to && r.good == lane.good)
+            {
+                Some(r) => r.lanes.push(l),
+                None => m.routes.push(RouteDef {
+                    from: lane.from,
+                    to: lane.to,
+                    good: lane.good,
+                    lanes: vec![l],
+                }),
+            }
         }
 
         for (i, r) in sc.relations.iter().enumerate() {

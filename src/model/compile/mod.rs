@@ -683,6 +683,7 @@ impl<'s> Ctx<'s> {
             offers: vec![],
             channels: vec![],
             lanes: vec![],
+            routes: vec![],
             links: vec![],
             aids: vec![],
             relations: vec![],
