@@ -1,6 +1,6 @@
 //! Compact numbers for axis ticks and chart labels.
 
-use crate::report::number::human;
+use crate::report::number::sig3;
 
 /// A short tick label: `3.2M`, `250k`, `1.4bn`, `0.25`.
 pub fn tick(v: f64) -> String {
@@ -15,7 +15,7 @@ pub fn tick(v: f64) -> String {
         (v, "")
     };
     let text = if suffix.is_empty() {
-        human(scaled)
+        sig3(scaled)
     } else {
         let t = format!("{scaled:.2}");
         t.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -26,7 +26,7 @@ pub fn tick(v: f64) -> String {
 /// A value with its unit for labels: `3.31M rounds`, `68.7%`, `$1.24bn`.
 pub fn with_unit(v: f64, unit: &str) -> String {
     match unit {
-        u if u.starts_with('%') => format!("{}{u}", human(v)),
+        u if u.starts_with('%') => format!("{}{u}", sig3(v)),
         "USD" => format!("${}", tick(v)),
         "" => tick(v),
         u => format!("{} {u}", tick(v)),
@@ -45,7 +45,7 @@ mod tests {
         assert_eq!(tick(1_400_000_000.0), "1.4bn");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(1500.0), "1,500");
-        assert_eq!(with_unit(68.72, "%"), "68.72%");
+        assert_eq!(with_unit(68.72, "%"), "68.7%");
         assert_eq!(with_unit(1.24e9, "USD"), "$1.24bn");
     }
 }
