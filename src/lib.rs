@@ -57,4 +57,5 @@ pub mod montecarlo;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;

@@ -1,0 +1,11 @@
+//! Sensitivity analysis and scenario discovery.
+//!
+//! - [`design`]: Monte Carlo, Latin hypercube and Sobol designs for the uncertain inputs.
+//! - [`sobol`]: Saltelli's scheme and the first-order and total-order Sobol indices, with
+//!   bootstrap confidence intervals.
+//! - [`prim`]: the patient rule induction method, which finds boxes of input space where an
+//!   outcome condition mostly holds.
+
+pub mod design;
+pub mod prim;
+pub mod sobol;
