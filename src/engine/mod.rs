@@ -19,7 +19,8 @@
 //!    channel's detection probability the shipment is seen, and a seen material or currency
 //!    shipment loses the channel's seizure share. The rest arrives.
 //! 7. **Needs, trust, outcomes.** Needs record what was met; trust rises with deliveries
-//!    received and falls with seizures and exposure; every outcome is recorded.
+//!    received and falls with seizures (in proportion to the share of a shipment seized) and
+//!    exposure; every outcome is recorded.
 //!
 //! The number of uniforms drawn per step is fixed (one per event, one per lane), so two policy
 //! settings run with the same seed see the same random numbers in the same places.
@@ -473,8 +474,16 @@ impl<'m> Runner<'m> {
             if rel.lanes_in.iter().any(|&l| self.lane_delivered[l] > 0.0) {
                 t += self.p[rel.kept as usize] * (1.0 - t);
             }
-            if rel.lanes_any.iter().any(|&l| self.lane_seized[l] > 0.0) {
-                t -= self.p[rel.seized as usize] * t;
+            // A seizure costs trust in proportion to the share of the shipment lost: seizing a
+            // tenth of a cargo costs a tenth of what losing all of it would.
+            let lost = rel
+                .lanes_any
+                .iter()
+                .filter(|&&l| self.lane_flow[l] > 0.0)
+                .map(|&l| self.lane_seized[l] / self.lane_flow[l])
+                .fold(0.0, f64::max);
+            if lost > 0.0 {
+                t -= self.p[rel.seized as usize] * t * lost;
             }
             if rel.lanes_any.iter().any(|&l| self.lane_seen[l]) {
                 t -= self.p[rel.exposed as usize] * t;

@@ -212,7 +212,8 @@ pub struct Relation {
     /// something to `from`. Default 0.
     #[serde(default)]
     pub kept: Option<Num>,
-    /// Share of trust lost in a step when a shipment between the two was seized. Default 0.
+    /// Share of trust lost in a step when a whole shipment between the two was seized; a partial
+    /// seizure costs in proportion (the largest share seized of any shipment that step). Default 0.
     #[serde(default)]
     pub seized: Option<Num>,
     /// Share of trust lost in a step when a shipment between the two was seen. Default 0.
