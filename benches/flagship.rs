@@ -53,6 +53,7 @@ fn batch(c: &mut Criterion) {
                         first_run: 0,
                         runs: 2000,
                         threads,
+                        design: None,
                     };
                     let out = montecarlo::execute(&job, &mut Discard, &mut |_, _| {}, &stop)
                         .expect("runs");

@@ -23,7 +23,7 @@
 //! let model = stratex::model::compile(path, &source.scenario)?;
 //! // 3. Run it many times in parallel; results do not depend on the thread count.
 //! let setting = model.baseline();
-//! let job = Job { model: &model, setting: &setting, seed: 1, first_run: 0, runs: 10_000, threads: 2 };
+//! let job = Job { model: &model, setting: &setting, seed: 1, first_run: 0, runs: 10_000, threads: 2, design: None };
 //! let done = montecarlo::execute(&job, &mut Discard, &mut |_, _| {}, &AtomicBool::new(false))?;
 //! // 4. Read the statistics of an outcome.
 //! let shells = done.aggregate.stats(0);

@@ -1,6 +1,7 @@
 //! Command-line flags and dispatch. The library never sees these types.
 
 mod brief;
+mod compare;
 mod progress;
 mod run;
 mod validate;
@@ -29,6 +30,8 @@ enum Command {
         /// Scenario file (.ron).
         scenario: PathBuf,
     },
+    /// Compare policy settings with paired runs (common random numbers).
+    Compare(CompareArgs),
     /// Draw the charts and write briefing.html for a result folder.
     Brief {
         /// A folder written by `stratex run` (for example output/nk_russia).
@@ -61,6 +64,54 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Scenario file (.ron).
+    pub scenario: PathBuf,
+    /// A lever and the values to try, e.g. `--lever interdiction=0,0.25,0.5`. Several flags give
+    /// the full factorial grid. Without any, each lever's listed values are tried one at a time.
+    #[arg(long = "lever", value_name = "NAME=V1,V2,...", value_parser = parse_lever)]
+    pub levers: Vec<(String, Vec<f64>)>,
+    /// Paired runs per setting (default: the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file name>-compare/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also draw the comparison charts and write briefing.html.
+    #[arg(long)]
+    pub brief: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_lever(s: &str) -> Result<(String, Vec<f64>), String> {
+    let Some((name, values)) = s.split_once('=') else {
+        return Err(format!(
+            "expected NAME=V1,V2,... (for example interdiction=0,0.25,0.5), got \"{s}\""
+        ));
+    };
+    let values: Vec<f64> = values
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("\"{}\" is not a number", v.trim()))
+        })
+        .collect::<Result<_, _>>()?;
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err("lever values must be finite numbers".into());
+    }
+    Ok((name.trim().to_string(), values))
 }
 
 fn parse_set(s: &str) -> Result<(String, f64), String> {
@@ -107,6 +158,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Brief { dir } => brief::brief(&dir),
+        Command::Compare(args) => compare::compare(&args),
     };
     match result {
         Ok(()) => 0,

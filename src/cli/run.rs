@@ -80,6 +80,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         first_run: 0,
         runs,
         threads,
+        design: None,
     };
     let mut bar = Progress::new(&table::clip(&model.name, 30), args.quiet);
     let stop = AtomicBool::new(false);

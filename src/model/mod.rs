@@ -6,6 +6,7 @@
 //! actor-and-good quantities live in flat arrays indexed by `cell = actor * goods + good`.
 
 pub mod compile;
+pub mod grid;
 pub mod params;
 
 pub use compile::compile;

@@ -9,6 +9,7 @@
 //! number of outcomes and steps, whatever the number of runs.
 
 pub mod aggregate;
+pub mod compare;
 
 pub use aggregate::{Aggregate, Band};
 
@@ -24,6 +25,14 @@ use std::sync::mpsc::sync_channel;
 /// Runs per chunk: large enough to keep threads busy, small enough to bound memory.
 pub const CHUNK: u64 = 2048;
 
+/// Where a run's uncertainty uniforms come from when they are not drawn at random: a sampling
+/// design (Latin hypercube, Sobol, Saltelli's scheme, fixed points for a tornado).
+pub trait Design: Sync {
+    /// Fills `u` (one uniform per draw of the model) for job run `k`, and returns the run index
+    /// whose event and shipping stream the run uses (so rows of a design can share one).
+    fn row(&self, k: u64, u: &mut [f64]) -> u64;
+}
+
 /// A batch of runs of one model under one setting.
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
@@ -36,6 +45,8 @@ pub struct Job<'a> {
     pub runs: u64,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// Uncertainty uniforms from a design instead of the random stream.
+    pub design: Option<&'a dyn Design>,
 }
 
 /// Receives rows in run order: for each run, its drawn values ([`Model::drawn_names`]) then its
@@ -73,6 +84,7 @@ struct Worker<'m> {
     aggregate: Aggregate,
     series: Vec<f64>,
     routes: Vec<f64>,
+    u: Vec<f64>,
 }
 
 /// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
@@ -103,6 +115,7 @@ pub fn execute(
                 aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
                 series,
                 routes,
+                u: vec![0.5; model.program.draws as usize],
             })
         })
         .collect();
@@ -146,7 +159,20 @@ pub fn execute(
                         let w = &mut *guard;
                         let run = next + i as u64;
                         let (d, finals) = row.split_at_mut(drawn);
-                        w.runner.run(job.setting, &streams, run, &mut w.series, d);
+                        match job.design {
+                            Some(design) => {
+                                let dynamics = design.row(run, &mut w.u);
+                                w.runner.run_design(
+                                    job.setting,
+                                    &w.u,
+                                    &streams,
+                                    dynamics,
+                                    &mut w.series,
+                                    d,
+                                );
+                            }
+                            None => w.runner.run(job.setting, &streams, run, &mut w.series, d),
+                        }
                         for (o, f) in finals.iter_mut().enumerate() {
                             *f = w.series[o * width + width - 1];
                         }

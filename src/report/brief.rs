@@ -59,27 +59,45 @@ pub fn write(dir: &Path) -> Result<Pack, String> {
 /// The source line every chart carries.
 fn source(folder: &ResultFolder) -> Vec<String> {
     let s = &folder.summary;
-    let short = s.scenario.sha256.get(..12).unwrap_or(&s.scenario.sha256);
     let levers: Vec<String> = s
         .levers
         .iter()
         .map(|l| format!("{}={}", l.id, l.value))
         .collect();
+    source_lines(
+        &s.generator,
+        &s.scenario.name,
+        &s.scenario.file,
+        &s.scenario.sha256,
+        &format!("{} runs", human(s.runs as f64)),
+        s.seed,
+        &levers.join(", "),
+    )
+}
+
+/// A chart's source line: program, scenario and short SHA-256, runs, seed, levers.
+pub(crate) fn source_lines(
+    generator: &str,
+    scenario: &str,
+    file: &str,
+    sha256: &str,
+    runs: &str,
+    seed: u64,
+    levers: &str,
+) -> Vec<String> {
+    let short = sha256.get(..12).unwrap_or(sha256);
     let mut text = format!(
-        "Source: {} · {} ({}, sha256 {short}) · {} runs · seed {}",
-        s.generator,
-        s.scenario.name,
-        file_name(&s.scenario.file),
-        human(s.runs as f64),
-        s.seed
+        "Source: {generator} · {scenario} ({}, sha256 {short}) · {runs} · seed {seed}",
+        file_name(file)
     );
     if !levers.is_empty() {
-        text.push_str(&format!(" · levers: {}", levers.join(", ")));
+        text.push_str(&format!(" · levers: {levers}"));
     }
     plot::source_lines(&text, 165)
 }
 
-fn file_name(path: &str) -> &str {
+/// The file name of a path, for display.
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
@@ -255,7 +273,7 @@ fn finding(o: &OutcomeSummary) -> String {
     )
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --ink: #1e1e1e; --grey: #5f5f5f; --blue: #0072b2; --light: #e4e4e4; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); max-width: 1120px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
@@ -297,7 +315,7 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-fn figure(out: &mut String, chart: &Saved, caption: &str) {
+pub(crate) fn figure(out: &mut String, chart: &Saved, caption: &str) {
     let _ = writeln!(
         out,
         "<figure id=\"chart-{name}\">{svg}<figcaption>{cap} Also as <a href=\"charts/{name}.png\">charts/{name}.png</a> and <a href=\"charts/{name}.svg\">charts/{name}.svg</a>.</figcaption></figure>",

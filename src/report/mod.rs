@@ -8,6 +8,7 @@
 //! the JSON files in a `reproduce` field.
 
 pub mod brief;
+pub mod compare;
 pub mod number;
 pub mod output;
 pub mod read;

@@ -195,6 +195,39 @@ fn range_joined(lo: f64, hi: f64, unit: &str, joiner: &str) -> String {
     }
 }
 
+/// A change with its sign: `+13,200 rounds`, `-$117 million`.
+pub fn signed_phrase(v: f64, unit: &str) -> String {
+    let p = phrase(v.abs(), unit);
+    if v > 0.0 {
+        format!("+{p}")
+    } else if v < 0.0 {
+        format!("-{p}")
+    } else {
+        p
+    }
+}
+
+/// A range of changes with signs and the unit once: `-377,000 to -350,000 rounds`.
+pub fn signed_range(lo: f64, hi: f64, unit: &str) -> String {
+    let sign = |v: f64| {
+        if v > 0.0 {
+            "+"
+        } else if v < 0.0 {
+            "-"
+        } else {
+            ""
+        }
+    };
+    let (ml, wl) = magnitude(lo.abs());
+    let (mh, wh) = magnitude(hi.abs());
+    if wl == wh && !unit.starts_with("USD") {
+        let text = format!("{}{} to {}{}{wh}", sign(lo), sig3(ml), sign(hi), sig3(mh));
+        with_unit(text, hi.abs(), unit)
+    } else {
+        format!("{} to {}", signed_phrase(lo, unit), signed_phrase(hi, unit))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +257,15 @@ mod tests {
         );
         assert_eq!(range_phrase(42.63, 100.8, "%"), "42.6 to 101%");
         assert_eq!(between_phrase(1.0, 6.0, "launches"), "1 and 6 launches");
+        assert_eq!(
+            signed_range(-377_000.0, -350_000.0, "rounds"),
+            "-377,000 to -350,000 rounds"
+        );
+        assert_eq!(
+            signed_range(-1.2e8, -1.1e8, "USD"),
+            "-$120 million to -$110 million"
+        );
+        assert_eq!(signed_phrase(13_200.0, "rounds"), "+13,200 rounds");
     }
 
     #[test]

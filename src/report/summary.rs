@@ -215,22 +215,33 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// Collects timing and host facts.
+    /// Collects timing and host facts for a run.
     pub fn new(
         meta: &RunMeta,
         threads: usize,
         elapsed: f64,
         started: std::time::SystemTime,
     ) -> RunInfo {
+        RunInfo::for_command(meta.reproduce(), meta.runs, threads, elapsed, started)
+    }
+
+    /// Collects timing and host facts for any command; `runs` counts simulated runs.
+    pub fn for_command(
+        reproduce: String,
+        runs: u64,
+        threads: usize,
+        elapsed: f64,
+        started: std::time::SystemTime,
+    ) -> RunInfo {
         RunInfo {
             generator: format!("stratex {VERSION}"),
-            reproduce: meta.reproduce(),
+            reproduce,
             command: std::env::args().collect(),
             threads,
-            runs: meta.runs,
+            runs,
             elapsed_seconds: elapsed,
             runs_per_second: if elapsed > 0.0 {
-                meta.runs as f64 / elapsed
+                runs as f64 / elapsed
             } else {
                 0.0
             },

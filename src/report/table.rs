@@ -5,6 +5,12 @@ use super::summary::Summary;
 
 /// Lays out rows of cells in columns: first column left-aligned, the rest right-aligned.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    columns_left(header, rows, 1)
+}
+
+/// Lays out rows of cells in columns: the first `left` columns left-aligned (text), the rest
+/// right-aligned (numbers).
+pub fn columns_left(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
     let n = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -16,7 +22,10 @@ pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
             let pad = widths[i].saturating_sub(c.chars().count());
-            if i == 0 {
+            if i < left {
+                if i > 0 {
+                    s.push_str("  ");
+                }
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             } else {

@@ -164,7 +164,13 @@ fn first_points(dir: &[u32; 32]) -> Vec<u32> {
 /// that every grid of `2^a x 2^b` cells with `a + b = JUDGE_BITS - t` holds `2^t` points per cell.
 fn t_value(xa: &[u32], xb: &[u32]) -> u32 {
     let m = JUDGE_BITS;
-    let top = |x: u32, bits: u32| if bits == 0 { 0 } else { (x >> (32 - bits)) as usize };
+    let top = |x: u32, bits: u32| {
+        if bits == 0 {
+            0
+        } else {
+            (x >> (32 - bits)) as usize
+        }
+    };
     let mut counts = vec![0u32; 1 << m];
     for t in 0..m {
         let k = m - t;
@@ -186,7 +192,10 @@ fn t_value(xa: &[u32], xb: &[u32]) -> u32 {
 impl Sobol {
     /// A sequence of dimension `d` (at most [`SOBOL_MAX_DIMS`]).
     pub fn new(d: usize, seed: u64) -> Sobol {
-        assert!(d <= SOBOL_MAX_DIMS, "Sobol design limited to {SOBOL_MAX_DIMS} dimensions");
+        assert!(
+            d <= SOBOL_MAX_DIMS,
+            "Sobol design limited to {SOBOL_MAX_DIMS} dimensions"
+        );
         let polys = primitive_polynomials(d.saturating_sub(1));
         let mut v: Vec<[u32; 32]> = Vec::with_capacity(d);
         let mut judged: Vec<Vec<u32>> = Vec::new();
@@ -207,7 +216,13 @@ impl Sobol {
             for c in 0..tries {
                 let mut r = rng(0x50b0_1000 + k as u64, 100 + c);
                 let m: Vec<u32> = (0..s)
-                    .map(|i| if i == 0 { 1 } else { (((r.next_u64() as u32) & ((1u32 << i) - 1)) << 1) | 1 })
+                    .map(|i| {
+                        if i == 0 {
+                            1
+                        } else {
+                            (((r.next_u64() as u32) & ((1u32 << i) - 1)) << 1) | 1
+                        }
+                    })
                     .collect();
                 let dir = directions(p, &m);
                 let score = if tries == 1 {
@@ -243,7 +258,13 @@ impl Sobol {
         }
         let mut r = rng(seed, 4);
         let shift = (0..d).map(|_| r.next_u64() as u32).collect();
-        Sobol { d, v, x: vec![0; d], shift, count: 0 }
+        Sobol {
+            d,
+            v,
+            x: vec![0; d],
+            shift,
+            count: 0,
+        }
     }
 
     /// Writes the next point into `out` (length `d`). The first point is the shift itself (the
@@ -251,9 +272,9 @@ impl Sobol {
     pub fn next_into(&mut self, out: &mut [f64]) {
         let c = self.count.trailing_ones() as usize;
         self.count = self.count.wrapping_add(1);
-        for k in 0..self.d {
+        for (k, o) in out.iter_mut().enumerate().take(self.d) {
             let bits = self.x[k] ^ self.shift[k];
-            out[k] = (bits as f64 + 0.5) / 4_294_967_296.0;
+            *o = (bits as f64 + 0.5) / 4_294_967_296.0;
             self.x[k] ^= self.v[k][c.min(31)];
         }
     }
@@ -335,7 +356,10 @@ fn is_primitive(p: u64, degree: usize, order: u64, factors: &[u64]) -> bool {
     if degree == 1 {
         return p == 0b11;
     }
-    powmod(x, order, p, degree) == 1 && factors.iter().all(|&q| powmod(x, order / q, p, degree) != 1)
+    powmod(x, order, p, degree) == 1
+        && factors
+            .iter()
+            .all(|&q| powmod(x, order / q, p, degree) != 1)
 }
 
 #[cfg(test)]
@@ -347,7 +371,9 @@ mod tests {
         // Number of primitive polynomials of degree s is phi(2^s - 1) / s: 1, 1, 2, 2, 6, 6, 18.
         let p = primitive_polynomials(36);
         let degree = |q: u64| 63 - q.leading_zeros();
-        let counts: Vec<usize> = (1..=7).map(|s| p.iter().filter(|&&q| degree(q) == s).count()).collect();
+        let counts: Vec<usize> = (1..=7)
+            .map(|s| p.iter().filter(|&&q| degree(q) == s).count())
+            .collect();
         assert_eq!(counts, [1, 1, 2, 2, 6, 6, 18]);
         assert_eq!(&p[..4], &[0b11, 0b111, 0b1011, 0b1101]); // x+1, x^2+x+1, x^3+x+1, x^3+x^2+1
     }
@@ -393,7 +419,10 @@ mod tests {
             }
         }
         assert!(worst <= 5, "worst t-value {worst}");
-        assert!(good * 100 >= pairs * 85, "only {good} of {pairs} pairs have t <= 3");
+        assert!(
+            good * 100 >= pairs * 85,
+            "only {good} of {pairs} pairs have t <= 3"
+        );
     }
 
     #[test]

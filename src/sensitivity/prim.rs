@@ -67,15 +67,30 @@ fn describe(x: &[f64], d: usize, inside: &[usize], y: &[bool], hits: usize, n: u
     }
     Step {
         bounds,
-        coverage: if hits > 0 { yes as f64 / hits as f64 } else { 0.0 },
-        density: if inside.is_empty() { 0.0 } else { yes as f64 / inside.len() as f64 },
+        coverage: if hits > 0 {
+            yes as f64 / hits as f64
+        } else {
+            0.0
+        },
+        density: if inside.is_empty() {
+            0.0
+        } else {
+            yes as f64 / inside.len() as f64
+        },
         support: inside.len() as f64 / n as f64,
     }
 }
 
 /// Runs PRIM on `n` samples of `d` inputs (`x` row-major) with condition flags `y`.
 /// Returns `None` when the condition never holds.
-pub fn prim(x: &[f64], y: &[bool], d: usize, alpha: f64, min_support: f64, min_coverage: f64) -> Option<Prim> {
+pub fn prim(
+    x: &[f64],
+    y: &[bool],
+    d: usize,
+    alpha: f64,
+    min_support: f64,
+    min_coverage: f64,
+) -> Option<Prim> {
     let n = y.len();
     let hits = y.iter().filter(|&&v| v).count();
     if hits == 0 || n == 0 {
@@ -100,7 +115,11 @@ pub fn prim(x: &[f64], y: &[bool], d: usize, alpha: f64, min_support: f64, min_c
                 continue;
             }
             for low in [true, false] {
-                let q = if low { values[cut_n - 1] } else { values[m - cut_n] };
+                let q = if low {
+                    values[cut_n - 1]
+                } else {
+                    values[m - cut_n]
+                };
                 let keep = |v: f64| if low { v > q } else { v < q };
                 let (mut kept, mut yes) = (0usize, 0usize);
                 for &j in &inside {
@@ -113,13 +132,17 @@ pub fn prim(x: &[f64], y: &[bool], d: usize, alpha: f64, min_support: f64, min_c
                     continue;
                 }
                 let density = yes as f64 / kept as f64;
-                let better = best.as_ref().is_none_or(|b| density > b.0 || (density == b.0 && kept > b.1));
+                let better = best
+                    .as_ref()
+                    .is_none_or(|b| density > b.0 || (density == b.0 && kept > b.1));
                 if better {
                     best = Some((density, kept, k, low, q));
                 }
             }
         }
-        let Some((density, _, k, low, q)) = best else { break };
+        let Some((density, _, k, low, q)) = best else {
+            break;
+        };
         if density <= current {
             break;
         }
@@ -133,8 +156,19 @@ pub fn prim(x: &[f64], y: &[bool], d: usize, alpha: f64, min_support: f64, min_c
         .iter()
         .enumerate()
         .filter(|(_, s)| s.coverage >= min_coverage)
-        .fold(0, |best, (i, s)| if s.density > trajectory[best].density { i } else { best });
-    Some(Prim { trajectory, chosen, full, base_rate })
+        .fold(0, |best, (i, s)| {
+            if s.density > trajectory[best].density {
+                i
+            } else {
+                best
+            }
+        });
+    Some(Prim {
+        trajectory,
+        chosen,
+        full,
+        base_rate,
+    })
 }
 
 #[cfg(test)]
@@ -155,18 +189,38 @@ mod tests {
             .collect();
         let p = prim(&m.u, &y, 5, 0.05, 0.05, 0.5).unwrap();
         let b = p.chosen_step();
-        assert!((p.base_rate - 0.2).abs() < 0.03, "base rate {}", p.base_rate);
+        assert!(
+            (p.base_rate - 0.2).abs() < 0.03,
+            "base rate {}",
+            p.base_rate
+        );
         assert!(b.density > 0.9, "density {}", b.density);
         assert!(b.coverage >= 0.5, "coverage {}", b.coverage);
-        assert!((b.bounds[0].0 - 0.2).abs() < 0.05 && (b.bounds[0].1 - 0.6).abs() < 0.05, "x0 {:?}", b.bounds[0]);
-        assert!((b.bounds[1].0 - 0.5).abs() < 0.05 && b.bounds[1].1 > 0.95, "x1 {:?}", b.bounds[1]);
+        assert!(
+            (b.bounds[0].0 - 0.2).abs() < 0.05 && (b.bounds[0].1 - 0.6).abs() < 0.05,
+            "x0 {:?}",
+            b.bounds[0]
+        );
+        assert!(
+            (b.bounds[1].0 - 0.5).abs() < 0.05 && b.bounds[1].1 > 0.95,
+            "x1 {:?}",
+            b.bounds[1]
+        );
         for k in 2..5 {
-            assert!(b.bounds[k].0 < 0.15 && b.bounds[k].1 > 0.85, "x{k} should be nearly free: {:?}", b.bounds[k]);
+            assert!(
+                b.bounds[k].0 < 0.15 && b.bounds[k].1 > 0.85,
+                "x{k} should be nearly free: {:?}",
+                b.bounds[k]
+            );
         }
         let restricted: Vec<usize> = p.restricted().iter().map(|r| r.0).collect();
         assert!(restricted.contains(&0) && restricted.contains(&1));
         // Along the trajectory coverage never rises.
-        assert!(p.trajectory.windows(2).all(|w| w[1].coverage <= w[0].coverage + 1e-12));
+        assert!(
+            p.trajectory
+                .windows(2)
+                .all(|w| w[1].coverage <= w[0].coverage + 1e-12)
+        );
     }
 
     #[test]

@@ -46,22 +46,7 @@ impl Stats {
         }
         let nf = n as f64;
         let mean = sum.value() / nf;
-        // Sum of squared deviations = sum_sq - 2 mean sum + n mean^2, for any `mean`. Every term
-        // is added exactly (the sum as a pair of doubles, products split by fused multiply-add),
-        // so the only rounding is in `mean` itself and in the final conversion.
-        let mut dev = sum_sq.clone();
-        let s_hi = sum.value();
-        let mut rest = sum.clone();
-        rest.add(-s_hi);
-        let s_lo = rest.value();
-        dev.add_product(-2.0 * mean, s_hi);
-        dev.add_product(-2.0 * mean, s_lo);
-        let nm_hi = nf * mean;
-        let nm_lo = nf.mul_add(mean, -nm_hi);
-        dev.add_product(nm_hi, mean);
-        dev.add_product(nm_lo, mean);
-        let ss = dev.value().max(0.0);
-        let sd = if n > 1 { (ss / (nf - 1.0)).sqrt() } else { 0.0 };
+        let sd = sample_sd(sum, sum_sq, n);
         let half = 1.96 * sd / nf.sqrt();
         let q = |p: f64| sketch.quantile(p).unwrap_or(0.0);
         Stats {
@@ -78,6 +63,28 @@ impl Stats {
             max: sketch.max(),
         }
     }
+}
+
+/// Sample standard deviation of `n` values from the exact sum of the values and of their
+/// squares. Every term of `sum_sq - 2 mean sum + n mean^2` (true for any `mean`) is added exactly
+/// (the sum as a pair of doubles, products split by fused multiply-add), so the only rounding is
+/// in `mean` itself and in the final conversion.
+pub fn sample_sd(sum: &ExactSum, sum_sq: &ExactSum, n: u64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let mean = sum.value() / nf;
+    let mut dev = sum_sq.clone();
+    let s_hi = sum.value();
+    let mut rest = sum.clone();
+    rest.add(-s_hi);
+    dev.add_product(-2.0 * mean, s_hi);
+    dev.add_product(-2.0 * mean, rest.value());
+    let nm_hi = nf * mean;
+    dev.add_product(nm_hi, mean);
+    dev.add_product(nf.mul_add(mean, -nm_hi), mean);
+    (dev.value().max(0.0) / (nf - 1.0)).sqrt()
 }
 
 #[cfg(test)]

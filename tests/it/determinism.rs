@@ -40,6 +40,7 @@ fn thread_count_does_not_change_rows_or_aggregates() {
             first_run: 0,
             runs: 2300,
             threads,
+            design: None,
         };
         let mut rows = Rows(Vec::new());
         let out = montecarlo::execute(&job, &mut rows, &mut |_, _| {}, &stop).unwrap();

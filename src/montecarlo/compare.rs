@@ -1,0 +1,229 @@
+//! Paired comparison of policy settings with common random numbers.
+//!
+//! Run `r` of every setting uses the same random streams (seed, `r`): the same uncertain
+//! parameters and the same event and shipping draws, in the same places. A setting's effect is
+//! then measured run by run as a difference from the baseline's run `r`, so the noise both share
+//! cancels: `Var(X - Y) = Var(X) + Var(Y) - 2 Cov(X, Y)`, and common random numbers make the
+//! covariance large and positive. The paired interval is `mean(d) ± 1.96 sd(d) / sqrt(n)`; the
+//! unpaired interval, reported alongside for comparison, is `± 1.96 sqrt(Var(X)/n + Var(Y)/n)`.
+//!
+//! Everything kept merges exactly (sketches and exact sums), so results do not depend on the
+//! thread count.
+
+use crate::engine::Runner;
+use crate::engine::rng::Streams;
+use crate::model::{Model, Setting};
+use crate::scenario::format::Better;
+use crate::stats::exact::ExactSum;
+use crate::stats::sketch::Sketch;
+use crate::stats::summary::{Stats, sample_sd};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::io;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Runs of all settings per chunk.
+const CHUNK: u64 = 1024;
+
+/// A paired comparison to run: every setting for runs `0..runs`.
+#[derive(Clone, Copy)]
+pub struct PairedJob<'a> {
+    pub model: &'a Model,
+    /// The first setting is the baseline the others are compared with.
+    pub settings: &'a [Setting],
+    pub seed: u64,
+    pub runs: u64,
+    pub threads: usize,
+}
+
+/// A setting's difference from the baseline in one outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    /// Mean of the run-by-run differences (setting minus baseline).
+    pub mean: f64,
+    /// 95% confidence interval of the mean difference, from the paired differences.
+    pub ci95: [f64; 2],
+    /// The interval if the runs were treated as unpaired (for comparison).
+    pub ci95_unpaired: [f64; 2],
+    /// Share of runs in which the setting did better than the baseline (ties count half).
+    pub p_better: f64,
+}
+
+/// Accumulated results of a paired comparison.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    settings: usize,
+    outcomes: usize,
+    runs: u64,
+    /// Per (setting, outcome): sketch, sum and sum of squares of the final value.
+    values: Vec<(Sketch, ExactSum, ExactSum)>,
+    /// Per (setting, outcome): sum and sum of squares of the difference from the baseline.
+    diffs: Vec<(ExactSum, ExactSum)>,
+    /// Per (setting, outcome): runs better than the baseline, runs tied.
+    better: Vec<[u64; 2]>,
+}
+
+impl Comparison {
+    fn new(settings: usize, outcomes: usize) -> Comparison {
+        let k = settings * outcomes;
+        Comparison {
+            settings,
+            outcomes,
+            runs: 0,
+            values: (0..k)
+                .map(|_| (Sketch::new(), ExactSum::new(), ExactSum::new()))
+                .collect(),
+            diffs: (0..k).map(|_| (ExactSum::new(), ExactSum::new())).collect(),
+            better: vec![[0, 0]; k],
+        }
+    }
+
+    /// Adds one run: `finals[s * outcomes + o]` is setting `s`'s final value of outcome `o`.
+    fn add(&mut self, finals: &[f64], directions: &[Better]) {
+        for s in 0..self.settings {
+            for o in 0..self.outcomes {
+                let k = s * self.outcomes + o;
+                let v = finals[k];
+                let base = finals[o];
+                let (sk, sum, sq) = &mut self.values[k];
+                sk.add(v);
+                sum.add(v);
+                sq.add_square(v);
+                let d = v - base;
+                self.diffs[k].0.add(d);
+                self.diffs[k].1.add_square(d);
+                let better = match directions[o] {
+                    Better::Higher => v > base,
+                    Better::Lower => v < base,
+                };
+                if v == base {
+                    self.better[k][1] += 1;
+                } else if better {
+                    self.better[k][0] += 1;
+                }
+            }
+        }
+        self.runs += 1;
+    }
+
+    /// Adds every run of `other` (same settings and outcomes).
+    pub fn merge(&mut self, other: &Comparison) {
+        assert_eq!(
+            (self.settings, self.outcomes),
+            (other.settings, other.outcomes)
+        );
+        self.runs += other.runs;
+        for (a, b) in self.values.iter_mut().zip(&other.values) {
+            a.0.merge(&b.0);
+            a.1.merge(&b.1);
+            a.2.merge(&b.2);
+        }
+        for (a, b) in self.diffs.iter_mut().zip(&other.diffs) {
+            a.0.merge(&b.0);
+            a.1.merge(&b.1);
+        }
+        for (a, b) in self.better.iter_mut().zip(&other.better) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
+    }
+
+    /// Number of paired runs.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Statistics of setting `s`'s final value of outcome `o`.
+    pub fn stats(&self, s: usize, o: usize) -> Stats {
+        let (sk, sum, sq) = &self.values[s * self.outcomes + o];
+        Stats::from_parts(sum, sq, sk)
+    }
+
+    /// Setting `s`'s difference from the baseline in outcome `o`.
+    pub fn difference(&self, s: usize, o: usize) -> Difference {
+        let k = s * self.outcomes + o;
+        let n = self.runs as f64;
+        let mean = self.diffs[k].0.value() / n;
+        let sd = sample_sd(&self.diffs[k].0, &self.diffs[k].1, self.runs);
+        let half = 1.96 * sd / n.sqrt();
+        let (sa, sb) = (self.stats(s, o).sd, self.stats(0, o).sd);
+        let half_unpaired = 1.96 * (sa * sa / n + sb * sb / n).sqrt();
+        let [better, ties] = self.better[k];
+        Difference {
+            mean,
+            ci95: [mean - half, mean + half],
+            ci95_unpaired: [mean - half_unpaired, mean + half_unpaired],
+            p_better: (better as f64 + 0.5 * ties as f64) / n,
+        }
+    }
+}
+
+struct Worker<'m> {
+    runner: Runner<'m>,
+    comparison: Comparison,
+    series: Vec<f64>,
+    drawn: Vec<f64>,
+    finals: Vec<f64>,
+}
+
+/// Runs every setting for every run index and compares them with the first (the baseline).
+/// Calls `progress(done, total)` after each chunk; stops after the chunk under way when `stop`
+/// is raised (the runs completed are `0..comparison.runs()`).
+pub fn execute_paired(
+    job: &PairedJob,
+    progress: &mut dyn FnMut(u64, u64),
+    stop: &AtomicBool,
+) -> io::Result<Comparison> {
+    let m = job.model;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.threads.max(1))
+        .build()
+        .map_err(io::Error::other)?;
+    let width = m.steps + 1;
+    let outcomes = m.outcomes.len();
+    let directions: Vec<Better> = m.outcomes.iter().map(|o| o.better).collect();
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| {
+            let runner = Runner::new(m);
+            let series = vec![0.0; runner.series_len()];
+            Mutex::new(Worker {
+                runner,
+                comparison: Comparison::new(job.settings.len(), outcomes),
+                series,
+                drawn: vec![0.0; m.drawn_names().len()],
+                finals: vec![0.0; job.settings.len() * outcomes],
+            })
+        })
+        .collect();
+    let streams = Streams::new(job.seed);
+    let mut next = 0u64;
+    while next < job.runs {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let n = (job.runs - next).min(CHUNK);
+        pool.install(|| {
+            (next..next + n).into_par_iter().for_each(|run| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut guard = workers[slot].lock().expect("worker lock");
+                let w = &mut *guard;
+                for (s, setting) in job.settings.iter().enumerate() {
+                    w.runner
+                        .run(setting, &streams, run, &mut w.series, &mut w.drawn);
+                    for o in 0..outcomes {
+                        w.finals[s * outcomes + o] = w.series[o * width + width - 1];
+                    }
+                }
+                w.comparison.add(&w.finals, &directions);
+            });
+        });
+        next += n;
+        progress(next, job.runs);
+    }
+    let mut total = Comparison::new(job.settings.len(), outcomes);
+    for w in workers {
+        total.merge(&w.into_inner().expect("worker lock").comparison);
+    }
+    Ok(total)
+}
