@@ -90,15 +90,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let cmp = result.map_err(|e| Failure::Other(format!("the comparison failed: {e}")))?;
     let elapsed = clock.elapsed().as_secs_f64();
 
-    let info = ScenarioInfo {
-        name: model.name.clone(),
-        description: model.description.clone(),
-        file: args.scenario.display().to_string(),
-        sha256: source.sha256.clone(),
-        steps: model.steps,
-        step_unit: model.unit.clone(),
-        step_plural: model.plural.clone(),
-    };
+    let info = ScenarioInfo::of(&model, &args.scenario.display().to_string(), &source.sha256);
     let file = ComparisonFile::new(&model, info, seed, reproduce.clone(), &settings, &cmp);
     let io = |what: &'static str| {
         move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))

@@ -2,6 +2,7 @@
 
 mod brief;
 mod compare;
+mod explore;
 mod progress;
 mod run;
 mod validate;
@@ -32,6 +33,9 @@ enum Command {
     },
     /// Compare policy settings with paired runs (common random numbers).
     Compare(CompareArgs),
+    /// Find which uncertainties drive the outcomes (tornado, Sobol indices) and where an outcome
+    /// condition holds (PRIM).
+    Explore(ExploreArgs),
     /// Draw the charts and write briefing.html for a result folder.
     Brief {
         /// A folder written by `stratex run` (for example output/nk_russia).
@@ -87,6 +91,45 @@ pub struct CompareArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also draw the comparison charts and write briefing.html.
+    #[arg(long)]
+    pub brief: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ExploreArgs {
+    /// Scenario file (.ron).
+    pub scenario: PathBuf,
+    /// Sampling design for the uncertain inputs: mc, lhs or sobol.
+    #[arg(long, default_value = "sobol")]
+    pub design: String,
+    /// Base samples of Saltelli's scheme; the scheme runs samples x (inputs + 2) times.
+    #[arg(long, default_value_t = 1024)]
+    pub samples: usize,
+    /// Runs averaged per tornado point.
+    #[arg(long, default_value_t = 256)]
+    pub tornado_runs: u64,
+    /// Scenario discovery: the condition to explain, e.g. "shells_delivered > 3.5e6".
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub condition: Option<String>,
+    /// Outcomes to report and chart (default: the condition's outcome, or the first outcome).
+    #[arg(long = "outcome", value_name = "ID")]
+    pub outcomes: Vec<String>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Set a lever for the exploration. Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    /// Output folder (default: output/<scenario file name>-explore/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also draw the charts and write briefing.html.
     #[arg(long)]
     pub brief: bool,
     /// Print nothing but errors.
@@ -159,6 +202,7 @@ pub fn main() -> i32 {
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Brief { dir } => brief::brief(&dir),
         Command::Compare(args) => compare::compare(&args),
+        Command::Explore(args) => explore::explore(&args),
     };
     match result {
         Ok(()) => 0,

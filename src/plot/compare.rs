@@ -20,7 +20,7 @@ pub struct Boxes {
 }
 
 /// Draws row labels to the left of a plotting area, right-aligned, one per row `0..n`.
-fn row_labels<DB: DrawingBackend>(
+pub(crate) fn row_labels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     to_pixel: impl Fn(f64) -> i32,
     x_right: i32,

@@ -10,6 +10,7 @@
 
 pub mod compare;
 mod distribution;
+pub mod explore;
 mod fan;
 pub mod flows;
 pub mod format;

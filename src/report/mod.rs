@@ -9,6 +9,7 @@
 
 pub mod brief;
 pub mod compare;
+pub mod explore;
 pub mod number;
 pub mod output;
 pub mod read;

@@ -30,6 +30,7 @@ pub struct Summary {
     pub files: Files,
 }
 
+/// The scenario part of every result file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     pub name: String,
@@ -103,6 +104,21 @@ pub struct Files {
     pub timeseries: String,
     pub flows: String,
     pub run_info: String,
+}
+
+impl ScenarioInfo {
+    /// Describes a model read from `file` (the path as given) with the file's SHA-256.
+    pub fn of(model: &Model, file: &str, sha256: &str) -> ScenarioInfo {
+        ScenarioInfo {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            file: file.to_string(),
+            sha256: sha256.to_string(),
+            steps: model.steps,
+            step_unit: model.unit.clone(),
+            step_plural: model.plural.clone(),
+        }
+    }
 }
 
 impl Summary {

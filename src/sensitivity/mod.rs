@@ -7,5 +7,6 @@
 //!   outcome condition mostly holds.
 
 pub mod design;
+pub mod explore;
 pub mod prim;
 pub mod sobol;

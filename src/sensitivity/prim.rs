@@ -14,7 +14,10 @@ use serde::Serialize;
 /// One box on the peeling trajectory.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
-    /// Per input: the smallest and largest value inside the box.
+    /// Per input: the box's limits set by peeling (`Some(q)`: values above `q` for the lower
+    /// limit, below `q` for the upper); `None` where the input was never peeled on that side.
+    pub limits: Vec<(Option<f64>, Option<f64>)>,
+    /// Per input: the smallest and largest value of the samples inside the box.
     pub bounds: Vec<(f64, f64)>,
     /// Share of the samples meeting the condition that lie in the box.
     pub coverage: f64,
@@ -42,19 +45,40 @@ impl Prim {
         &self.trajectory[self.chosen]
     }
 
-    /// Inputs whose range the chosen box restricts: `(index, low, high)`.
+    /// Inputs the chosen box restricts, with the range of the samples inside it on each
+    /// restricted side (the full sampled range on an unrestricted side): `(index, low, high)`.
     pub fn restricted(&self) -> Vec<(usize, f64, f64)> {
         let b = self.chosen_step();
-        b.bounds
+        b.limits
             .iter()
             .enumerate()
-            .filter(|(k, (lo, hi))| *lo > self.full[*k].0 || *hi < self.full[*k].1)
-            .map(|(k, &(lo, hi))| (k, lo, hi))
+            .filter(|(_, (lo, hi))| lo.is_some() || hi.is_some())
+            .map(|(k, (lo, hi))| {
+                let low = if lo.is_some() {
+                    b.bounds[k].0
+                } else {
+                    self.full[k].0
+                };
+                let high = if hi.is_some() {
+                    b.bounds[k].1
+                } else {
+                    self.full[k].1
+                };
+                (k, low, high)
+            })
             .collect()
     }
 }
 
-fn describe(x: &[f64], d: usize, inside: &[usize], y: &[bool], hits: usize, n: usize) -> Step {
+fn describe(
+    x: &[f64],
+    d: usize,
+    inside: &[usize],
+    y: &[bool],
+    hits: usize,
+    n: usize,
+    limits: &[(Option<f64>, Option<f64>)],
+) -> Step {
     let mut bounds = vec![(f64::INFINITY, f64::NEG_INFINITY); d];
     let mut yes = 0;
     for &j in inside {
@@ -66,6 +90,7 @@ fn describe(x: &[f64], d: usize, inside: &[usize], y: &[bool], hits: usize, n: u
         yes += usize::from(y[j]);
     }
     Step {
+        limits: limits.to_vec(),
         bounds,
         coverage: if hits > 0 {
             yes as f64 / hits as f64
@@ -97,7 +122,8 @@ pub fn prim(
         return None;
     }
     let mut inside: Vec<usize> = (0..n).collect();
-    let first = describe(x, d, &inside, y, hits, n);
+    let mut limits: Vec<(Option<f64>, Option<f64>)> = vec![(None, None); d];
+    let first = describe(x, d, &inside, y, hits, n, &limits);
     let full = first.bounds.clone();
     let base_rate = first.density;
     let mut trajectory = vec![first];
@@ -150,7 +176,12 @@ pub fn prim(
             let v = x[j * d + k];
             if low { v > q } else { v < q }
         });
-        trajectory.push(describe(x, d, &inside, y, hits, n));
+        if low {
+            limits[k].0 = Some(q);
+        } else {
+            limits[k].1 = Some(q);
+        }
+        trajectory.push(describe(x, d, &inside, y, hits, n, &limits));
     }
     let chosen = trajectory
         .iter()
@@ -215,6 +246,10 @@ mod tests {
         }
         let restricted: Vec<usize> = p.restricted().iter().map(|r| r.0).collect();
         assert!(restricted.contains(&0) && restricted.contains(&1));
+        assert!(
+            restricted.len() <= 3,
+            "only inputs the condition depends on are restricted: {restricted:?}"
+        );
         // Along the trajectory coverage never rises.
         assert!(
             p.trajectory

@@ -91,20 +91,20 @@ pub fn indices(y: &[f64], n: usize, d: usize, seed: u64) -> Vec<Indices> {
 
 /// First and total indices of every input over the rows chosen by `row(j)`, `j` in `0..n`.
 fn estimate(y: &[f64], n: usize, d: usize, row: impl Fn(usize) -> usize) -> Vec<(f64, f64)> {
-    let fa = |j: usize| y[row(j)];
-    let fb = |j: usize| y[n + row(j)];
     let nf = n as f64;
-    let mean = (0..n).map(|j| fa(j) + fb(j)).sum::<f64>() / (2.0 * nf);
-    let var = (0..n)
-        .map(|j| (fa(j) - mean).powi(2) + (fb(j) - mean).powi(2))
-        .sum::<f64>()
-        / (2.0 * nf - 1.0);
+    let mean = (0..n).map(|j| y[row(j)] + y[n + row(j)]).sum::<f64>() / (2.0 * nf);
+    // Outputs are centred on their mean: the estimators' expectations do not change, but the
+    // first-order estimator, which multiplies by f(B), loses the variance a large mean adds.
+    let f = |k: usize| y[k] - mean;
+    let fa = |j: usize| f(row(j));
+    let fb = |j: usize| f(n + row(j));
+    let var = (0..n).map(|j| fa(j).powi(2) + fb(j).powi(2)).sum::<f64>() / (2.0 * nf - 1.0);
     (0..d)
         .map(|i| {
             if var <= 0.0 {
                 return (0.0, 0.0);
             }
-            let fab = |j: usize| y[(2 + i) * n + row(j)];
+            let fab = |j: usize| f((2 + i) * n + row(j));
             let s = (0..n).map(|j| fb(j) * (fab(j) - fa(j))).sum::<f64>() / nf / var;
             let st = (0..n).map(|j| (fa(j) - fab(j)).powi(2)).sum::<f64>() / (2.0 * nf) / var;
             (s, st)
@@ -112,7 +112,6 @@ fn estimate(y: &[f64], n: usize, d: usize, row: impl Fn(usize) -> usize) -> Vec<
         .collect()
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,509 @@
+//! Results of `stratex explore`: files, terminal tables and the briefing.
+
+use super::brief::{STYLE, esc, figure, file_name, source_lines};
+use super::number::{human, phrase, sig3};
+use super::summary::ScenarioInfo;
+use super::table::{clip, columns};
+use super::{VERSION, csv_field};
+use crate::model::Model;
+use crate::plot::explore::{PrimChart, SobolChart, SobolRow, Tornado, TornadoBar};
+use crate::plot::{self, Frame, Saved};
+use crate::sensitivity::explore::{Condition, Exploration, Plan};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Inputs shown in tables and charts.
+const TOP: usize = 12;
+
+/// Everything needed to describe an exploration.
+pub struct Report<'a> {
+    pub model: &'a Model,
+    pub scenario: ScenarioInfo,
+    pub plan: &'a Plan,
+    pub levers: Vec<(String, f64)>,
+    pub reproduce: String,
+    pub found: &'a Exploration,
+    /// Outcomes to print and chart.
+    pub focus: Vec<usize>,
+}
+
+/// Contents of `explore.json`.
+#[derive(Serialize)]
+struct ExploreFile<'a> {
+    generator: String,
+    scenario: &'a ScenarioInfo,
+    seed: u64,
+    design: &'static str,
+    samples: usize,
+    tornado_runs: u64,
+    runs: u64,
+    levers: &'a [(String, f64)],
+    inputs: &'a [String],
+    reproduce: &'a str,
+    method: &'static str,
+    files: [&'static str; 3],
+}
+
+const METHOD: &str = "tornado: each input at its 10th and 90th percentile with the others at their \
+medians, each point the mean of tornado_runs runs sharing event and shipping streams; sobol: \
+Saltelli's scheme on `samples` base rows (samples x (inputs + 2) runs), first order by Saltelli \
+2010, total order by Jansen, 95% intervals by bootstrap over rows; prim: peeling with alpha 0.05 \
+down to 5% support on the 2 x samples independent rows, chosen box the densest with coverage of \
+at least 50%";
+
+#[derive(Serialize)]
+struct PrimFile {
+    condition: String,
+    samples: usize,
+    base_rate: f64,
+    chosen: usize,
+    trajectory: Vec<PrimStep>,
+    restricted: Vec<Range>,
+}
+
+#[derive(Serialize)]
+struct PrimStep {
+    coverage: f64,
+    density: f64,
+    support: f64,
+}
+
+#[derive(Serialize)]
+struct Range {
+    input: String,
+    low: f64,
+    high: f64,
+    sampled_low: f64,
+    sampled_high: f64,
+}
+
+impl Report<'_> {
+    /// A readable name for input `i`: the uncertainty's name and id, or the number's path.
+    pub fn input_label(&self, i: usize) -> String {
+        let id = &self.found.inputs[i];
+        match self.model.uncertainties.iter().find(|u| &u.id == id) {
+            Some(u) => format!("{} ({id})", u.name),
+            None => id.clone(),
+        }
+    }
+
+    /// The input's display name alone.
+    fn input_name(&self, i: usize) -> String {
+        let id = &self.found.inputs[i];
+        self.model
+            .uncertainties
+            .iter()
+            .find(|u| &u.id == id)
+            .map_or_else(|| id.clone(), |u| u.name.clone())
+    }
+
+    /// A condition in words: "Shells delivered to Russia > 3.5 million rounds".
+    fn condition_words(&self, c: &Condition) -> String {
+        let o = &self.model.outcomes[c.outcome];
+        format!("{} {} {}", o.name, c.op.symbol(), phrase(c.value, &o.unit))
+    }
+
+    /// Writes `explore.json`, `tornado.csv`, `sobol.csv` and, with a condition, `prim.json`.
+    pub fn write_files(&self, dir: &Path) -> io::Result<()> {
+        let f = self.found;
+        let meta = ExploreFile {
+            generator: format!("stratex {VERSION}"),
+            scenario: &self.scenario,
+            seed: self.plan.seed,
+            design: self.plan.kind.name(),
+            samples: self.plan.samples,
+            tornado_runs: self.plan.tornado_runs,
+            runs: f.runs,
+            levers: &self.levers,
+            inputs: &f.inputs,
+            reproduce: &self.reproduce,
+            method: METHOD,
+            files: ["tornado.csv", "sobol.csv", "prim.json"],
+        };
+        super::write_json(&dir.join("explore.json"), &meta)?;
+        let header = format!(
+            "# stratex {VERSION}; scenario \"{}\" (sha256 {}); reproduce: {}",
+            self.scenario.name.replace('"', "'"),
+            self.scenario.sha256,
+            self.reproduce
+        );
+
+        let mut t = io::BufWriter::new(std::fs::File::create(dir.join("tornado.csv"))?);
+        writeln!(t, "{header}")?;
+        writeln!(
+            t,
+            "outcome,input,input_at_p10,input_at_p90,outcome_at_p10,outcome_at_p90,centre,swing"
+        )?;
+        for (o, bars) in f.tornado.iter().enumerate() {
+            for b in bars {
+                let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+                writeln!(
+                    t,
+                    "{},{},{},{},{},{},{},{}",
+                    csv_field(&self.model.outcomes[o].id),
+                    csv_field(&f.inputs[b.input]),
+                    opt(b.input_low),
+                    opt(b.input_high),
+                    b.low,
+                    b.high,
+                    f.centre[o],
+                    (b.high - b.low).abs()
+                )?;
+            }
+        }
+        t.flush()?;
+
+        let mut s = io::BufWriter::new(std::fs::File::create(dir.join("sobol.csv"))?);
+        writeln!(s, "{header}")?;
+        writeln!(
+            s,
+            "outcome,input,first,first_low,first_high,total,total_low,total_high"
+        )?;
+        for (o, idx) in f.sobol.iter().enumerate() {
+            for (i, x) in idx.iter().enumerate() {
+                writeln!(
+                    s,
+                    "{},{},{},{},{},{},{},{}",
+                    csv_field(&self.model.outcomes[o].id),
+                    csv_field(&f.inputs[i]),
+                    x.first,
+                    x.first_ci[0],
+                    x.first_ci[1],
+                    x.total,
+                    x.total_ci[0],
+                    x.total_ci[1]
+                )?;
+            }
+        }
+        s.flush()?;
+
+        if let (Some(p), Some(c)) = (&f.prim, &self.plan.condition) {
+            let file = PrimFile {
+                condition: c.describe(self.model),
+                samples: 2 * self.plan.samples,
+                base_rate: p.base_rate,
+                chosen: p.chosen,
+                trajectory: p
+                    .trajectory
+                    .iter()
+                    .map(|s| PrimStep {
+                        coverage: s.coverage,
+                        density: s.density,
+                        support: s.support,
+                    })
+                    .collect(),
+                restricted: p
+                    .restricted()
+                    .into_iter()
+                    .map(|(k, lo, hi)| Range {
+                        input: f.inputs[k].clone(),
+                        low: lo,
+                        high: hi,
+                        sampled_low: p.full[k].0,
+                        sampled_high: p.full[k].1,
+                    })
+                    .collect(),
+            };
+            super::write_json(&dir.join("prim.json"), &file)?;
+        }
+        Ok(())
+    }
+
+    fn sorted_sobol(&self, o: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.found.inputs.len()).collect();
+        let idx = &self.found.sobol[o];
+        order.sort_by(|&a, &b| idx[b].total.total_cmp(&idx[a].total).then(a.cmp(&b)));
+        order
+    }
+
+    /// The terminal report for the focus outcomes.
+    pub fn table(&self) -> String {
+        let f = self.found;
+        let mut out = String::new();
+        for &o in &self.focus {
+            let oc = &self.model.outcomes[o];
+            let _ = writeln!(
+                out,
+                "Tornado: {} (mean {} with every input at its median; each input moved to its 10th and 90th percentile)\n",
+                oc.name,
+                phrase(f.centre[o], &oc.unit)
+            );
+            let rows: Vec<Vec<String>> = f.tornado[o]
+                .iter()
+                .take(TOP)
+                .map(|b| {
+                    let v = |x: Option<f64>| x.map(sig3).unwrap_or_else(|| "-".into());
+                    vec![
+                        clip(&self.input_label(b.input), 56),
+                        format!("{} -> {}", v(b.input_low), sig3(b.low)),
+                        format!("{} -> {}", v(b.input_high), sig3(b.high)),
+                        sig3((b.high - b.low).abs()),
+                    ]
+                })
+                .collect();
+            out.push_str(&columns(
+                &["input", "at p10 -> outcome", "at p90 -> outcome", "swing"],
+                &rows,
+            ));
+            let _ = writeln!(
+                out,
+                "\nSobol indices: {} (share of variance; 95% bootstrap interval)\n",
+                oc.name
+            );
+            let idx = &f.sobol[o];
+            let rows: Vec<Vec<String>> = self
+                .sorted_sobol(o)
+                .into_iter()
+                .take(TOP)
+                .map(|i| {
+                    let x = &idx[i];
+                    vec![
+                        clip(&self.input_label(i), 56),
+                        format!(
+                            "{:.3} ({:.3} to {:.3})",
+                            x.first, x.first_ci[0], x.first_ci[1]
+                        ),
+                        format!(
+                            "{:.3} ({:.3} to {:.3})",
+                            x.total, x.total_ci[0], x.total_ci[1]
+                        ),
+                    ]
+                })
+                .collect();
+            out.push_str(&columns(&["input", "first order", "total order"], &rows));
+            let sum: f64 = idx.iter().map(|x| x.first).sum();
+            let _ = writeln!(
+                out,
+                "first-order indices add up to {sum:.2}; the rest is interactions and the run's own chance events\n"
+            );
+        }
+        if let (Some(c), Some(p)) = (&self.plan.condition, &f.prim) {
+            out.push_str(&self.prim_text(c, p));
+        } else if let Some(c) = &self.plan.condition {
+            let _ = writeln!(
+                out,
+                "Scenario discovery: {} never holds in the sampled runs",
+                c.describe(self.model)
+            );
+        }
+        out
+    }
+
+    fn prim_text(&self, c: &Condition, p: &crate::sensitivity::prim::Prim) -> String {
+        let b = p.chosen_step();
+        let mut out = format!(
+            "Scenario discovery (PRIM): where {} (holds in {:.0}% of {} sampled runs)\n\nChosen box: {:.0}% of the cases inside it meet the condition (density) and it holds {:.0}% of all cases that do (coverage); {:.0}% of runs fall in it\n\n",
+            c.describe(self.model),
+            100.0 * p.base_rate,
+            human((2 * self.plan.samples) as f64),
+            100.0 * b.density,
+            100.0 * b.coverage,
+            100.0 * b.support
+        );
+        let rows: Vec<Vec<String>> = p
+            .restricted()
+            .into_iter()
+            .map(|(k, lo, hi)| {
+                let (flo, fhi) = p.full[k];
+                let range = if lo > flo && hi < fhi {
+                    format!("{} to {}", sig3(lo), sig3(hi))
+                } else if lo > flo {
+                    format!("at least {}", sig3(lo))
+                } else {
+                    format!("at most {}", sig3(hi))
+                };
+                vec![
+                    clip(&self.input_label(k), 56),
+                    range,
+                    format!("{} to {}", sig3(flo), sig3(fhi)),
+                ]
+            })
+            .collect();
+        out.push_str(&columns(
+            &["input", "inside the box", "sampled range"],
+            &rows,
+        ));
+        out
+    }
+
+    /// Draws the charts and writes `briefing.html` into `dir`.
+    pub fn write_brief(&self, dir: &Path, elapsed: f64) -> Result<(), String> {
+        let f = self.found;
+        let charts_dir = dir.join("charts");
+        std::fs::create_dir_all(&charts_dir)
+            .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;
+        let levers: Vec<String> = self
+            .levers
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let src = source_lines(
+            &format!("stratex {VERSION}"),
+            &self.scenario.name,
+            &self.scenario.file,
+            &self.scenario.sha256,
+            &format!(
+                "{} runs ({} design)",
+                human(f.runs as f64),
+                self.plan.kind.name()
+            ),
+            self.plan.seed,
+            &levers.join(", "),
+        );
+        let err = |e: plot::PlotError| format!("cannot draw a chart: {e}");
+        let mut charts: Vec<(usize, Saved, Saved)> = Vec::new();
+        for &o in &self.focus {
+            let oc = &self.model.outcomes[o];
+            let tornado = Tornado {
+                id: oc.id.clone(),
+                name: oc.name.clone(),
+                unit: oc.unit.clone(),
+                centre: f.centre[o],
+                bars: f.tornado[o]
+                    .iter()
+                    .take(TOP)
+                    .map(|b| TornadoBar {
+                        label: clip(&self.input_label(b.input), 46),
+                        low: b.low,
+                        high: b.high,
+                    })
+                    .collect(),
+                frame: Frame {
+                    title: format!("What drives {}: one input at a time", oc.name),
+                    subtitle: format!(
+                        "Mean outcome with one input at its 10th or 90th percentile and all others at their medians ({} runs per point).",
+                        human(self.plan.tornado_runs as f64)
+                    ),
+                    source: src.clone(),
+                },
+            };
+            let sobol = SobolChart {
+                id: oc.id.clone(),
+                rows: self
+                    .sorted_sobol(o)
+                    .into_iter()
+                    .take(TOP)
+                    .map(|i| {
+                        let x = &f.sobol[o][i];
+                        SobolRow {
+                            label: clip(&self.input_label(i), 46),
+                            first: (x.first, x.first_ci[0], x.first_ci[1]),
+                            total: (x.total, x.total_ci[0], x.total_ci[1]),
+                        }
+                    })
+                    .collect(),
+                frame: Frame {
+                    title: format!("What drives {}: shares of its variance", oc.name),
+                    subtitle: format!(
+                        "Sobol indices from Saltelli's scheme ({} base samples, {} design) with 95% bootstrap intervals.",
+                        human(self.plan.samples as f64),
+                        self.plan.kind.name()
+                    ),
+                    source: src.clone(),
+                },
+            };
+            charts.push((
+                o,
+                plot::save(&tornado, &charts_dir).map_err(err)?,
+                plot::save(&sobol, &charts_dir).map_err(err)?,
+            ));
+        }
+        let prim_chart = match (&f.prim, &self.plan.condition) {
+            (Some(p), Some(c)) => {
+                let ranges = p
+                    .restricted()
+                    .into_iter()
+                    .map(|(k, lo, hi)| {
+                        let (flo, fhi) = p.full[k];
+                        let span = (fhi - flo).max(f64::MIN_POSITIVE);
+                        (
+                            clip(&self.input_name(k), 34),
+                            (lo - flo) / span,
+                            (hi - flo) / span,
+                            format!("{} to {}", sig3(lo), sig3(hi)),
+                        )
+                    })
+                    .collect();
+                let chart = PrimChart {
+                    trajectory: p
+                        .trajectory
+                        .iter()
+                        .map(|s| (s.coverage, s.density))
+                        .collect(),
+                    chosen: p.chosen,
+                    ranges,
+                    frame: Frame {
+                        title: format!("Where {}", self.condition_words(c)),
+                        subtitle: format!(
+                            "PRIM on {} sampled runs: the condition holds in {:.0}% of them overall.",
+                            human((2 * self.plan.samples) as f64),
+                            100.0 * p.base_rate
+                        ),
+                        source: src.clone(),
+                    },
+                };
+                Some(plot::save(&chart, &charts_dir).map_err(err)?)
+            }
+            _ => None,
+        };
+
+        let mut h = String::new();
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}: what drives the results</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}: what drives the results</h1>\n<p class=\"question\">{q}</p>\n<p class=\"meta\">{runs} runs with the {d} design, seed {seed}. Prepared with stratex {VERSION} from <code>{f}</code>.</p>\n</header>\n",
+            t = esc(&self.scenario.name),
+            q = esc(&self.scenario.description),
+            runs = human(f.runs as f64),
+            d = self.plan.kind.name(),
+            seed = self.plan.seed,
+            f = esc(file_name(&self.scenario.file)),
+        );
+        for (o, tornado, sobol) in &charts {
+            let oc = &self.model.outcomes[*o];
+            let _ = write!(
+                h,
+                "<section id=\"drivers-{}\">\n<h2>What drives {}</h2>\n",
+                esc(&oc.id),
+                esc(&oc.name)
+            );
+            figure(
+                &mut h,
+                tornado,
+                "Each bar: the outcome's mean with one input at its 10th (blue) or 90th (orange) percentile.",
+            );
+            figure(
+                &mut h,
+                sobol,
+                "Sobol indices: the share of the outcome's variance each input explains alone (first order) and with its interactions (total order).",
+            );
+            h.push_str("</section>\n");
+        }
+        if let (Some(chart), Some(c), Some(p)) = (&prim_chart, &self.plan.condition, &f.prim) {
+            let _ = write!(
+                h,
+                "<section id=\"discovery\">\n<h2>Under what conditions: {}</h2>\n",
+                esc(&self.condition_words(c))
+            );
+            let _ = writeln!(h, "<pre>{}</pre>", esc(&self.prim_text(c, p)));
+            figure(
+                &mut h,
+                chart,
+                "Left: each peeling step trades coverage for density; the circled step is the chosen box. Right: the chosen box's ranges within each input's sampled range.",
+            );
+            h.push_str("</section>\n");
+        }
+        let _ = write!(
+            h,
+            "<section id=\"reproduce\">\n<h2>Reproducibility</h2>\n<pre>{}</pre>\n<dl>\n<dt>Program</dt><dd>stratex {VERSION}</dd>\n<dt>Scenario SHA-256</dt><dd>{}</dd>\n<dt>Lever settings</dt><dd>{}</dd>\n<dt>Elapsed</dt><dd>{:.1} s</dd>\n<dt>Method</dt><dd>{}</dd>\n</dl>\n</section>\n</body>\n</html>\n",
+            esc(&self.reproduce),
+            esc(&self.scenario.sha256),
+            esc(&levers.join(", ")),
+            elapsed,
+            esc(METHOD)
+        );
+        std::fs::write(dir.join("briefing.html"), h)
+            .map_err(|e| format!("cannot write briefing.html: {e}"))
+    }
+}

@@ -1,0 +1,270 @@
+//! `stratex compare` and `stratex explore` end to end, and why pairing matters.
+
+use crate::helpers::{Scratch, model, root, stratex, text};
+use std::sync::atomic::AtomicBool;
+use stratex::model::grid;
+use stratex::montecarlo::compare::{PairedJob, execute_paired};
+use stratex::montecarlo::{self, Discard, Job};
+
+/// The point of common random numbers, measured: on the same runs, the paired interval of a
+/// lever's effect is far narrower than the unpaired one, and narrower than the interval from
+/// two independent batches (different seeds) of the same size.
+#[test]
+fn paired_differences_have_narrower_intervals_than_unpaired_ones() {
+    let m = model(&root().join("scenarios/nk_russia.ron"));
+    let settings = grid::factorial(&m, &[("us_publicity".into(), vec![2.0])]).unwrap();
+    assert_eq!(settings.len(), 2);
+    let plain: Vec<_> = settings.iter().map(|s| s.setting.clone()).collect();
+    let runs = 600;
+    let cmp = execute_paired(
+        &PairedJob {
+            model: &m,
+            settings: &plain,
+            seed: 3,
+            runs,
+            threads: 2,
+        },
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let o = m
+        .outcomes
+        .iter()
+        .position(|o| o.id == "shells_delivered")
+        .unwrap();
+    let d = cmp.difference(1, o);
+    let paired = d.ci95[1] - d.ci95[0];
+    let unpaired = d.ci95_unpaired[1] - d.ci95_unpaired[0];
+    assert!(
+        paired < 0.5 * unpaired,
+        "paired {paired} vs unpaired {unpaired}"
+    );
+
+    // Independent batches: baseline with one seed, the setting with another.
+    let stop = AtomicBool::new(false);
+    let stats = |setting: &stratex::model::Setting, seed: u64| {
+        let job = Job {
+            model: &m,
+            setting,
+            seed,
+            first_run: 0,
+            runs,
+            threads: 2,
+            design: None,
+        };
+        montecarlo::execute(&job, &mut Discard, &mut |_, _| {}, &stop)
+            .unwrap()
+            .aggregate
+            .stats(o)
+    };
+    let (a, b) = (stats(&plain[0], 100), stats(&plain[1], 200));
+    let independent = 2.0 * 1.96 * (a.sd * a.sd / runs as f64 + b.sd * b.sd / runs as f64).sqrt();
+    assert!(
+        paired < 0.5 * independent,
+        "paired {paired} vs independent batches {independent}"
+    );
+    // Both estimate the same effect: publicity lowers deliveries.
+    assert!(d.mean < 0.0 && d.ci95[1] < 0.0, "effect {d:?}");
+    assert!(d.p_better > 0.6);
+}
+
+#[test]
+fn compare_cli_writes_its_files_and_handles_grids() {
+    let dir = Scratch::new("compare");
+    let out = dir.path("cmp");
+    let o = stratex(&[
+        "run",
+        "scenarios/nk_russia.ron",
+        "--runs",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let o = stratex(&[
+        "compare",
+        "scenarios/nk_russia.ron",
+        "--runs",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+        "--lever",
+        "interdiction=0,0.25",
+        "--lever",
+        "us_publicity=1,3",
+        "--brief",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("4 settings x 200 paired runs"), "{stdout}");
+    assert!(
+        stdout.contains("Best setting per outcome")
+            && stdout.contains("us_publicity=3 interdiction=0.25"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["settings"].as_array().unwrap().len(), 4);
+    assert_eq!(json["settings"][0]["label"], "baseline");
+    let first = &json["outcomes"][0]["results"];
+    assert_eq!(first.as_array().unwrap().len(), 4);
+    assert_eq!(
+        first[0]["difference"]["mean"], 0.0,
+        "the baseline differs from itself by 0"
+    );
+    for r in first.as_array().unwrap() {
+        let ci = r["difference"]["ci95"].as_array().unwrap();
+        let un = r["difference"]["ci95_unpaired"].as_array().unwrap();
+        assert!(
+            ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap()
+                && un[0].as_f64().unwrap() <= un[1].as_f64().unwrap()
+        );
+        let rank = r["rank"].as_u64().unwrap();
+        assert!((1..=4).contains(&rank));
+    }
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2 + 4 * 22);
+    assert!(
+        out.join("briefing.html").is_file()
+            && out.join("charts/compare_shells_delivered.png").is_file()
+    );
+    assert!(
+        out.join("charts/difference_us_publicity_3_interdiction_0.25.svg")
+            .is_file()
+    );
+
+    // Without --lever, each listed value one at a time: 1 + 3 + 3 + 2 + 2 + 3 + 2 settings.
+    let out2 = dir.path("cmp2");
+    let o = stratex(&[
+        "compare",
+        "scenarios/nk_russia.ron",
+        "--runs",
+        "50",
+        "--out",
+        out2.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["settings"].as_array().unwrap().len(), 16);
+
+    // Bad levers are named, with the known ones; exit status 2.
+    let o = stratex(&[
+        "compare",
+        "scenarios/nk_russia.ron",
+        "--runs",
+        "10",
+        "--lever",
+        "interdction=0.5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("did you mean \"interdiction\"?"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = stratex(&[
+        "compare",
+        "scenarios/nk_russia.ron",
+        "--runs",
+        "10",
+        "--lever",
+        "interdiction=2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("seizure must be between 0 and 1"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn explore_cli_answers_what_drives_and_where() {
+    let dir = Scratch::new("explore");
+    let out = dir.path("exp");
+    let o = stratex(&[
+        "explore",
+        "scenarios/nk_russia.ron",
+        "--samples",
+        "128",
+        "--tornado-runs",
+        "32",
+        "--where",
+        "shells_delivered > 3.5e6",
+        "--out",
+        out.to_str().unwrap(),
+        "--brief",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    for want in [
+        "Tornado: Shells delivered to Russia",
+        "Sobol indices",
+        "Scenario discovery (PRIM)",
+        "Chosen box",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
+    }
+    let tornado = std::fs::read_to_string(out.join("tornado.csv")).unwrap();
+    assert_eq!(tornado.lines().count(), 2 + 22 * 19);
+    let sobol = std::fs::read_to_string(out.join("sobol.csv")).unwrap();
+    assert_eq!(sobol.lines().count(), 2 + 22 * 19);
+    let prim: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("prim.json")).unwrap()).unwrap();
+    assert!(prim["trajectory"].as_array().unwrap().len() > 2);
+    assert!(!prim["restricted"].as_array().unwrap().is_empty());
+    let chosen = prim["chosen"].as_u64().unwrap() as usize;
+    let step = &prim["trajectory"][chosen];
+    assert!(step["density"].as_f64().unwrap() > prim["base_rate"].as_f64().unwrap());
+    for chart in [
+        "tornado_shells_delivered.png",
+        "sobol_shells_delivered.svg",
+        "prim.png",
+    ] {
+        assert!(out.join("charts").join(chart).is_file(), "{chart}");
+    }
+    // Same seed, same results, whatever the thread count.
+    let out2 = dir.path("exp2");
+    let o = stratex(&[
+        "explore",
+        "scenarios/nk_russia.ron",
+        "--samples",
+        "128",
+        "--tornado-runs",
+        "32",
+        "--where",
+        "shells_delivered > 3.5e6",
+        "--out",
+        out2.to_str().unwrap(),
+        "--threads",
+        "1",
+        "-q",
+    ]);
+    assert!(o.status.success());
+    for f in ["tornado.csv", "sobol.csv", "prim.json"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(out2.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // Bad conditions and designs are explained.
+    let o = stratex(&[
+        "explore",
+        "scenarios/nk_russia.ron",
+        "--where",
+        "shels_delivered > 5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("did you mean \"shells_delivered\"?"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = stratex(&["explore", "scenarios/nk_russia.ron", "--design", "halton"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("use mc"), "{}", text(&o.stderr));
+}
