@@ -110,6 +110,8 @@ pub struct Runner<'m> {
     pub(crate) flow_lanes: Vec<Vec<usize>>,
     /// Last bargain's log exchange rate per link, to start the next search near it.
     pub(crate) theta: Vec<f64>,
+    /// Slope of the bargaining residual at that rate, for the next search's first step.
+    pub(crate) theta_slope: Vec<f64>,
     pub(crate) scratch: exchange::Scratch,
     pub(crate) step: usize,
     pub(crate) checks: Option<CheckReport>,
@@ -176,6 +178,7 @@ impl<'m> Runner<'m> {
             measure_acc: vec![0.0; model.measure_accs],
             flow_lanes,
             theta: vec![0.0; model.links.len()],
+            theta_slope: vec![1.0; model.links.len()],
             scratch: exchange::Scratch::new(model),
             step: 0,
             checks: None,
@@ -341,6 +344,7 @@ impl<'m> Runner<'m> {
         ] {
             v.fill(0.0);
         }
+        self.theta_slope.fill(1.0);
         // Before the first step no shortfall has been seen.
         self.need_met_last.fill(1.0);
         self.event_count.fill(0);

@@ -81,6 +81,43 @@ impl Aggregate {
         self.runs += 1;
     }
 
+    /// Adds `runs` runs at once: `series` holds their series one after another, `extras` their
+    /// extra quantities. Goes column by column, so each column's sketch and sum stay in cache
+    /// while all the runs' values for it are added; the result is the same as adding the runs
+    /// one by one (every part of an aggregate is independent of order).
+    pub fn add_batch(&mut self, series: &[f64], extras: &[f64], runs: usize) {
+        let len = self.outcomes * self.width;
+        let ne = self.extras.len();
+        debug_assert!(series.len() >= runs * len && extras.len() >= runs * ne);
+        for (c, (sketch, sum)) in self
+            .sketches
+            .iter_mut()
+            .zip(self.sums.iter_mut())
+            .enumerate()
+        {
+            for r in 0..runs {
+                let v = series[r * len + c];
+                sketch.add(v);
+                sum.add(v);
+            }
+        }
+        for (o, sq) in self.squares.iter_mut().enumerate() {
+            let c = o * self.width + self.width - 1;
+            for r in 0..runs {
+                sq.add_square(series[r * len + c]);
+            }
+        }
+        for (e, (sketch, sum, sq)) in self.extras.iter_mut().enumerate() {
+            for r in 0..runs {
+                let v = extras[r * ne + e];
+                sketch.add(v);
+                sum.add(v);
+                sq.add_square(v);
+            }
+        }
+        self.runs += runs as u64;
+    }
+
     /// Adds every run of `other`.
     pub fn merge(&mut self, other: &Aggregate) {
         assert_eq!((self.outcomes, self.width), (other.outcomes, other.width));

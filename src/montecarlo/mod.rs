@@ -79,12 +79,27 @@ pub fn row_width(model: &Model) -> usize {
     model.drawn_names().len() + model.outcomes.len()
 }
 
+/// Runs a worker buffers before adding them to its aggregate column by column.
+const BATCH: usize = 64;
+
 struct Worker<'m> {
     runner: Runner<'m>,
     aggregate: Aggregate,
+    /// Series and route totals of up to `BATCH` runs not yet aggregated.
     series: Vec<f64>,
     routes: Vec<f64>,
+    pending: usize,
     u: Vec<f64>,
+}
+
+impl Worker<'_> {
+    fn flush(&mut self) {
+        if self.pending > 0 {
+            self.aggregate
+                .add_batch(&self.series, &self.routes, self.pending);
+            self.pending = 0;
+        }
+    }
 }
 
 /// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
@@ -108,13 +123,14 @@ pub fn execute(
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| {
             let runner = Runner::new(model);
-            let series = vec![0.0; runner.series_len()];
-            let routes = vec![0.0; runner.routes_len()];
+            let series = vec![0.0; BATCH * runner.series_len()];
+            let routes = vec![0.0; BATCH * runner.routes_len()];
             Mutex::new(Worker {
                 runner,
                 aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
                 series,
                 routes,
+                pending: 0,
                 u: vec![0.5; model.program.draws as usize],
             })
         })
@@ -159,6 +175,10 @@ pub fn execute(
                         let w = &mut *guard;
                         let run = next + i as u64;
                         let (d, finals) = row.split_at_mut(drawn);
+                        let len = w.runner.series_len();
+                        let nr = w.runner.routes_len();
+                        let slot = w.pending;
+                        let series = &mut w.series[slot * len..(slot + 1) * len];
                         match job.design {
                             Some(design) => {
                                 let dynamics = design.row(run, &mut w.u);
@@ -167,17 +187,21 @@ pub fn execute(
                                     &w.u,
                                     &streams,
                                     dynamics,
-                                    &mut w.series,
+                                    series,
                                     d,
                                 );
                             }
-                            None => w.runner.run(job.setting, &streams, run, &mut w.series, d),
+                            None => w.runner.run(job.setting, &streams, run, series, d),
                         }
                         for (o, f) in finals.iter_mut().enumerate() {
-                            *f = w.series[o * width + width - 1];
+                            *f = series[o * width + width - 1];
                         }
-                        w.runner.route_totals(&mut w.routes);
-                        w.aggregate.add(&w.series, &w.routes);
+                        w.runner
+                            .route_totals(&mut w.routes[slot * nr..(slot + 1) * nr]);
+                        w.pending += 1;
+                        if w.pending == BATCH {
+                            w.flush();
+                        }
                     });
             });
             if full_tx.send((next, n, buf)).is_err() {
@@ -196,7 +220,9 @@ pub fn execute(
 
     let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
     for w in workers {
-        aggregate.merge(&w.into_inner().expect("worker lock").aggregate);
+        let mut w = w.into_inner().expect("worker lock");
+        w.flush();
+        aggregate.merge(&w.aggregate);
     }
     Ok(Outcome {
         aggregate,
