@@ -89,16 +89,20 @@ impl Aggregate {
         let len = self.outcomes * self.width;
         let ne = self.extras.len();
         debug_assert!(series.len() >= runs * len && extras.len() >= runs * ne);
+        let mut column = [0.0; 64];
         for (c, (sketch, sum)) in self
             .sketches
             .iter_mut()
             .zip(self.sums.iter_mut())
             .enumerate()
         {
-            for r in 0..runs {
-                let v = series[r * len + c];
-                sketch.add(v);
-                sum.add(v);
+            for first in (0..runs).step_by(64) {
+                let n = (runs - first).min(64);
+                for (k, v) in column[..n].iter_mut().enumerate() {
+                    *v = series[(first + k) * len + c];
+                }
+                sketch.add_slice(&column[..n]);
+                sum.add_slice(&column[..n]);
             }
         }
         for (o, sq) in self.squares.iter_mut().enumerate() {
@@ -183,12 +187,12 @@ impl Aggregate {
             width: self.width,
             runs: self.runs,
             sketches: self.sketches.iter().map(Sketch::to_repr).collect(),
-            sums: self.sums.clone(),
-            squares: self.squares.clone(),
+            sums: self.sums.iter().map(ExactSum::normalised).collect(),
+            squares: self.squares.iter().map(ExactSum::normalised).collect(),
             extras: self
                 .extras
                 .iter()
-                .map(|(k, s, q)| (k.to_repr(), s.clone(), q.clone()))
+                .map(|(k, s, q)| (k.to_repr(), s.normalised(), q.normalised()))
                 .collect(),
         }
     }

@@ -79,6 +79,90 @@ impl ExactSum {
         }
     }
 
+    /// Adds every value of `xs` exactly (NaN and infinities ignored); the same as calling
+    /// [`ExactSum::add`] on each, but when the values' binary exponents lie within 64 of each
+    /// other (the usual case for one outcome across a batch of runs) they are first summed
+    /// exactly in one 128-bit integer and that integer is added once.
+    pub fn add_slice(&mut self, xs: &[f64]) {
+        for chunk in xs.chunks(64) {
+            self.add_chunk(chunk);
+        }
+    }
+
+    fn add_chunk(&mut self, xs: &[f64]) {
+        debug_assert!(xs.len() <= 64);
+        // Position of each value's lowest mantissa bit, as in `add`.
+        let position = |bits: u64| -> u32 { (((bits >> 52) & 0x7ff) as u32).max(1) - 1 };
+        let (mut lo, mut hi) = (u32::MAX, 0u32);
+        for &x in xs {
+            if x != 0.0 && x.is_finite() {
+                let p = position(x.to_bits());
+                lo = lo.min(p);
+                hi = hi.max(p);
+            }
+        }
+        if lo == u32::MAX {
+            return;
+        }
+        if hi - lo > 64 {
+            xs.iter().for_each(|&x| self.add(x));
+            return;
+        }
+        // Each term is below 2^53 * 2^64 = 2^117; 64 of them stay below 2^123, inside an i128.
+        let mut acc: i128 = 0;
+        for &x in xs {
+            if x == 0.0 || !x.is_finite() {
+                continue;
+            }
+            let bits = x.to_bits();
+            let exp = (bits >> 52) & 0x7ff;
+            let frac = bits & ((1u64 << 52) - 1);
+            let mantissa = if exp == 0 { frac } else { frac | (1u64 << 52) };
+            let term = (mantissa as i128) << (position(bits) - lo);
+            acc += if bits >> 63 == 1 { -term } else { term };
+        }
+        let negative = acc < 0;
+        let magnitude = acc.unsigned_abs();
+        // magnitude * 2^(lo % 32) as three 64-bit words, then six 32-bit parts from limb lo / 32.
+        let shift = lo % LIMB_BITS;
+        let (w0, w1) = (magnitude as u64, (magnitude >> 64) as u64);
+        let words = if shift == 0 {
+            [w0, w1, 0]
+        } else {
+            [
+                w0 << shift,
+                (w1 << shift) | (w0 >> (64 - shift)),
+                w1 >> (64 - shift),
+            ]
+        };
+        let limb = (lo / LIMB_BITS) as usize;
+        for (i, w) in words.into_iter().enumerate() {
+            for (j, part) in [w & 0xffff_ffff, w >> 32].into_iter().enumerate() {
+                let k = limb + 2 * i + j;
+                if part == 0 {
+                    continue;
+                }
+                // Parts beyond the top limb would be zero: the sum of finite values fits.
+                if negative {
+                    self.limbs[k] -= part as i64;
+                } else {
+                    self.limbs[k] += part as i64;
+                }
+            }
+        }
+        self.pending += 1;
+        if self.pending >= NORMALISE_EVERY {
+            self.normalise();
+        }
+    }
+
+    /// A copy with carries propagated: the canonical form, equal for equal sums.
+    pub fn normalised(&self) -> ExactSum {
+        let mut n = self.clone();
+        n.normalise();
+        n
+    }
+
     /// Adds `x * x` exactly (the square is split into two doubles with a fused multiply-add).
     #[inline]
     pub fn add_square(&mut self, x: f64) {
@@ -197,6 +281,35 @@ mod tests {
         b.merge(&a);
         assert_eq!(forward.value().to_bits(), backward.value().to_bits());
         assert_eq!(forward.value().to_bits(), b.value().to_bits());
+    }
+
+    #[test]
+    fn adding_a_slice_equals_adding_one_by_one() {
+        let cases: Vec<Vec<f64>> = vec![
+            (0..64).map(|i| (i as f64 * 0.37).sin() * 1e6).collect(),
+            (0..200)
+                .map(|i| (i as f64 * 1.1).cos() * 10f64.powi(i % 40 - 20))
+                .collect(),
+            vec![
+                f64::MAX,
+                f64::MAX,
+                -f64::MAX,
+                f64::MIN_POSITIVE / 8.0,
+                0.0,
+                -0.0,
+                3.0,
+            ],
+            vec![f64::NAN, 1.5, f64::INFINITY, -2.25, 5e-324],
+            vec![],
+        ];
+        for xs in cases {
+            let mut one = ExactSum::new();
+            xs.iter().for_each(|&x| one.add(x));
+            let mut many = ExactSum::new();
+            many.add_slice(&xs);
+            assert_eq!(one.normalised(), many.normalised(), "{xs:?}");
+            assert_eq!(one.value().to_bits(), many.value().to_bits());
+        }
     }
 
     #[test]

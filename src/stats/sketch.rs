@@ -22,17 +22,26 @@ const SUBS: usize = 1 << SUB_BITS;
 pub const TINY: f64 = 1.0 / (1u64 << 30) as f64;
 const TINY_EXP: i32 = 1023 - 30;
 
+/// One bin: how many values fell in it and the lowest of them. Count and minimum share a cache
+/// line, so adding a value touches one line.
+#[derive(Clone, Copy, Debug)]
+struct Bin {
+    low: f64,
+    count: u32,
+}
+
 #[derive(Clone, Debug)]
 struct Page {
-    counts: [u32; SUBS],
-    lows: [f64; SUBS],
+    bins: [Bin; SUBS],
 }
 
 impl Page {
     fn new() -> Box<Page> {
         Box::new(Page {
-            counts: [0; SUBS],
-            lows: [f64::INFINITY; SUBS],
+            bins: [Bin {
+                low: f64::INFINITY,
+                count: 0,
+            }; SUBS],
         })
     }
 }
@@ -69,9 +78,11 @@ impl Side {
         self.pages.iter().enumerate().flat_map(move |(i, page)| {
             let exp = self.base + i as i32;
             page.iter().flat_map(move |p| {
-                (0..SUBS)
-                    .filter(move |&s| p.counts[s] > 0)
-                    .map(move |s| (exp, s, p.counts[s], p.lows[s]))
+                p.bins
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.count > 0)
+                    .map(move |(s, b)| (exp, s, b.count, b.low))
             })
         })
     }
@@ -146,9 +157,16 @@ impl Sketch {
         } else {
             &mut self.pos
         };
-        let page = side.page_mut(exp);
-        page.counts[sub] += 1;
-        page.lows[sub] = page.lows[sub].min(x);
+        let bin = &mut side.page_mut(exp).bins[sub];
+        bin.count += 1;
+        bin.low = bin.low.min(x);
+    }
+
+    /// Adds every value of `xs`; the same as [`Sketch::add`] on each.
+    pub fn add_slice(&mut self, xs: &[f64]) {
+        for &x in xs {
+            self.add(x);
+        }
     }
 
     /// Adds every value of `other`; the result equals a sketch fed both sets of values.
@@ -160,9 +178,9 @@ impl Sketch {
         self.max = self.max.max(other.max);
         for (mine, theirs) in [(&mut self.pos, &other.pos), (&mut self.neg, &other.neg)] {
             for (exp, sub, count, low) in theirs.bins() {
-                let page = mine.page_mut(exp);
-                page.counts[sub] += count;
-                page.lows[sub] = page.lows[sub].min(low);
+                let bin = &mut mine.page_mut(exp).bins[sub];
+                bin.count += count;
+                bin.low = bin.low.min(low);
             }
         }
     }
@@ -228,9 +246,9 @@ impl Sketch {
                 if !(TINY_EXP..=2047).contains(&exp) || sub as usize >= SUBS || count == 0 {
                     return None;
                 }
-                let page = side.page_mut(exp);
-                page.counts[sub as usize] = page.counts[sub as usize].checked_add(count)?;
-                page.lows[sub as usize] = page.lows[sub as usize].min(low);
+                let bin = &mut side.page_mut(exp).bins[sub as usize];
+                bin.count = bin.count.checked_add(count)?;
+                bin.low = bin.low.min(low);
                 total += count as u64;
             }
         }
