@@ -249,6 +249,37 @@ impl<'m> Runner<'m> {
         self.simulate(setting, &mut rng, series, drawn);
     }
 
+    /// Starts run number `run` for stepping by hand: draws its uncertainties, sets up the
+    /// state and records step 0 in `series`. Returns the run's event-and-shipping stream, to pass
+    /// to [`Runner::step`]. Stepping to the end gives exactly what [`Runner::run`] gives.
+    pub fn start(
+        &mut self,
+        setting: &Setting,
+        streams: &Streams,
+        run: u64,
+        series: &mut [f64],
+        drawn: &mut [f64],
+    ) -> ChaCha8Rng {
+        let mut urng = streams.uncertainty(run);
+        for u in self.u.iter_mut() {
+            *u = uniform(&mut urng);
+        }
+        self.begin(setting, series, drawn);
+        streams.dynamics(run)
+    }
+
+    /// Advances the run begun with [`Runner::start`] by one step and records it. Returns
+    /// `false`, doing nothing, once the last step is done.
+    pub fn step(&mut self, rng: &mut ChaCha8Rng, series: &mut [f64]) -> bool {
+        if self.step >= self.m.steps {
+            return false;
+        }
+        self.step += 1;
+        self.advance(rng);
+        self.record(series, self.step, self.m.steps + 1);
+        true
+    }
+
     fn simulate(
         &mut self,
         setting: &Setting,
@@ -256,6 +287,12 @@ impl<'m> Runner<'m> {
         series: &mut [f64],
         drawn: &mut [f64],
     ) {
+        self.begin(setting, series, drawn);
+        while self.step(rng, series) {}
+    }
+
+    /// Evaluates the run's parameters, reports its drawn values, binds and records step 0.
+    fn begin(&mut self, setting: &Setting, series: &mut [f64], drawn: &mut [f64]) {
         let m = self.m;
         m.program.eval(setting, &self.u, &mut self.p);
         let slots = m
@@ -267,14 +304,8 @@ impl<'m> Runner<'m> {
             *d = self.p[s as usize];
         }
         self.bind();
-        let width = m.steps + 1;
         self.step = 0;
-        self.record(series, 0, width);
-        for t in 1..=m.steps {
-            self.step = t;
-            self.advance(rng);
-            self.record(series, t, width);
-        }
+        self.record(series, 0, m.steps + 1);
     }
 
     /// Copies the run's parameters into dense arrays and resets the state.

@@ -96,6 +96,31 @@ fn a_run_depends_only_on_seed_and_run_index() {
 }
 
 #[test]
+fn stepping_by_hand_equals_a_whole_run() {
+    let m = model(&root().join("scenarios/nk_russia.ron"));
+    let s = m.baseline();
+    let streams = Streams::new(7);
+    let mut r = Runner::new(&m);
+    let n = r.series_len();
+    let d = m.drawn_names().len();
+    let (mut whole, mut stepped, mut dw, mut ds) =
+        (vec![0.0; n], vec![0.0; n], vec![0.0; d], vec![0.0; d]);
+    r.run(&s, &streams, 3, &mut whole, &mut dw);
+    let mut rng = r.start(&s, &streams, 3, &mut stepped, &mut ds);
+    let mut steps = 0;
+    while r.step(&mut rng, &mut stepped) {
+        steps += 1;
+    }
+    assert_eq!(steps, m.steps);
+    assert!(!r.step(&mut rng, &mut stepped), "no step past the end");
+    assert_eq!(
+        whole.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        stepped.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!(dw, ds);
+}
+
+#[test]
 fn cli_threads_1_and_2_write_identical_files() {
     let dir = Scratch::new("threads");
     let mut files = Vec::new();
