@@ -1,18 +1,74 @@
-//! `stratex compare`: policy settings side by side, with common random numbers.
+//! `stratex compare`: policy settings side by side, with common random numbers; also in shards
+//! (`--shard K/N`) and resumed after Ctrl-C (`--resume`).
 
 use super::progress::Progress;
 use super::{CompareArgs, Failure};
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
+use stratex::model::Model;
 use stratex::model::compile::limits;
-use stratex::model::grid;
-use stratex::montecarlo::compare::{PairedJob, execute_paired};
+use stratex::model::grid::{self, Labeled};
+use stratex::montecarlo::compare::{Comparison, PairedJob, execute_paired};
+use stratex::montecarlo::state::{decode_comparison, encode_comparison};
 use stratex::report;
 use stratex::report::compare::{ComparisonFile, write_brief};
 use stratex::report::number::human;
 use stratex::report::output::Staging;
+use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, ScenarioInfo};
+
+/// The settings a comparison runs: the `--lever` grid, or each lever's listed values in turn.
+pub fn settings(
+    model: &Model,
+    levers: &[(String, Vec<f64>)],
+    file: &Path,
+) -> Result<Vec<Labeled>, Failure> {
+    let settings = if levers.is_empty() {
+        grid::one_at_a_time(model)
+    } else {
+        grid::factorial(model, levers).map_err(super::input_errors)?
+    };
+    if settings.len() < 2 {
+        return Err(Failure::Input(format!(
+            "error: nothing to compare: {} lists no lever values other than the baselines; give --lever NAME=V1,V2,...",
+            file.display()
+        )));
+    }
+    Ok(settings)
+}
+
+/// The command that reproduces a whole comparison in one process.
+pub fn reproduce(file: &str, runs: u64, seed: u64, levers: &[(String, Vec<f64>)]) -> String {
+    let mut cmd = format!(
+        "stratex compare {} --runs {runs} --seed {seed}",
+        report::shell_word(file)
+    );
+    for (name, values) in levers {
+        let v: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+        cmd.push_str(&format!(" --lever {name}={}", v.join(",")));
+    }
+    cmd
+}
+
+/// Writes comparison.json and comparison.csv; returns the file's contents.
+pub fn write_results(
+    dir: &Path,
+    model: &Model,
+    info: ScenarioInfo,
+    seed: u64,
+    reproduce: String,
+    settings: &[Labeled],
+    cmp: &Comparison,
+) -> Result<ComparisonFile, Failure> {
+    let file = ComparisonFile::new(model, info, seed, reproduce, settings, cmp);
+    let io = |what: &'static str| {
+        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
+    };
+    report::write_json(&dir.join("comparison.json"), &file).map_err(io("comparison.json"))?;
+    file.write_csv(&dir.join("comparison.csv"))
+        .map_err(io("comparison.csv"))?;
+    Ok(file)
+}
 
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let source = stratex::scenario::load(&args.scenario)?;
@@ -22,53 +78,76 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             eprintln!("warning: {w}");
         }
     }
-    let input = |errors: Vec<String>| {
-        Failure::Input(
-            errors
-                .iter()
-                .map(|e| format!("error: {e}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    };
-    let settings = if args.levers.is_empty() {
-        grid::one_at_a_time(&model)
-    } else {
-        grid::factorial(&model, &args.levers).map_err(input)?
-    };
-    if settings.len() < 2 {
-        return Err(Failure::Input(format!(
-            "error: nothing to compare: {} lists no lever values other than the baselines; give --lever NAME=V1,V2,...",
-            args.scenario.display()
-        )));
+    let settings = settings(&model, &args.levers, &args.scenario)?;
+    let shard = args.shard;
+    if shard.is_some() && args.brief {
+        return Err(Failure::Input(
+            "error: --brief cannot be used with --shard: a shard is not a result on its own; give --brief to `stratex merge`".into(),
+        ));
     }
-    let runs = args.runs.unwrap_or(model.default_runs);
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = source.stem();
+        match shard {
+            Some([k, n]) => {
+                PathBuf::from("output").join(format!("{stem}-compare.shard-{k}-of-{n}"))
+            }
+            None => PathBuf::from("output").join(format!("{stem}-compare")),
+        }
+    });
+    let file = args.scenario.display().to_string();
+    let saved = if args.resume {
+        let p = part::read(&out)
+            .map_err(|e| Failure::Input(format!("error: nothing to resume: {e}")))?;
+        check_resumable(&p.info, args, &source.sha256, &out)?;
+        Some(p)
+    } else {
+        None
+    };
+    let runs = match &saved {
+        Some(p) => p.info.runs,
+        None => args.runs.unwrap_or(model.default_runs),
+    };
     if runs == 0 || runs > limits::MAX_RUNS {
         return Err(Failure::Input(format!(
             "error: --runs must be between 1 and {}, got {runs}",
             limits::MAX_RUNS
         )));
     }
-    let seed = args.seed.unwrap_or(model.default_seed);
-    let threads = match args.threads {
-        Some(0) => return Err(Failure::Input("error: --threads must be at least 1".into())),
-        Some(t) => t,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+    let (first_run, count) = match shard {
+        Some([k, n]) if n > runs => {
+            return Err(Failure::Input(format!(
+                "error: --shard {k}/{n}: {n} shards of {runs} runs would leave some empty; use at most {runs} shards"
+            )));
+        }
+        Some([k, n]) => part::shard_range(runs, k, n),
+        None => (0, runs),
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", source.stem())));
-    let mut reproduce = format!(
-        "stratex compare {} --runs {runs} --seed {seed}",
-        args.scenario.display()
-    );
-    for (name, values) in &args.levers {
-        let v: Vec<String> = values.iter().map(|x| x.to_string()).collect();
-        reproduce.push_str(&format!(" --lever {name}={}", v.join(",")));
-    }
+    let seed = saved
+        .as_ref()
+        .map_or(args.seed.unwrap_or(model.default_seed), |p| p.info.seed);
+    let threads = super::threads(args.threads)?;
+    let reproduce = reproduce(&file, runs, seed, &args.levers);
+    let outcomes = model.outcomes.len();
+    let (done_before, mut cmp) = match &saved {
+        Some(p) => {
+            let bad = || {
+                Failure::Input(format!(
+                    "error: {}: {} does not fit this comparison; the folder was edited or damaged",
+                    out.display(),
+                    part::STATE
+                ))
+            };
+            let repr = decode_comparison(&p.state).map_err(|e| {
+                Failure::Input(format!("error: {}: {}: {e}", out.display(), part::STATE))
+            })?;
+            let c = Comparison::from_repr(&repr).ok_or_else(bad)?;
+            if c.runs() != p.info.completed || c.shape() != (settings.len(), outcomes) {
+                return Err(bad());
+            }
+            (p.info.completed, c)
+        }
+        None => (0, Comparison::new(settings.len(), outcomes)),
+    };
 
     let staging = Staging::new(&out).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
@@ -79,31 +158,69 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         model: &model,
         settings: &plain,
         seed,
-        runs,
+        first_run: first_run + done_before,
+        runs: count - done_before,
         threads,
     };
+    let stop = super::interrupt::stop_flag();
     let mut bar = Progress::new(&format!("{} settings", settings.len()), args.quiet);
     let started = SystemTime::now();
     let clock = Instant::now();
-    let result = execute_paired(&job, &mut |d, n| bar.update(d, n), &AtomicBool::new(false));
+    let result = execute_paired(&job, &mut |d, _| bar.update(done_before + d, count), &stop);
     bar.finish();
-    let cmp = result.map_err(|e| Failure::Other(format!("the comparison failed: {e}")))?;
+    let new = result.map_err(|e| Failure::Other(format!("the comparison failed: {e}")))?;
     let elapsed = clock.elapsed().as_secs_f64();
-
-    let info = ScenarioInfo::of(&model, &args.scenario.display().to_string(), &source.sha256);
-    let file = ComparisonFile::new(&model, info, seed, reproduce.clone(), &settings, &cmp);
+    let finished_now = new.runs();
+    cmp.merge(&new);
+    let completed = done_before + finished_now;
+    let finished = completed == count;
     let io = |what: &'static str| {
         move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
     };
-    report::write_json(&staging.path("comparison.json"), &file).map_err(io("comparison.json"))?;
-    file.write_csv(&staging.path("comparison.csv"))
-        .map_err(io("comparison.csv"))?;
-    let total = runs * settings.len() as u64;
-    let run_info = RunInfo::for_command(reproduce, total, threads, elapsed, started);
+    let simulated = finished_now * settings.len() as u64;
+    let run_info = RunInfo::for_command(reproduce.clone(), simulated, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &run_info).map_err(io("run-info.json"))?;
-    if args.brief {
-        write_brief(staging.dir(), &file, elapsed).map_err(Failure::Other)?;
-    }
+
+    let written = if shard.is_none() && finished {
+        let info = ScenarioInfo::of(&model, &file, &source.sha256);
+        let f = write_results(
+            staging.dir(),
+            &model,
+            info,
+            seed,
+            reproduce.clone(),
+            &settings,
+            &cmp,
+        )?;
+        if args.brief {
+            write_brief(staging.dir(), &f, elapsed).map_err(Failure::Other)?;
+        }
+        Some(f)
+    } else {
+        let info = PartInfo {
+            generator: PartInfo::generator(),
+            kind: PartKind::Compare,
+            file: file.clone(),
+            sha256: source.sha256.clone(),
+            seed,
+            runs,
+            sets: vec![],
+            levers: args.levers.clone(),
+            shard,
+            first_run,
+            count,
+            completed,
+            reproduce: reproduce.clone(),
+        };
+        part::write(
+            staging.dir(),
+            &info,
+            &source.text,
+            &encode_comparison(&cmp.to_repr()),
+        )
+        .map_err(io("the partial result"))?;
+        None
+    };
     staging.commit().map_err(|e| {
         Failure::Other(format!(
             "cannot move the results into {}: {e}",
@@ -111,26 +228,123 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         ))
     })?;
 
-    if !args.quiet {
-        println!(
-            "{}: {} settings x {} paired runs (common random numbers), seed {seed}; {:.1} s ({} runs/s on {threads} thread{})\n",
-            model.name,
-            settings.len(),
-            human(runs as f64),
-            elapsed,
-            human(total as f64 / elapsed.max(1e-9)),
-            if threads == 1 { "" } else { "s" }
-        );
-        print!("{}", file.table());
-        println!(
-            "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",
+    if !finished {
+        let mut again = vec!["stratex compare".to_string(), report::shell_word(&file)];
+        if let Some([k, n]) = shard {
+            again.push(format!("--shard {k}/{n}"));
+        }
+        for (name, values) in &args.levers {
+            let v: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+            again.push(format!("--lever {name}={}", v.join(",")));
+        }
+        again.push(format!(
+            "--out {} --resume",
+            report::shell_word(&out.display().to_string())
+        ));
+        return Err(Failure::Interrupted(format!(
+            "stopped: {} of {} paired runs finished and saved in {}/; continue with\n  {}",
+            human(completed as f64),
+            human(count as f64),
             out.display(),
-            if args.brief {
-                ", briefing.html, charts/"
-            } else {
-                ""
-            }
-        );
+            again.join(" ")
+        )));
+    }
+    if args.quiet {
+        return Ok(());
+    }
+    let rate = human(simulated as f64 / elapsed.max(1e-9));
+    let plural = if threads == 1 { "" } else { "s" };
+    match (shard, written) {
+        (Some([k, n]), _) => {
+            println!(
+                "{}: comparison shard {k} of {n}: {} settings x paired runs {} to {}; {elapsed:.1} s ({rate} runs/s on {threads} thread{plural})",
+                model.name,
+                settings.len(),
+                first_run,
+                first_run + count - 1
+            );
+            println!(
+                "wrote {}/: state.bin, part.json, scenario.ron, run-info.json; combine the {n} shards with `stratex merge DIR... --out DIR`",
+                out.display()
+            );
+        }
+        (None, Some(f)) => {
+            println!(
+                "{}: {} settings x {} paired runs (common random numbers), seed {seed}; {elapsed:.1} s ({rate} runs/s on {threads} thread{plural})\n",
+                model.name,
+                settings.len(),
+                human(runs as f64),
+            );
+            print!("{}", f.table());
+            println!(
+                "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",
+                out.display(),
+                if args.brief {
+                    ", briefing.html, charts/"
+                } else {
+                    ""
+                }
+            );
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+fn check_resumable(
+    i: &PartInfo,
+    args: &CompareArgs,
+    sha256: &str,
+    out: &Path,
+) -> Result<(), Failure> {
+    let fail = |why: String| {
+        Err(Failure::Input(format!(
+            "error: cannot resume {}: {why}",
+            out.display()
+        )))
+    };
+    if i.kind != PartKind::Compare {
+        return fail("it is part of a `stratex run`, not a comparison".into());
+    }
+    if i.generator != PartInfo::generator() {
+        return fail(format!(
+            "it was written by {}, this is {}; run it afresh",
+            i.generator,
+            PartInfo::generator()
+        ));
+    }
+    if i.sha256 != sha256 {
+        return fail(format!(
+            "{} has changed since (SHA-256 was {}, now {sha256}); run it afresh, or restore the file (a copy is in {}/{})",
+            args.scenario.display(),
+            i.sha256,
+            out.display(),
+            part::SCENARIO
+        ));
+    }
+    if args.runs.is_some_and(|r| r != i.runs) {
+        return fail(format!(
+            "it was run with --runs {}; give the same or leave it out",
+            i.runs
+        ));
+    }
+    if args.seed.is_some_and(|s| s != i.seed) {
+        return fail(format!(
+            "it was run with --seed {}; give the same or leave it out",
+            i.seed
+        ));
+    }
+    if args.levers != i.levers {
+        return fail(format!(
+            "it was run with other --lever flags ({:?})",
+            i.levers
+        ));
+    }
+    if args.shard != i.shard {
+        return fail("it was run with another --shard".into());
+    }
+    if i.complete() {
+        return fail(format!("it already holds all {} of its runs", i.count));
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 mod brief;
 mod compare;
 mod explore;
+mod interrupt;
+mod merge;
 mod progress;
 mod run;
 mod validate;
@@ -36,6 +38,9 @@ enum Command {
     /// Find which uncertainties drive the outcomes (tornado, Sobol indices) and where an outcome
     /// condition holds (PRIM).
     Explore(ExploreArgs),
+    /// Combine the shards of a run or a comparison (`--shard K/N`) into one result, identical
+    /// to what one process would have written.
+    Merge(MergeArgs),
     /// Draw the charts and write briefing.html for a result folder.
     Brief {
         /// A folder written by `stratex run` (for example output/nk_russia).
@@ -63,6 +68,31 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also draw the charts and write briefing.html into the output folder.
+    #[arg(long)]
+    pub brief: bool,
+    /// Run only shard K of N (K from 1 to N): a contiguous share of the run indices, written
+    /// as a partial result for `stratex merge`. A Slurm array passes
+    /// `--shard $SLURM_ARRAY_TASK_ID/N`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<[u64; 2]>,
+    /// Continue the run stopped (Ctrl-C) in the output folder; the result equals an
+    /// uninterrupted run byte for byte.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The shard folders, in any order (every shard of the batch, each once).
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged result.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also draw the charts and write briefing.html.
     #[arg(long)]
     pub brief: bool,
     /// Print nothing but errors.
@@ -93,6 +123,12 @@ pub struct CompareArgs {
     /// Also draw the comparison charts and write briefing.html.
     #[arg(long)]
     pub brief: bool,
+    /// Run only shard K of N of the paired runs, for `stratex merge` (see `run --shard`).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<[u64; 2]>,
+    /// Continue the comparison stopped (Ctrl-C) in the output folder.
+    #[arg(long)]
+    pub resume: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -157,6 +193,39 @@ fn parse_lever(s: &str) -> Result<(String, Vec<f64>), String> {
     Ok((name.trim().to_string(), values))
 }
 
+fn parse_shard(s: &str) -> Result<[u64; 2], String> {
+    let bad = || format!("expected K/N with 1 <= K <= N (for example 3/8), got \"{s}\"");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok([k, n])
+}
+
+/// Worker threads from `--threads`: at least 1; all cores when not given.
+pub fn threads(flag: Option<usize>) -> Result<usize, Failure> {
+    match flag {
+        Some(0) => Err(Failure::Input("error: --threads must be at least 1".into())),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)),
+    }
+}
+
+/// Problems with flags, one per line.
+pub fn input_errors(errors: Vec<String>) -> Failure {
+    Failure::Input(
+        errors
+            .iter()
+            .map(|e| format!("error: {e}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 fn parse_set(s: &str) -> Result<(String, f64), String> {
     let Some((name, value)) = s.split_once('=') else {
         return Err(format!(
@@ -180,6 +249,8 @@ pub enum Failure {
     Input(String),
     /// Anything else (status 1).
     Other(String),
+    /// Stopped by Ctrl-C with what finished saved (status 130, as for an interrupted program).
+    Interrupted(String),
 }
 
 impl From<ScenarioError> for Failure {
@@ -202,6 +273,7 @@ pub fn main() -> i32 {
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Brief { dir } => brief::brief(&dir),
         Command::Compare(args) => compare::compare(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Explore(args) => explore::explore(&args),
     };
     match result {
@@ -213,6 +285,10 @@ pub fn main() -> i32 {
         Err(Failure::Other(msg)) => {
             eprintln!("error: {msg}");
             1
+        }
+        Err(Failure::Interrupted(msg)) => {
+            eprintln!("{msg}");
+            130
         }
     }
 }

@@ -1,16 +1,19 @@
-//! `stratex run`.
+//! `stratex run`, including shards (`--shard K/N`) and continuing a stopped run (`--resume`).
 
 use super::progress::Progress;
 use super::{Failure, RunArgs};
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
+use stratex::model::Model;
 use stratex::model::compile::{apply_overrides, limits};
-use stratex::montecarlo::{self, Job};
+use stratex::montecarlo::state::{decode_aggregate, encode_aggregate};
+use stratex::montecarlo::{self, Aggregate, Job};
 use stratex::report::number::human;
 use stratex::report::output::Staging;
+use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, Summary};
 use stratex::report::{self, RunMeta, RunsCsv, table};
+use stratex::scenario::Source;
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let source = stratex::scenario::load(&args.scenario)?;
@@ -20,34 +23,48 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             eprintln!("warning: {w}");
         }
     }
-    let runs = args.runs.unwrap_or(model.default_runs);
+    let shard = args.shard;
+    if shard.is_some() && args.brief {
+        return Err(Failure::Input(
+            "error: --brief cannot be used with --shard: a shard is not a result on its own; give --brief to `stratex merge`".into(),
+        ));
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = source.stem();
+        match shard {
+            Some([k, n]) => PathBuf::from("output").join(format!("{stem}.shard-{k}-of-{n}")),
+            None => PathBuf::from("output").join(stem),
+        }
+    });
+    let saved = if args.resume {
+        Some(saved_part(args, &source, &out)?)
+    } else {
+        None
+    };
+    let runs = match &saved {
+        Some(p) => p.info.runs,
+        None => args.runs.unwrap_or(model.default_runs),
+    };
     if runs == 0 || runs > limits::MAX_RUNS {
         return Err(Failure::Input(format!(
             "error: --runs must be between 1 and {}, got {runs}",
             limits::MAX_RUNS
         )));
     }
-    let seed = args.seed.unwrap_or(model.default_seed);
-    let threads = match args.threads {
-        Some(0) => return Err(Failure::Input("error: --threads must be at least 1".into())),
-        Some(t) => t,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+    let (first_run, count) = match shard {
+        Some([k, n]) if n > runs => {
+            return Err(Failure::Input(format!(
+                "error: --shard {k}/{n}: {n} shards of {runs} runs would leave some empty; use at most {runs} shards"
+            )));
+        }
+        Some([k, n]) => part::shard_range(runs, k, n),
+        None => (0, runs),
     };
-    let setting = apply_overrides(&model, &args.sets).map_err(|errors| {
-        Failure::Input(
-            errors
-                .iter()
-                .map(|e| format!("error: {e}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(source.stem()));
+    let seed = saved
+        .as_ref()
+        .map_or(args.seed.unwrap_or(model.default_seed), |p| p.info.seed);
+    let threads = super::threads(args.threads)?;
+    let setting = apply_overrides(&model, &args.sets).map_err(super::input_errors)?;
     let meta = RunMeta {
         scenario: model.name.clone(),
         file: args.scenario.display().to_string(),
@@ -63,6 +80,34 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         sets: args.sets.clone(),
     };
 
+    // What is already done (when resuming).
+    let width = model.steps + 1;
+    let (done_before, mut aggregate) = match &saved {
+        Some(p) => {
+            let repr = decode_aggregate(&p.state).map_err(|e| {
+                Failure::Input(format!("error: {}: {}: {e}", out.display(), part::STATE))
+            })?;
+            let agg = Aggregate::from_repr(&repr)
+                .filter(|a| {
+                    a.runs() == p.info.completed
+                        && a.width() == width
+                        && a.extras() == model.routes.len()
+                })
+                .ok_or_else(|| {
+                    Failure::Input(format!(
+                        "error: {}: {} does not fit this scenario or part.json; the folder was edited or damaged",
+                        out.display(),
+                        part::STATE
+                    ))
+                })?;
+            (p.info.completed, agg)
+        }
+        None => (
+            0,
+            Aggregate::new(model.outcomes.len(), width, model.routes.len()),
+        ),
+    };
+
     let staging = Staging::new(&out).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
         _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
@@ -71,76 +116,259 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         let what = what.to_string();
         move |e: std::io::Error| Failure::Other(format!("{what}: {e}"))
     };
-    let mut csv = RunsCsv::create(&staging.path("runs.csv"), &meta, &model)
+    let header = match shard {
+        Some([k, n]) => meta.csv_header_for_shard(k, n, first_run, count),
+        None => meta.csv_header(),
+    };
+    let mut csv = RunsCsv::create_with_header(&staging.path("runs.csv"), &header, &model)
         .map_err(io("cannot write runs.csv"))?;
+    if done_before > 0 {
+        csv.append_rows_from(&out.join("runs.csv"), first_run, done_before)
+            .map_err(|e| Failure::Input(format!("error: {}: {e}", out.display())))?;
+    }
+
     let job = Job {
         model: &model,
         setting: &setting,
         seed,
-        first_run: 0,
-        runs,
+        first_run: first_run + done_before,
+        runs: count - done_before,
         threads,
         design: None,
     };
-    let mut bar = Progress::new(&table::clip(&model.name, 30), args.quiet);
-    let stop = AtomicBool::new(false);
+    let stop = super::interrupt::stop_flag();
+    let label = match shard {
+        Some([k, n]) => format!("shard {k}/{n}"),
+        None => table::clip(&model.name, 30),
+    };
+    let mut bar = Progress::new(&label, args.quiet);
     let started = SystemTime::now();
     let clock = Instant::now();
-    let result = montecarlo::execute(&job, &mut csv, &mut |d, n| bar.update(d, n), &stop);
+    let result = montecarlo::execute(
+        &job,
+        &mut csv,
+        &mut |d, _| bar.update(done_before + d, count),
+        &stop,
+    );
     bar.finish();
     let outcome = result.map_err(io("the run failed"))?;
     let elapsed = clock.elapsed().as_secs_f64();
     csv.finish().map_err(io("cannot write runs.csv"))?;
-    let agg = &outcome.aggregate;
-    report::write_timeseries(&staging.path("timeseries.csv"), &meta, &model, agg)
-        .map_err(io("cannot write timeseries.csv"))?;
-    report::write_flows(&staging.path("flows.csv"), &meta, &model, agg)
-        .map_err(io("cannot write flows.csv"))?;
-    let summary = Summary::new(&meta, &model, agg);
-    report::write_json(&staging.path("summary.json"), &summary)
-        .map_err(io("cannot write summary.json"))?;
-    let info = RunInfo::new(&meta, threads, elapsed, started);
+    aggregate.merge(&outcome.aggregate);
+    let completed = done_before + outcome.completed;
+    let finished = completed == count;
+    let info = RunInfo::for_command(
+        meta.reproduce(),
+        outcome.completed,
+        threads,
+        elapsed,
+        started,
+    );
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(io("cannot write run-info.json"))?;
-    if args.brief {
-        stratex::report::brief::write(staging.dir()).map_err(Failure::Other)?;
+
+    let part_info = PartInfo {
+        generator: PartInfo::generator(),
+        kind: PartKind::Run,
+        file: meta.file.clone(),
+        sha256: meta.sha256.clone(),
+        seed,
+        runs,
+        sets: args.sets.clone(),
+        levers: vec![],
+        shard,
+        first_run,
+        count,
+        completed,
+        reproduce: meta.reproduce(),
+    };
+    let summary = if shard.is_none() {
+        let s = write_results(staging.dir(), &meta, &model, &aggregate, completed)?;
+        if args.brief && finished {
+            stratex::report::brief::write(staging.dir()).map_err(Failure::Other)?;
+        }
+        Some(s)
+    } else {
+        None
+    };
+    if shard.is_some() || !finished {
+        part::write(
+            staging.dir(),
+            &part_info,
+            &source.text,
+            &encode_aggregate(&aggregate.to_repr()),
+        )
+        .map_err(io("cannot save the partial result"))?;
     }
     staging.commit().map_err(io(&format!(
         "cannot move the results into {}",
         out.display()
     )))?;
 
-    if !args.quiet {
-        println!(
-            "{}: {} runs, seed {seed}, {} {} per run; {:.2} s ({} runs/s on {threads} thread{})",
-            model.name,
-            human(runs as f64),
-            model.steps,
-            model.plural,
-            elapsed,
-            human(info.runs_per_second),
-            if threads == 1 { "" } else { "s" }
-        );
-        let lever_text: Vec<String> = meta
-            .levers
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if !lever_text.is_empty() {
-            println!("levers: {}", lever_text.join(", "));
+    if !finished {
+        let mut again = vec!["stratex run".to_string(), report::shell_word(&meta.file)];
+        if let Some([k, n]) = shard {
+            again.push(format!("--shard {k}/{n}"));
         }
-        println!();
-        print!("{}", table::summary_table(&summary));
-        println!();
-        println!(
-            "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
+        for (k, v) in &args.sets {
+            again.push(format!("--set {k}={v}"));
+        }
+        again.push(format!(
+            "--out {} --resume",
+            report::shell_word(&out.display().to_string())
+        ));
+        return Err(Failure::Interrupted(format!(
+            "stopped: {} of {} runs finished and saved in {}/ (marked incomplete); continue with\n  {}",
+            human(completed as f64),
+            human(count as f64),
             out.display(),
-            if args.brief {
-                ", briefing.html, charts/"
-            } else {
-                ""
+            again.join(" ")
+        )));
+    }
+    if args.quiet {
+        return Ok(());
+    }
+    let rate = human(outcome.completed as f64 / elapsed.max(1e-9));
+    let plural = if threads == 1 { "" } else { "s" };
+    match (shard, summary) {
+        (Some([k, n]), _) => {
+            println!(
+                "{}: shard {k} of {n}, runs {} to {} of {}, seed {seed}; {elapsed:.2} s ({rate} runs/s on {threads} thread{plural})",
+                model.name,
+                first_run,
+                first_run + count - 1,
+                human(runs as f64),
+            );
+            println!(
+                "wrote {}/: runs.csv, state.bin, part.json, scenario.ron, run-info.json; combine the {n} shards with `stratex merge DIR... --out DIR`",
+                out.display()
+            );
+        }
+        (None, Some(summary)) => {
+            println!(
+                "{}: {} runs, seed {seed}, {} {} per run; {elapsed:.2} s ({rate} runs/s on {threads} thread{plural})",
+                model.name,
+                human(runs as f64),
+                model.steps,
+                model.plural,
+            );
+            let lever_text: Vec<String> = meta
+                .levers
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if !lever_text.is_empty() {
+                println!("levers: {}", lever_text.join(", "));
             }
-        );
+            println!();
+            print!("{}", table::summary_table(&summary));
+            println!();
+            println!(
+                "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
+                out.display(),
+                if args.brief {
+                    ", briefing.html, charts/"
+                } else {
+                    ""
+                }
+            );
+        }
+        (None, None) => {}
     }
     Ok(())
+}
+
+/// Writes summary.json, timeseries.csv and flows.csv for `completed` runs of the batch.
+pub fn write_results(
+    dir: &Path,
+    meta: &RunMeta,
+    model: &Model,
+    agg: &Aggregate,
+    completed: u64,
+) -> Result<Summary, Failure> {
+    let io = |what: &'static str| {
+        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
+    };
+    report::write_timeseries(&dir.join("timeseries.csv"), meta, model, agg)
+        .map_err(io("timeseries.csv"))?;
+    report::write_flows(&dir.join("flows.csv"), meta, model, agg).map_err(io("flows.csv"))?;
+    let summary = Summary::new(meta, model, agg, completed);
+    report::write_json(&dir.join("summary.json"), &summary).map_err(io("summary.json"))?;
+    Ok(summary)
+}
+
+/// Reads the stopped run in `out` and checks it is this scenario, seed, runs, settings and shard.
+fn saved_part(args: &RunArgs, source: &Source, out: &Path) -> Result<part::Part, Failure> {
+    if !out.join(part::PART).exists() && out.join("summary.json").exists() {
+        return Err(Failure::Input(format!(
+            "error: nothing to resume: {} holds a finished run",
+            out.display()
+        )));
+    }
+    let p =
+        part::read(out).map_err(|e| Failure::Input(format!("error: nothing to resume: {e}")))?;
+    let i = &p.info;
+    let mismatch = |what: &str, saved: String, now: String| {
+        Failure::Input(format!(
+            "error: cannot resume {}: it was run with {what} {saved}, this command has {now}; give the same, or leave it out to use the saved one",
+            out.display()
+        ))
+    };
+    if i.kind != PartKind::Run {
+        return Err(Failure::Input(format!(
+            "error: cannot resume {} with `stratex run`: it is part of a `stratex compare`",
+            out.display()
+        )));
+    }
+    if i.generator != PartInfo::generator() {
+        return Err(Failure::Input(format!(
+            "error: cannot resume {}: it was written by {}, this is {}; results of two versions do not combine. Run it afresh",
+            out.display(),
+            i.generator,
+            PartInfo::generator()
+        )));
+    }
+    if i.sha256 != source.sha256 {
+        return Err(Failure::Input(format!(
+            "error: cannot resume {}: {} has changed since that run (SHA-256 was {}, now {}); resuming would mix two scenarios. Run it afresh, or restore the file (a copy is in {}/{})",
+            out.display(),
+            args.scenario.display(),
+            i.sha256,
+            source.sha256,
+            out.display(),
+            part::SCENARIO
+        )));
+    }
+    if let Some(r) = args.runs.filter(|&r| r != i.runs) {
+        return Err(mismatch("--runs", i.runs.to_string(), r.to_string()));
+    }
+    if let Some(s) = args.seed.filter(|&s| s != i.seed) {
+        return Err(mismatch("--seed", i.seed.to_string(), s.to_string()));
+    }
+    if args.sets != i.sets {
+        return Err(mismatch(
+            "--set",
+            format!("{:?}", i.sets),
+            format!("{:?}", args.sets),
+        ));
+    }
+    if args.shard != i.shard {
+        let show = |s: Option<[u64; 2]>| {
+            s.map_or("no --shard".into(), |[k, n]| format!("--shard {k}/{n}"))
+        };
+        return Err(Failure::Input(format!(
+            "error: cannot resume {}: it was run with {}, this command has {}",
+            out.display(),
+            show(i.shard),
+            show(args.shard)
+        )));
+    }
+    if i.complete() {
+        return Err(Failure::Input(format!(
+            "error: nothing to resume: {} already holds all {} of its runs",
+            out.display(),
+            i.count
+        )));
+    }
+    Ok(p)
 }

@@ -15,7 +15,7 @@ use crate::engine::rng::Streams;
 use crate::model::{Model, Setting};
 use crate::scenario::format::Better;
 use crate::stats::exact::ExactSum;
-use crate::stats::sketch::Sketch;
+use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::{Stats, sample_sd};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,13 +26,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Runs of all settings per chunk.
 const CHUNK: u64 = 1024;
 
-/// A paired comparison to run: every setting for runs `0..runs`.
+/// A paired comparison to run: every setting for runs `first_run .. first_run + runs`.
 #[derive(Clone, Copy)]
 pub struct PairedJob<'a> {
     pub model: &'a Model,
     /// The first setting is the baseline the others are compared with.
     pub settings: &'a [Setting],
     pub seed: u64,
+    pub first_run: u64,
     pub runs: u64,
     pub threads: usize,
 }
@@ -64,8 +65,65 @@ pub struct Comparison {
     better: Vec<[u64; 2]>,
 }
 
+/// Serialisable form of a [`Comparison`], for shards and interrupted comparisons.
+#[derive(Clone, Debug)]
+pub struct ComparisonRepr {
+    pub settings: usize,
+    pub outcomes: usize,
+    pub runs: u64,
+    pub values: Vec<(SketchRepr, ExactSum, ExactSum)>,
+    pub diffs: Vec<(ExactSum, ExactSum)>,
+    pub better: Vec<[u64; 2]>,
+}
+
 impl Comparison {
-    fn new(settings: usize, outcomes: usize) -> Comparison {
+    /// The saved form (see [`crate::montecarlo::state`]).
+    pub fn to_repr(&self) -> ComparisonRepr {
+        ComparisonRepr {
+            settings: self.settings,
+            outcomes: self.outcomes,
+            runs: self.runs,
+            values: self
+                .values
+                .iter()
+                .map(|(k, s, q)| (k.to_repr(), s.normalised(), q.normalised()))
+                .collect(),
+            diffs: self
+                .diffs
+                .iter()
+                .map(|(s, q)| (s.normalised(), q.normalised()))
+                .collect(),
+            better: self.better.clone(),
+        }
+    }
+
+    /// Rebuilds a comparison from [`Comparison::to_repr`]; `None` if inconsistent.
+    pub fn from_repr(r: &ComparisonRepr) -> Option<Comparison> {
+        let k = r.settings.checked_mul(r.outcomes)?;
+        if r.values.len() != k || r.diffs.len() != k || r.better.len() != k {
+            return None;
+        }
+        let values = r
+            .values
+            .iter()
+            .map(|(k, s, q)| Sketch::from_repr(k).map(|k| (k, s.clone(), q.clone())))
+            .collect::<Option<Vec<_>>>()?;
+        let consistent = values.iter().all(|v| v.0.count() == r.runs)
+            && r.better
+                .iter()
+                .all(|[b, t]| b.checked_add(*t).is_some_and(|n| n <= r.runs));
+        consistent.then(|| Comparison {
+            settings: r.settings,
+            outcomes: r.outcomes,
+            runs: r.runs,
+            values,
+            diffs: r.diffs.clone(),
+            better: r.better.clone(),
+        })
+    }
+
+    /// An empty comparison of `settings` settings and `outcomes` outcomes.
+    pub fn new(settings: usize, outcomes: usize) -> Comparison {
         let k = settings * outcomes;
         Comparison {
             settings,
@@ -134,6 +192,11 @@ impl Comparison {
         self.runs
     }
 
+    /// Settings and outcomes compared.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.settings, self.outcomes)
+    }
+
     /// Statistics of setting `s`'s final value of outcome `o`.
     pub fn stats(&self, s: usize, o: usize) -> Stats {
         let (sk, sum, sq) = &self.values[s * self.outcomes + o];
@@ -169,7 +232,7 @@ struct Worker<'m> {
 
 /// Runs every setting for every run index and compares them with the first (the baseline).
 /// Calls `progress(done, total)` after each chunk; stops after the chunk under way when `stop`
-/// is raised (the runs completed are `0..comparison.runs()`).
+/// is raised (the runs completed are `first_run .. first_run + comparison.runs()`).
 pub fn execute_paired(
     job: &PairedJob,
     progress: &mut dyn FnMut(u64, u64),
@@ -203,8 +266,9 @@ pub fn execute_paired(
             break;
         }
         let n = (job.runs - next).min(CHUNK);
+        let first = job.first_run + next;
         pool.install(|| {
-            (next..next + n).into_par_iter().for_each(|run| {
+            (first..first + n).into_par_iter().for_each(|run| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                 let mut guard = workers[slot].lock().expect("worker lock");
                 let w = &mut *guard;

@@ -10,6 +10,7 @@
 
 pub mod aggregate;
 pub mod compare;
+pub mod state;
 
 pub use aggregate::{Aggregate, Band};
 

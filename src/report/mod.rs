@@ -12,6 +12,7 @@ pub mod compare;
 pub mod explore;
 pub mod number;
 pub mod output;
+pub mod part;
 pub mod read;
 pub mod summary;
 pub mod table;
@@ -20,7 +21,7 @@ use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 /// The program version recorded in results.
@@ -58,6 +59,20 @@ impl RunMeta {
         cmd
     }
 
+    /// The header line of a shard's `runs.csv`: which runs it holds and how to make it.
+    pub fn csv_header_for_shard(&self, k: u64, n: u64, first: u64, count: u64) -> String {
+        format!(
+            "# stratex {VERSION}; scenario \"{}\" ({}, sha256 {}); seed {}; runs {}; shard {k} of {n}: runs {first} to {}; reproduce: {} --shard {k}/{n}",
+            self.scenario.replace('"', "'"),
+            self.file,
+            self.sha256,
+            self.seed,
+            self.runs,
+            (first + count).saturating_sub(1),
+            self.reproduce()
+        )
+    }
+
     /// One line for the top of CSV files.
     pub fn csv_header(&self) -> String {
         let levers = if self.levers.is_empty() {
@@ -82,7 +97,7 @@ impl RunMeta {
 }
 
 /// Quotes a path for a shell command line when it needs it.
-fn shell_word(s: &str) -> String {
+pub fn shell_word(s: &str) -> String {
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,".contains(c))
     {
@@ -109,13 +124,65 @@ pub struct RunsCsv {
 impl RunsCsv {
     /// Creates the file and writes its header.
     pub fn create(path: &Path, meta: &RunMeta, model: &Model) -> io::Result<RunsCsv> {
+        Self::create_with_header(path, &meta.csv_header(), model)
+    }
+
+    /// Creates the file with the given `#` header line (without the newline).
+    pub fn create_with_header(path: &Path, header: &str, model: &Model) -> io::Result<RunsCsv> {
         let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        writeln!(out, "{}", meta.csv_header())?;
+        writeln!(out, "{header}")?;
         let mut cols = vec!["run".to_string()];
         cols.extend(model.drawn_names().iter().map(|n| csv_field(n)));
         cols.extend(model.outcomes.iter().map(|o| csv_field(&o.id)));
         writeln!(out, "{}", cols.join(","))?;
         Ok(RunsCsv { out })
+    }
+
+    /// Copies the rows of another `runs.csv` (a shard's, or a stopped run's), checking they are
+    /// exactly runs `first .. first + rows` in order. Errors say what does not fit.
+    pub fn append_rows_from(&mut self, path: &Path, first: u64, rows: u64) -> Result<(), String> {
+        let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut input = BufReader::with_capacity(1 << 20, file);
+        let mut line = String::new();
+        let mut expected = first;
+        let mut header_seen = false;
+        loop {
+            line.clear();
+            let n = input
+                .read_line(&mut line)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            if !header_seen {
+                header_seen = true;
+                continue;
+            }
+            let run = line.split(',').next().and_then(|f| f.parse::<u64>().ok());
+            if run != Some(expected) || expected >= first + rows || !line.ends_with('\n') {
+                return Err(format!(
+                    "{}: line for run {expected} is missing or out of place (expected runs {first} to {}); the file was edited or cut short",
+                    path.display(),
+                    first + rows - 1
+                ));
+            }
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(|e| format!("cannot write runs.csv: {e}"))?;
+            expected += 1;
+        }
+        if expected != first + rows {
+            return Err(format!(
+                "{}: holds runs {first} to {} but should hold runs up to {}; the file was cut short",
+                path.display(),
+                expected as i128 - 1,
+                first + rows - 1
+            ));
+        }
+        Ok(())
     }
 
     /// Flushes everything to disk.

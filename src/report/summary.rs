@@ -18,7 +18,14 @@ pub struct Summary {
     pub generator: String,
     pub scenario: ScenarioInfo,
     pub seed: u64,
+    /// Runs of the batch as asked for.
     pub runs: u64,
+    /// Whether every run finished; `false` for a batch stopped early (Ctrl-C), whose
+    /// statistics cover only `runs_finished` runs and which `--resume` completes.
+    #[serde(default = "yes")]
+    pub complete: bool,
+    #[serde(default)]
+    pub runs_finished: u64,
     pub actors: Vec<Named>,
     pub goods: Vec<GoodInfo>,
     pub levers: Vec<LeverValue>,
@@ -122,8 +129,8 @@ impl ScenarioInfo {
 }
 
 impl Summary {
-    /// Builds the summary of a batch.
-    pub fn new(meta: &RunMeta, model: &Model, agg: &Aggregate) -> Summary {
+    /// Builds the summary of a batch of which `finished` runs are in `agg`.
+    pub fn new(meta: &RunMeta, model: &Model, agg: &Aggregate, finished: u64) -> Summary {
         Summary {
             generator: format!("stratex {VERSION}"),
             scenario: ScenarioInfo {
@@ -137,6 +144,8 @@ impl Summary {
             },
             seed: meta.seed,
             runs: meta.runs,
+            complete: finished == meta.runs,
+            runs_finished: finished,
             actors: model
                 .actors
                 .iter()
@@ -212,6 +221,10 @@ impl Summary {
             },
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Contents of `run-info.json`: how long it took and where, kept apart from the results.

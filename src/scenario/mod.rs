@@ -26,6 +26,9 @@ pub struct Source {
     pub path: PathBuf,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// The file's text, exactly as read (saved beside partial results so they can be merged
+    /// or resumed even if the file changes).
+    pub text: String,
     pub scenario: Scenario,
 }
 
@@ -89,6 +92,7 @@ pub fn load(path: &Path) -> Result<Source, ScenarioError> {
     Ok(Source {
         path: path.to_path_buf(),
         sha256,
+        text,
         scenario,
     })
 }
@@ -140,6 +144,11 @@ fn position_of_byte(prefix: &[u8]) -> (usize, usize) {
     let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = prefix.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
     (line, column)
+}
+
+/// Lower-case hex SHA-256 of `bytes`, as recorded for scenario files.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

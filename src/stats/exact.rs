@@ -156,6 +156,25 @@ impl ExactSum {
         }
     }
 
+    /// The canonical limbs (carries propagated), least significant first, for saving.
+    pub fn words(&self) -> Vec<i64> {
+        self.normalised().limbs
+    }
+
+    /// Rebuilds a sum saved with [`ExactSum::words`]; `None` unless the words are canonical
+    /// (the right number of limbs, every limb but the top one in `[0, 2^32)`).
+    pub fn from_words(words: Vec<i64>) -> Option<ExactSum> {
+        let ok = words.len() == LIMBS
+            && words[..LIMBS - 1]
+                .iter()
+                .all(|&w| (0..1i64 << LIMB_BITS).contains(&w))
+            && words[LIMBS - 1].unsigned_abs() < 1 << 62;
+        ok.then_some(ExactSum {
+            limbs: words,
+            pending: 0,
+        })
+    }
+
     /// A copy with carries propagated: the canonical form, equal for equal sums.
     pub fn normalised(&self) -> ExactSum {
         let mut n = self.clone();

@@ -21,6 +21,7 @@ fn paired_differences_have_narrower_intervals_than_unpaired_ones() {
             model: &m,
             settings: &plain,
             seed: 3,
+            first_run: 0,
             runs,
             threads: 2,
         },

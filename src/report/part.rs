@@ -1,0 +1,187 @@
+//! Partial results: one shard of a batch (`--shard K/N`), or a batch stopped before its end
+//! (Ctrl-C), to be combined by `stratex merge` or continued by `--resume`.
+//!
+//! A partial result folder holds, besides whatever result files it has:
+//!
+//! | file          | what                                                                  |
+//! |---------------|-----------------------------------------------------------------------|
+//! | `part.json`   | what batch this is part of, which run indices it covers and how many finished |
+//! | `state.bin`   | the exact aggregate of the finished runs ([`crate::montecarlo::state`]) |
+//! | `scenario.ron`| the scenario file's text, byte for byte (its SHA-256 is in `part.json`) |
+//!
+//! Everything the final result depends on is in these files, so a merge or a resume needs
+//! neither the original scenario file nor the machine that ran the part.
+
+use super::VERSION;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::Path;
+
+/// File names inside a partial result folder.
+pub const PART: &str = "part.json";
+pub const STATE: &str = "state.bin";
+pub const SCENARIO: &str = "scenario.ron";
+
+/// Which command the part belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartKind {
+    Run,
+    Compare,
+}
+
+/// Contents of `part.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartInfo {
+    /// `stratex <version>`; parts merge only with parts of the same version.
+    pub generator: String,
+    pub kind: PartKind,
+    /// The scenario path as given on the command line, and the SHA-256 of its bytes.
+    pub file: String,
+    pub sha256: String,
+    pub seed: u64,
+    /// Runs of the whole batch (all shards together).
+    pub runs: u64,
+    /// `run`: `--set` overrides, in order.
+    #[serde(default)]
+    pub sets: Vec<(String, f64)>,
+    /// `compare`: `--lever` grids, in order.
+    #[serde(default)]
+    pub levers: Vec<(String, Vec<f64>)>,
+    /// `[K, N]` for shard K of N; absent for a whole batch stopped early.
+    pub shard: Option<[u64; 2]>,
+    /// The run indices this part covers: `first_run .. first_run + count`.
+    pub first_run: u64,
+    pub count: u64,
+    /// Runs finished, from `first_run` on.
+    pub completed: u64,
+    /// The command that reproduces the whole batch in one process.
+    pub reproduce: String,
+}
+
+impl PartInfo {
+    /// The generator string of this build.
+    pub fn generator() -> String {
+        format!("stratex {VERSION}")
+    }
+
+    /// Whether every run of the part finished.
+    pub fn complete(&self) -> bool {
+        self.completed == self.count
+    }
+
+    /// What a shard and another part of the same batch must share, as (field, value) pairs
+    /// for error messages.
+    pub fn identity(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("stratex version", self.generator.clone()),
+            ("command", format!("{:?}", self.kind).to_lowercase()),
+            ("scenario (SHA-256)", self.sha256.clone()),
+            ("seed", self.seed.to_string()),
+            ("runs", self.runs.to_string()),
+            ("--set", format!("{:?}", self.sets)),
+            ("--lever", format!("{:?}", self.levers)),
+            (
+                "shard count",
+                self.shard.map_or("none".into(), |[_, n]| n.to_string()),
+            ),
+        ]
+    }
+}
+
+/// The run indices of shard `k` of `n` over `runs` runs: contiguous, in order, covering every
+/// run exactly once, sizes differing by at most one.
+pub fn shard_range(runs: u64, k: u64, n: u64) -> (u64, u64) {
+    let at = |i: u64| ((runs as u128 * i as u128) / n as u128) as u64;
+    (at(k - 1), at(k) - at(k - 1))
+}
+
+/// Writes the part files into `dir` (a staging folder).
+pub fn write(
+    dir: &Path,
+    info: &PartInfo,
+    scenario_text: &str,
+    state: &[u8],
+) -> std::io::Result<()> {
+    super::write_json(&dir.join(PART), info)?;
+    write_synced(&dir.join(SCENARIO), scenario_text.as_bytes())?;
+    write_synced(&dir.join(STATE), state)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A partial result read back.
+pub struct Part {
+    pub info: PartInfo,
+    pub scenario_text: String,
+    pub state: Vec<u8>,
+}
+
+/// Reads the part files of `dir`. Errors name the folder and the file.
+pub fn read(dir: &Path) -> Result<Part, String> {
+    let what = |file: &str, e: &dyn std::fmt::Display| format!("{}: {file}: {e}", dir.display());
+    let text = fs::read_to_string(dir.join(PART)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "{}: not a partial result (no {PART}); give folders written by `stratex run --shard K/N`, `stratex compare --shard K/N` or a run stopped with Ctrl-C",
+                dir.display()
+            )
+        } else {
+            what(PART, &e)
+        }
+    })?;
+    let info: PartInfo = serde_json::from_str(&text).map_err(|e| what(PART, &e))?;
+    let consistent = info.completed <= info.count
+        && info
+            .first_run
+            .checked_add(info.count)
+            .is_some_and(|end| end <= info.runs)
+        && info.shard.is_none_or(|[k, n]| k >= 1 && k <= n);
+    if !consistent {
+        return Err(what(
+            PART,
+            &"its run ranges do not add up; the file was edited or damaged",
+        ));
+    }
+    let scenario_text = fs::read_to_string(dir.join(SCENARIO)).map_err(|e| what(SCENARIO, &e))?;
+    let digest = crate::scenario::sha256_hex(scenario_text.as_bytes());
+    if digest != info.sha256 {
+        return Err(what(
+            SCENARIO,
+            &format!(
+                "its SHA-256 is {digest}, but {PART} records {}; the folder was edited",
+                info.sha256
+            ),
+        ));
+    }
+    let state = fs::read(dir.join(STATE)).map_err(|e| what(STATE, &e))?;
+    Ok(Part {
+        info,
+        scenario_text,
+        state,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_run_once_in_order() {
+        for (runs, n) in [(10, 3), (10_000, 4), (7, 7), (1_000_001, 16), (5, 1)] {
+            let mut next = 0;
+            for k in 1..=n {
+                let (first, count) = shard_range(runs, k, n);
+                assert_eq!(first, next);
+                assert!(count == runs / n || count == runs / n + 1);
+                next += count;
+            }
+            assert_eq!(next, runs);
+        }
+    }
+}
