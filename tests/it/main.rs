@@ -9,3 +9,5 @@ mod explore;
 mod golden;
 mod helpers;
 mod invariants;
+mod resume;
+mod shards;
