@@ -82,7 +82,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 
     // What is already done (when resuming).
     let width = model.steps + 1;
-    let (done_before, mut aggregate) = match &saved {
+    let (done_before, before) = match &saved {
         Some(p) => {
             let repr = decode_aggregate(&p.state).map_err(|e| {
                 Failure::Input(format!("error: {}: {}: {e}", out.display(), part::STATE))
@@ -100,12 +100,9 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                         part::STATE
                     ))
                 })?;
-            (p.info.completed, agg)
+            (p.info.completed, Some(agg))
         }
-        None => (
-            0,
-            Aggregate::new(model.outcomes.len(), width, model.routes.len()),
-        ),
+        None => (0, None),
     };
 
     let staging = Staging::new(&out).map_err(|e| match e.kind() {
@@ -154,7 +151,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let outcome = result.map_err(io("the run failed"))?;
     let elapsed = clock.elapsed().as_secs_f64();
     csv.finish().map_err(io("cannot write runs.csv"))?;
-    aggregate.merge(&outcome.aggregate);
+    let aggregate = match before {
+        Some(mut a) => {
+            a.merge(&outcome.aggregate);
+            a
+        }
+        None => outcome.aggregate,
+    };
     let completed = done_before + outcome.completed;
     let finished = completed == count;
     let info = RunInfo::for_command(
