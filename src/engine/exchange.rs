@@ -25,8 +25,8 @@
 //! more than its giver (at the rate `θ`), and with equal powers the gains are split so that
 //! neither side could do better without the other doing worse.
 
+use super::Runner;
 use super::curves::NeedFn;
-use super::{Runner, expected_loss};
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -240,7 +240,7 @@ impl Runner<'_> {
             for &l in &self.flow_lanes[f] {
                 let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
                 lane_room += room;
-                let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
+                let keep = 1.0 - self.lane_loss[l];
                 lanes.push(LaneSlot {
                     lane: l,
                     room,

@@ -87,6 +87,8 @@ pub struct Runner<'m> {
     pub(crate) offer_sent: Vec<f64>,
     pub(crate) flow_sent: Vec<f64>,
     pub(crate) lane_flow: Vec<f64>,
+    /// Expected share lost on each lane this step (detection times seizure; 0 for services).
+    pub(crate) lane_loss: Vec<f64>,
     lane_delivered: Vec<f64>,
     lane_seized: Vec<f64>,
     lane_seen: Vec<bool>,
@@ -159,6 +161,7 @@ impl<'m> Runner<'m> {
             offer_sent: vec![0.0; model.offers.len()],
             flow_sent: vec![0.0; all_flows(model).count()],
             lane_flow: vec![0.0; lanes],
+            lane_loss: vec![0.0; lanes],
             lane_delivered: vec![0.0; lanes],
             lane_seized: vec![0.0; lanes],
             lane_seen: vec![false; lanes],
@@ -388,6 +391,13 @@ impl<'m> Runner<'m> {
         let m = self.m;
         self.events(rng);
         self.apply_modifiers();
+        for (loss, lane) in self.lane_loss.iter_mut().zip(&m.lanes) {
+            *loss = if lane.seizable {
+                self.det[lane.channel] * self.seize[lane.channel]
+            } else {
+                0.0
+            };
+        }
         self.recv.fill(0.0);
         self.recv_exp.fill(0.0);
         self.sent.fill(0.0);
@@ -429,13 +439,12 @@ impl<'m> Runner<'m> {
     /// Orders each flow's lanes by expected loss (detection times seizure), cheapest first; ties
     /// keep file order. Insertion sort: the lists are short and this must not allocate.
     fn sort_lanes(&mut self) {
-        let m = self.m;
+        let loss = &self.lane_loss;
         for lanes in self.flow_lanes.iter_mut() {
             for i in 1..lanes.len() {
                 let mut j = i;
                 while j > 0 {
-                    let loss = |l: usize| expected_loss(m, &self.det, &self.seize, l);
-                    if loss(lanes[j - 1]) > loss(lanes[j]) {
+                    if loss[lanes[j - 1]] > loss[lanes[j]] {
                         lanes.swap(j - 1, j);
                         j -= 1;
                     } else {
@@ -624,7 +633,7 @@ impl<'m> Runner<'m> {
             let mut expected = 0.0;
             for k in 0..self.flow_lanes[f].len() {
                 let l = self.flow_lanes[f][k];
-                let keep = 1.0 - expected_loss(m, &self.det, &self.seize, l);
+                let keep = 1.0 - self.lane_loss[l];
                 if cap <= 0.0 || gap <= 0.0 || keep <= 0.0 {
                     break;
                 }
@@ -690,17 +699,6 @@ impl<'m> Runner<'m> {
         for (o, out) in self.m.outcomes.iter().enumerate() {
             series[o * width + t] = self.measure(out.root) * out.scale;
         }
-    }
-}
-
-/// Probability-weighted share of a shipment lost on a lane.
-#[inline]
-pub(crate) fn expected_loss(m: &Model, det: &[f64], seize: &[f64], lane: usize) -> f64 {
-    let l = &m.lanes[lane];
-    if l.seizable {
-        det[l.channel] * seize[l.channel]
-    } else {
-        0.0
     }
 }
 
