@@ -11,7 +11,7 @@ pub fn brief(dir: &Path) -> Result<(), Failure> {
         )));
     }
     let pack = stratex::report::brief::write(dir).map_err(Failure::Other)?;
-    println!(
+    say!(
         "wrote {} and {} charts (PNG and SVG) in {}",
         pack.html.display(),
         pack.charts.len(),

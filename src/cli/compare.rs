@@ -256,27 +256,27 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let plural = if threads == 1 { "" } else { "s" };
     match (shard, written) {
         (Some([k, n]), _) => {
-            println!(
+            say!(
                 "{}: comparison shard {k} of {n}: {} settings x paired runs {} to {}; {elapsed:.1} s ({rate} runs/s on {threads} thread{plural})",
                 model.name,
                 settings.len(),
                 first_run,
                 first_run + count - 1
             );
-            println!(
+            say!(
                 "wrote {}/: state.bin, part.json, scenario.ron, run-info.json; combine the {n} shards with `stratex merge DIR... --out DIR`",
                 out.display()
             );
         }
         (None, Some(f)) => {
-            println!(
+            say!(
                 "{}: {} settings x {} paired runs (common random numbers), seed {seed}; {elapsed:.1} s ({rate} runs/s on {threads} thread{plural})\n",
                 model.name,
                 settings.len(),
                 human(runs as f64),
             );
-            print!("{}", f.table());
-            println!(
+            say_raw!("{}", f.table());
+            say!(
                 "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",
                 out.display(),
                 if args.brief {

@@ -153,7 +153,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         ))
     })?;
     if !args.quiet {
-        println!(
+        say!(
             "{}: {} runs ({} design, {} base samples, {} uncertain inputs), seed {seed}; {:.1} s\n",
             model.name,
             stratex::report::number::human(found.runs as f64),
@@ -162,8 +162,8 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
             d,
             elapsed
         );
-        print!("{}", report.table());
-        println!(
+        say_raw!("{}", report.table());
+        say!(
             "\nwrote {}/: explore.json, tornado.csv, sobol.csv{}, run-info.json{}",
             out.display(),
             if plan.condition.is_some() {

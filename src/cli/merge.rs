@@ -308,13 +308,13 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         ))
     })?;
     if !args.quiet {
-        println!(
+        say!(
             "{}: merged {n} shards, {} runs, seed {}\n",
             model.name,
             stratex::report::number::human(info.runs as f64),
             info.seed
         );
-        println!("{summary_line}");
+        say!("{summary_line}");
     }
     Ok(())
 }

@@ -1,5 +1,22 @@
 //! Command-line flags and dispatch. The library never sees these types.
 
+/// Prints a line to stdout like `println!`, except that a closed stdout (`stratex run ... |
+/// head`) is not an error: the results are on disk by the time anything is printed.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Like [`say!`] without the newline.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod brief;
 mod compare;
 mod explore;

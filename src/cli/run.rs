@@ -235,20 +235,20 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let plural = if threads == 1 { "" } else { "s" };
     match (shard, summary) {
         (Some([k, n]), _) => {
-            println!(
+            say!(
                 "{}: shard {k} of {n}, runs {} to {} of {}, seed {seed}; {elapsed:.2} s ({rate} runs/s on {threads} thread{plural})",
                 model.name,
                 first_run,
                 first_run + count - 1,
                 human(runs as f64),
             );
-            println!(
+            say!(
                 "wrote {}/: runs.csv, state.bin, part.json, scenario.ron, run-info.json; combine the {n} shards with `stratex merge DIR... --out DIR`",
                 out.display()
             );
         }
         (None, Some(summary)) => {
-            println!(
+            say!(
                 "{}: {} runs, seed {seed}, {} {} per run; {elapsed:.2} s ({rate} runs/s on {threads} thread{plural})",
                 model.name,
                 human(runs as f64),
@@ -261,12 +261,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             if !lever_text.is_empty() {
-                println!("levers: {}", lever_text.join(", "));
+                say!("levers: {}", lever_text.join(", "));
             }
-            println!();
-            print!("{}", table::summary_table(&summary));
-            println!();
-            println!(
+            say!();
+            say_raw!("{}", table::summary_table(&summary));
+            say!();
+            say!(
                 "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
                 out.display(),
                 if args.brief {

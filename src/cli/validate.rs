@@ -8,7 +8,7 @@ use stratex::report::number::human;
 pub fn validate(path: &Path) -> Result<(), Failure> {
     let source = stratex::scenario::load(path)?;
     let model = stratex::model::compile(path, &source.scenario)?;
-    print!("{}", describe(path, &model));
+    say_raw!("{}", describe(path, &model));
     Ok(())
 }
 

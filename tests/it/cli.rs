@@ -202,3 +202,29 @@ fn help_and_version_work() {
     let o = stratex(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    // `stratex run ... | head -1`: the reader goes away before stratex prints its table.
+    let dir = Scratch::new("pipe");
+    let out = dir.path("o").display().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stratex"))
+        .args([
+            "run",
+            "tests/data/golden.ron",
+            "--runs",
+            "50",
+            "--out",
+            &out,
+        ])
+        .current_dir(crate::helpers::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(!text(&done.stderr).contains("panicked"));
+    assert!(dir.path("o/summary.json").is_file());
+}
