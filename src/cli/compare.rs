@@ -107,12 +107,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         Some(p) => p.info.runs,
         None => args.runs.unwrap_or(model.default_runs),
     };
-    if runs == 0 || runs > limits::MAX_RUNS {
-        return Err(Failure::Input(format!(
-            "error: --runs must be between 1 and {}, got {runs}",
-            limits::MAX_RUNS
-        )));
-    }
+    limits::check_runs("--runs", runs, model.steps)
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
     let (first_run, count) = match shard {
         Some([k, n]) if n > runs => {
             return Err(Failure::Input(format!(

@@ -41,12 +41,36 @@ impl Source {
             .unwrap_or_else(|| self.path.display().to_string())
     }
 
-    /// The file name without extension, used for the default output folder.
+    /// The file name without extension, made safe to use as one folder name inside the output
+    /// directory: never empty, `.` or `..`, never hidden, no separators or control characters.
+    /// So a file called `...ron` or `.hidden.ron` cannot send results outside `output/`.
     pub fn stem(&self) -> String {
-        self.path
+        let raw = self
+            .path
             .file_stem()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".to_string())
+            .unwrap_or_default();
+        safe_folder_name(&raw)
+    }
+}
+
+/// `name` as a single, visible folder name (see [`Source::stem`]).
+pub fn safe_folder_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches('.').trim();
+    if trimmed.is_empty() {
+        "scenario".to_string()
+    } else {
+        trimmed.chars().take(100).collect()
     }
 }
 
@@ -153,4 +177,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_folder_name;
+
+    #[test]
+    fn folder_names_from_file_names_stay_inside_the_output_folder() {
+        for (given, want) in [
+            ("nk_russia", "nk_russia"),
+            ("..", "scenario"),
+            (".", "scenario"),
+            ("", "scenario"),
+            (".hidden", "hidden"),
+            ("a/b", "a_b"),
+            ("a\\b:c", "a_b_c"),
+            ("tab\there", "tab_here"),
+            ("Корея", "Корея"),
+        ] {
+            assert_eq!(safe_folder_name(given), want, "{given:?}");
+        }
+    }
 }

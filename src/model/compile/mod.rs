@@ -16,18 +16,40 @@ use crate::scenario::num::{Expr, Num, explain_invalid};
 use crate::stats::dist::DistKind;
 use std::path::Path;
 
-/// Limits that keep a hostile or mistaken file from exhausting memory.
+/// Limits that keep a hostile or mistaken file from exhausting memory or running for ever.
+/// The README's "Limits" table lists them with the reason for each.
 pub mod limits {
     pub const MAX_STEPS: u64 = 100_000;
     pub const MAX_ACTORS: usize = 10_000;
     pub const MAX_GOODS: usize = 1_000;
+    /// Actors times goods: every per-step array of a run has this many entries.
     pub const MAX_CELLS: usize = 1_000_000;
+    /// Actors times goods times steps: bounds the work of one run.
+    pub const MAX_CELL_STEPS: u64 = 1_000_000_000;
     pub const MAX_OUTCOMES: usize = 500;
-    /// Outcomes times (steps + 1): each needs a percentile sketch per step.
-    pub const MAX_OUTCOME_STEPS: u64 = 20_000;
+    /// Outcomes times (steps + 1): each needs a percentile sketch per step, which holds up to
+    /// about 760 KB in the worst case (values spread over every power of two it can represent).
+    pub const MAX_OUTCOME_STEPS: u64 = 5_000;
     pub const MAX_RUNS: u64 = 10_000_000_000;
+    /// Runs times steps of one batch.
+    pub const MAX_RUN_STEPS: u64 = 1_000_000_000_000;
     pub const MAX_ID_LEN: usize = 64;
     pub const MAX_NAME_LEN: usize = 200;
+
+    /// Checks a number of runs for a scenario of `steps` steps; the message names `flag`.
+    pub fn check_runs(flag: &str, runs: u64, steps: usize) -> Result<(), String> {
+        if runs == 0 || runs > MAX_RUNS {
+            return Err(format!(
+                "{flag} must be between 1 and {MAX_RUNS}, got {runs}"
+            ));
+        }
+        if runs.saturating_mul(steps as u64) > MAX_RUN_STEPS {
+            return Err(format!(
+                "{flag} {runs} times {steps} steps is more than {MAX_RUN_STEPS} run-steps; split the batch with --shard, or run fewer"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Compiles a parsed scenario; `path` names the file in errors.
@@ -612,6 +634,36 @@ impl<'s> Ctx<'s> {
                     "{} outcomes; the limit is {}",
                     sc.outcomes.len(),
                     limits::MAX_OUTCOMES
+                ),
+            );
+        }
+        let cells = (sc.actors.len() * sc.goods.len()) as u64;
+        if cells <= limits::MAX_CELLS as u64
+            && sc.time.steps <= limits::MAX_STEPS
+            && cells * sc.time.steps > limits::MAX_CELL_STEPS
+        {
+            self.problem(
+                "time.steps",
+                format!(
+                    "{} actors times {} goods times {} steps is more than {} (the work of one run); use fewer steps, actors or goods",
+                    sc.actors.len(),
+                    sc.goods.len(),
+                    sc.time.steps,
+                    limits::MAX_CELL_STEPS
+                ),
+            );
+        }
+        if sc.runs > 0
+            && sc.runs <= limits::MAX_RUNS
+            && sc.runs.saturating_mul(sc.time.steps) > limits::MAX_RUN_STEPS
+        {
+            self.problem(
+                "runs",
+                format!(
+                    "{} runs times {} steps is more than {} run-steps",
+                    sc.runs,
+                    sc.time.steps,
+                    limits::MAX_RUN_STEPS
                 ),
             );
         }
