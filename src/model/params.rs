@@ -235,6 +235,60 @@ impl Program {
         iv
     }
 
+    /// For every site that an unbounded distribution (Normal, LogNormal) can push out of its
+    /// domain, the share of draws clamped into it under `setting`, estimated on `samples`
+    /// deterministic quasi-random points (a Kronecker sequence). Returns `(path, share,
+    /// domain)` for shares above zero, so that compilation can warn about silent clamping.
+    pub fn clamped_shares(&self, setting: &Setting, samples: usize) -> Vec<(String, f64, String)> {
+        let iv = self.intervals(
+            &setting.levers.iter().map(|&v| (v, v)).collect::<Vec<_>>(),
+            &setting.fixed,
+        );
+        let soft: Vec<&Site> = self
+            .sites
+            .iter()
+            .filter(|site| {
+                let r = iv[site.raw as usize];
+                let (lo, hi) = site.domain.bounds();
+                r.soft && (r.lo < lo || r.hi > hi)
+            })
+            .collect();
+        if soft.is_empty() || samples == 0 {
+            return Vec::new();
+        }
+        let steps: Vec<f64> = (0..self.draws)
+            .map(|d| ((d as f64 + 2.0).sqrt()).fract())
+            .map(|a| if a == 0.0 { 0.618_033_988_749_895 } else { a })
+            .collect();
+        let mut u = vec![0.5; self.draws as usize];
+        let mut out = vec![0.0; self.ops.len()];
+        let mut outside = vec![0usize; soft.len()];
+        for k in 0..samples {
+            for (x, a) in u.iter_mut().zip(&steps) {
+                *x = (0.5 + k as f64 * a).fract().clamp(1e-9, 1.0 - 1e-9);
+            }
+            self.eval(setting, &u, &mut out);
+            for (n, site) in outside.iter_mut().zip(&soft) {
+                let (lo, hi) = site.domain.bounds();
+                let v = out[site.raw as usize];
+                if v < lo || v > hi {
+                    *n += 1;
+                }
+            }
+        }
+        soft.iter()
+            .zip(outside)
+            .filter(|(_, n)| *n > 0)
+            .map(|(site, n)| {
+                (
+                    site.path.clone(),
+                    n as f64 / samples as f64,
+                    site.domain.describe().to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// Checks every site against its domain; returns `(path, message)` for each violation.
     pub fn check_sites(
         &self,

@@ -103,6 +103,23 @@ pub fn load(path: &Path) -> Result<Source, ScenarioError> {
     let bytes = std::fs::read(path).map_err(|e| {
         ScenarioError::single(path, Location::File, format!("cannot read the file: {e}"))
     })?;
+    from_bytes(path, bytes)
+}
+
+/// Checks and parses the bytes of a scenario file; `path` is used in messages only. Does all
+/// that [`load`] does after reading the file (size limit, UTF-8, syntax).
+pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Source, ScenarioError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::single(
+            path,
+            Location::File,
+            format!(
+                "is {} bytes; scenario files are limited to {} bytes",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
+    }
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = position_of_byte(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
@@ -157,6 +174,9 @@ fn explain_syntax(code: &ron::Error) -> String {
         }
         ron::Error::ExceededRecursionLimit => {
             "the file nests too deeply (more than 64 levels); scenarios need far fewer".to_string()
+        }
+        ron::Error::IntegerOutOfBounds => {
+            "this whole number is out of range: steps, runs and seeds are whole numbers from 0 to 18446744073709551615 (and the limits in the README)".to_string()
         }
         _ => raw
             .replace("Unexpected missing field named", "missing field")

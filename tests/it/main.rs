@@ -8,6 +8,7 @@ mod determinism;
 mod explore;
 mod golden;
 mod helpers;
+mod hostile;
 mod invariants;
 mod resume;
 mod shards;

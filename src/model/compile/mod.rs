@@ -52,6 +52,12 @@ pub mod limits {
     }
 }
 
+/// Unicode's explicit direction controls (embeddings, overrides, isolates and marks): invisible,
+/// and able to reorder how the text around them is shown.
+fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Compiles a parsed scenario; `path` names the file in errors.
 pub fn compile(path: &Path, sc: &Scenario) -> Result<Model, ScenarioError> {
     let mut cx = Ctx::new(sc);
@@ -278,6 +284,14 @@ impl<'s> Ctx<'s> {
             self.problem(
                 path,
                 "the name contains a control character (tab, newline, ...); use plain text",
+            );
+        } else if let Some(c) = name.chars().find(|&c| is_direction_control(c)) {
+            self.problem(
+                path,
+                format!(
+                    "the name contains the invisible text-direction character U+{:04X}, which can make tables and briefings show something other than what the file says; remove it",
+                    c as u32
+                ),
             );
         }
     }
@@ -551,10 +565,14 @@ impl<'s> Ctx<'s> {
     fn check_header(&mut self) {
         let sc = self.sc;
         self.name("name", &sc.name);
-        if sc.description.chars().any(|c| c.is_control() && c != '\n') {
+        if sc
+            .description
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || is_direction_control(c))
+        {
             self.problem(
                 "description",
-                "the description contains a control character; use plain text",
+                "the description contains a control or text-direction character; use plain text",
             );
         }
         if sc.time.steps == 0 {
@@ -807,6 +825,18 @@ impl<'s> Ctx<'s> {
             .collect();
         for (path, msg) in model.program.check_sites(&ranges, &[]) {
             self.problem(path, msg);
+        }
+        if self.problems.is_empty() {
+            // Unbounded distributions are clamped into their number's range at run time; say so
+            // when that moves a noticeable share of draws onto the bound.
+            for (path, share, domain) in model.program.clamped_shares(&model.baseline(), 2_000) {
+                if share >= 0.01 {
+                    self.warn(format!(
+                        "{path}: about {:.0}% of draws fall outside the allowed range ({domain}) and are clamped to its bound; a bounded distribution (Beta, Triangular, Uniform) may say what you mean",
+                        share * 100.0
+                    ));
+                }
+            }
         }
         model.inline_draws = std::mem::take(&mut self.inline_draws);
         model.draw_names = std::mem::take(&mut self.draw_names);
