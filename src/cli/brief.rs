@@ -10,6 +10,13 @@ pub fn brief(dir: &Path) -> Result<(), Failure> {
             dir.display()
         )));
     }
+    if dir.join(stratex::report::part::PART).is_file() {
+        return Err(Failure::Input(format!(
+            "error: {} holds a run that was stopped before its end; finish it with `stratex run SCENARIO --out {} --resume`, then draw the briefing",
+            dir.display(),
+            dir.display()
+        )));
+    }
     let pack = stratex::report::brief::write(dir).map_err(Failure::Other)?;
     say!(
         "wrote {} and {} charts (PNG and SVG) in {}",

@@ -26,6 +26,15 @@ pub struct Pack {
 /// Writes the charts and `briefing.html` for the result folder `dir`.
 pub fn write(dir: &Path) -> Result<Pack, String> {
     let folder = ResultFolder::load(dir)?;
+    if !folder.summary.complete {
+        return Err(format!(
+            "{} holds a run stopped after {} of {} runs; a briefing of part of a batch would mislead, so finish it first with `stratex run ... --out {} --resume`",
+            dir.display(),
+            folder.summary.runs_finished,
+            folder.summary.runs,
+            dir.display()
+        ));
+    }
     let hists = folder.histograms()?;
     let tmp = dir.join(format!(".charts.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);

@@ -64,6 +64,11 @@ fn an_interrupted_then_resumed_run_equals_an_uninterrupted_one() {
         .count() as u64;
     assert_eq!(rows, done + 2, "runs.csv holds exactly the finished runs");
 
+    // A briefing of part of a batch would mislead.
+    let brief = stratex(&["brief", &out_s]);
+    assert_eq!(brief.status.code(), Some(2));
+    assert!(text(&brief.stderr).contains("--resume"), "{}", text(&brief.stderr));
+
     // Resuming with other settings is refused; with the same ones it completes.
     let other = stratex(&["run", scenario, "--seed", "1", "--out", &out_s, "--resume"]);
     assert_eq!(other.status.code(), Some(2));
