@@ -74,7 +74,9 @@ impl fmt::Display for ScenarioError {
                 Location::Text { line, column } => {
                     writeln!(f, "error: {file}:{line}:{column}: {}", p.message)?
                 }
-                Location::Field(path) => writeln!(f, "error: {file}: {path}: {}", p.message)?,
+                Location::Field(path) => {
+                    writeln!(f, "error: {file}: {}: {}", escaped(path), p.message)?
+                }
                 Location::File => writeln!(f, "error: {file}: {}", p.message)?,
             }
         }
@@ -104,9 +106,48 @@ pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
     best.map(|(k, _)| k)
 }
 
+/// Unicode's explicit direction controls (embeddings, overrides, isolates and marks): invisible,
+/// and able to reorder how the text around them is shown.
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control and text-direction characters escaped (`\n`, `\u{202e}`), so that a
+/// hostile name cannot break an error message over lines or reorder it on screen.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_direction_control(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A name as quoted in a message: escaped, and cut to 40 characters with "..." if longer.
+pub fn quoted(name: &str) -> String {
+    let mut shown: String = name.chars().take(40).collect();
+    if name.chars().count() > 40 {
+        shown.push_str("...");
+    }
+    format!("\"{}\"", escaped(&shown))
+}
+
+/// A number as shown in a message: as written for ordinary sizes, in scientific notation
+/// beyond ±1e15 so that `1e300` is not printed as 301 digits.
+pub fn number(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// "unknown actor "rusia"; did you mean "russia"? Known: ..."
 pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
-    let mut msg = format!("unknown {kind} \"{name}\"");
+    let mut msg = format!("unknown {kind} {}", quoted(name));
     let sep = match closest(name, known.iter().copied()) {
         Some(c) => {
             msg.push_str(&format!("; did you mean \"{c}\"?"));
@@ -171,5 +212,35 @@ mod tests {
         assert!(m.contains("did you mean \"russia\"?"));
         assert!(m.contains("Known actors: russia, dprk"));
         assert!(unknown("uncertainty", "x", &["a"]).contains("Known uncertainties: a"));
+    }
+
+    #[test]
+    fn hostile_names_stay_on_one_line_and_short() {
+        let m = unknown("actor", "trade,\n    ],\u{202e}x", &["trader"]);
+        assert!(!m.contains('\n') && !m.contains('\u{202e}'), "{m}");
+        assert!(m.contains(r#""trade,\n    ],\u{202e}x""#), "{m}");
+        let long = "w".repeat(500);
+        assert!(quoted(&long).len() < 50);
+        assert!(quoted(&long).ends_with("...\""));
+    }
+
+    #[test]
+    fn huge_numbers_are_shown_in_scientific_notation() {
+        assert_eq!(number(-1e308), "-1e308");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(f64::INFINITY), "inf");
+        assert_eq!(number(1e15), "1e15");
+    }
+
+    #[test]
+    fn field_paths_are_escaped_when_shown() {
+        let e = ScenarioError::single(
+            Path::new("s.ron"),
+            Location::Field("outcomes[a\nb].to".into()),
+            "bad",
+        );
+        let text = e.to_string();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains(r"outcomes[a\nb].to"));
     }
 }

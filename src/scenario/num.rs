@@ -105,9 +105,12 @@ const BINARY: &[&str] = &["Add", "Sub", "Mul", "Div", "Min", "Max"];
 pub fn explain_invalid(value: &ron::Value) -> String {
     use ron::Value as V;
     match value {
-        V::String(s) => format!(
-            "found the text \"{s}\" where a number is expected; to use a lever or uncertainty write Param(\"{s}\")"
-        ),
+        V::String(s) => {
+            let s = super::error::quoted(s);
+            format!(
+                "found the text {s} where a number is expected; to use a lever or uncertainty write Param({s})"
+            )
+        }
         V::Bool(b) => format!("found `{b}` where a number is expected"),
         V::Seq(_) => "found a list where a number is expected".to_string(),
         V::Unit => "found `()` where a number is expected".to_string(),

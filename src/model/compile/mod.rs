@@ -52,12 +52,6 @@ pub mod limits {
     }
 }
 
-/// Unicode's explicit direction controls (embeddings, overrides, isolates and marks): invisible,
-/// and able to reorder how the text around them is shown.
-fn is_direction_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// Compiles a parsed scenario; `path` names the file in errors.
 pub fn compile(path: &Path, sc: &Scenario) -> Result<Model, ScenarioError> {
     let mut cx = Ctx::new(sc);
@@ -285,7 +279,7 @@ impl<'s> Ctx<'s> {
                 path,
                 "the name contains a control character (tab, newline, ...); use plain text",
             );
-        } else if let Some(c) = name.chars().find(|&c| is_direction_control(c)) {
+        } else if let Some(c) = name.chars().find(|&c| error::is_direction_control(c)) {
             self.problem(
                 path,
                 format!(
@@ -375,7 +369,7 @@ impl<'s> Ctx<'s> {
                 if !v.is_finite() || v.abs() > LIMIT {
                     self.problem(
                         path,
-                        format!("{v} is not allowed; numbers must be finite and within ±1e15"),
+                        format!("{} is not allowed; numbers must be finite and within ±1e15", error::number(*v)),
                     );
                     return self.zero;
                 }
@@ -568,7 +562,7 @@ impl<'s> Ctx<'s> {
         if sc
             .description
             .chars()
-            .any(|c| (c.is_control() && c != '\n') || is_direction_control(c))
+            .any(|c| (c.is_control() && c != '\n') || error::is_direction_control(c))
         {
             self.problem(
                 "description",
@@ -717,7 +711,7 @@ impl<'s> Ctx<'s> {
                 if !v.is_finite() || v.abs() > LIMIT {
                     self.problem(
                         format!("levers[{}].{what}", l.id),
-                        format!("{v} is not allowed; lever values must be finite and within ±1e15"),
+                        format!("{} is not allowed; lever values must be finite and within ±1e15", error::number(v)),
                     );
                 }
             }
