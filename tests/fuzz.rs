@@ -14,7 +14,7 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -72,8 +72,11 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
             if text.trim().is_empty() {
                 return Err(Finding::Broken("an error with no message".into()));
             }
+            // One feature per problem headline; the lines quoting source text are left out
+            // (they would make every mutated input look new).
             return Ok(text
                 .lines()
+                .filter(|l| l.starts_with("error: "))
                 .map(|l| format!("compile: {}", shape(l)))
                 .collect());
         }
@@ -510,6 +513,10 @@ fn main() {
             pool.push(std::fs::read(p).expect("read kept input"));
         }
         let save_new = std::env::var("STRATEX_FUZZ_SAVE").is_ok_and(|v| v == "1");
+        // For each feature first reached in this session, the smallest input that reached it:
+        // what gets saved, so the corpus stays small and each file earns its place.
+        let mut smallest: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut session: BTreeSet<String> = BTreeSet::new();
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let (mut execs, mut new_inputs) = (0u64, 0usize);
         while Instant::now() < deadline {
@@ -519,14 +526,25 @@ fn main() {
             match run_one(&input) {
                 Ok(features) => {
                     let before = seen.len();
-                    seen.extend(features);
+                    for f in features {
+                        if seen.insert(f.clone()) {
+                            session.insert(f.clone());
+                        }
+                        if input.len() > KEEP_BYTES || !session.contains(&f) {
+                            continue;
+                        }
+                        match smallest.get_mut(&f) {
+                            Some(best) if input.len() < best.len() => best.clone_from(&input),
+                            Some(_) => {}
+                            None => {
+                                smallest.insert(f, input.clone());
+                            }
+                        }
+                    }
                     if seen.len() > before {
                         new_inputs += 1;
                         if pool.len() < 5_000 {
                             pool.push(input.clone());
-                        }
-                        if save_new && input.len() <= KEEP_BYTES {
-                            save(&corpus_dir, "input", &input);
                         }
                     }
                 }
@@ -542,6 +560,17 @@ fn main() {
             execs as f64 / seconds as f64,
             seen.len()
         );
+        if save_new {
+            let keep: BTreeSet<&Vec<u8>> = smallest.values().collect();
+            for input in &keep {
+                save(&corpus_dir, "input", input);
+            }
+            println!(
+                "fuzz: saved {} inputs to {}",
+                keep.len(),
+                corpus_dir.display()
+            );
+        }
     }
     if std::env::var("STRATEX_FUZZ_DUMP").is_ok() {
         for f in &seen {
