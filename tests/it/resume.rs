@@ -67,7 +67,11 @@ fn an_interrupted_then_resumed_run_equals_an_uninterrupted_one() {
     // A briefing of part of a batch would mislead.
     let brief = stratex(&["brief", &out_s]);
     assert_eq!(brief.status.code(), Some(2));
-    assert!(text(&brief.stderr).contains("--resume"), "{}", text(&brief.stderr));
+    assert!(
+        text(&brief.stderr).contains("--resume"),
+        "{}",
+        text(&brief.stderr)
+    );
 
     // Resuming with other settings is refused; with the same ones it completes.
     let other = stratex(&["run", scenario, "--seed", "1", "--out", &out_s, "--resume"]);

@@ -369,7 +369,10 @@ impl<'s> Ctx<'s> {
                 if !v.is_finite() || v.abs() > LIMIT {
                     self.problem(
                         path,
-                        format!("{} is not allowed; numbers must be finite and within ±1e15", error::number(*v)),
+                        format!(
+                            "{} is not allowed; numbers must be finite and within ±1e15",
+                            error::number(*v)
+                        ),
                     );
                     return self.zero;
                 }
@@ -711,7 +714,10 @@ impl<'s> Ctx<'s> {
                 if !v.is_finite() || v.abs() > LIMIT {
                     self.problem(
                         format!("levers[{}].{what}", l.id),
-                        format!("{} is not allowed; lever values must be finite and within ±1e15", error::number(v)),
+                        format!(
+                            "{} is not allowed; lever values must be finite and within ±1e15",
+                            error::number(v)
+                        ),
                     );
                 }
             }
