@@ -70,14 +70,16 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = self.file.display();
         for p in &self.problems {
+            // Messages can hold names from the file; each problem stays on one line.
+            let message = one_line(&p.message);
             match &p.at {
                 Location::Text { line, column } => {
-                    writeln!(f, "error: {file}:{line}:{column}: {}", p.message)?
+                    writeln!(f, "error: {file}:{line}:{column}: {}", message)?
                 }
                 Location::Field(path) => {
-                    writeln!(f, "error: {file}: {}: {}", escaped(path), p.message)?
+                    writeln!(f, "error: {file}: {}: {}", shown_path(path), message)?
                 }
-                Location::File => writeln!(f, "error: {file}: {}", p.message)?,
+                Location::File => writeln!(f, "error: {file}: {}", message)?,
             }
         }
         let n = self.problems.len();
@@ -112,9 +114,23 @@ pub fn is_direction_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `text` with control and text-direction characters escaped (`\n`, `\u{202e}`), so that a
-/// hostile name cannot break an error message over lines or reorder it on screen.
+/// `text` with control and text-direction characters, quotes and backslashes escaped (`\n`,
+/// `\u{202e}`, `\"`), so that a hostile name cannot break an error message over lines, reorder
+/// it on screen or end its quotes early.
 pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_direction_control(c) || c == '"' || c == '\\' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with control and text-direction characters escaped, quotes left as they are.
+fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() || is_direction_control(c) {
@@ -126,13 +142,30 @@ pub fn escaped(text: &str) -> String {
     out
 }
 
+/// A field path as shown: escaped, and cut to 160 characters (an over-long id is reported
+/// at its own entry; the path only has to say where).
+fn shown_path(path: &str) -> String {
+    let shown = escaped(path);
+    if shown.chars().count() <= 160 {
+        return shown;
+    }
+    let mut cut: String = shown.chars().take(157).collect();
+    cut.push_str("...");
+    cut
+}
+
 /// A name as quoted in a message: escaped, and cut to 40 characters with "..." if longer.
 pub fn quoted(name: &str) -> String {
-    let mut shown: String = name.chars().take(40).collect();
+    format!("\"{}\"", short(name))
+}
+
+/// A name as listed in a message: escaped, and cut to 40 characters with "..." if longer.
+fn short(name: &str) -> String {
+    let mut shown = escaped(&name.chars().take(40).collect::<String>());
     if name.chars().count() > 40 {
         shown.push_str("...");
     }
-    format!("\"{}\"", escaped(&shown))
+    shown
 }
 
 /// A number as shown in a message: as written for ordinary sizes, in scientific notation
@@ -150,7 +183,7 @@ pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
     let mut msg = format!("unknown {kind} {}", quoted(name));
     let sep = match closest(name, known.iter().copied()) {
         Some(c) => {
-            msg.push_str(&format!("; did you mean \"{c}\"?"));
+            msg.push_str(&format!("; did you mean {}?", quoted(c)));
             " "
         }
         None => ". ",
@@ -159,7 +192,7 @@ pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
     if known.is_empty() {
         msg.push_str(&format!(" (the scenario declares no {kinds})"));
     } else {
-        let shown: Vec<&str> = known.iter().copied().take(12).collect();
+        let shown: Vec<String> = known.iter().map(|k| short(k)).take(12).collect();
         let more = if known.len() > 12 {
             format!(", ... ({} in all)", known.len())
         } else {
@@ -219,6 +252,10 @@ mod tests {
         let m = unknown("actor", "trade,\n    ],\u{202e}x", &["trader"]);
         assert!(!m.contains('\n') && !m.contains('\u{202e}'), "{m}");
         assert!(m.contains(r#""trade,\n    ],\u{202e}x""#), "{m}");
+        assert!(unknown("actor", "a\"b", &[]).contains(r#""a\"b""#));
+        let listed = unknown("actor", "mine", &["miner\n, x", "trader"]);
+        assert!(!listed.contains('\n'), "{listed}");
+        assert!(listed.contains(r#"did you mean "miner\n, x"?"#), "{listed}");
         let long = "w".repeat(500);
         assert!(quoted(&long).len() < 50);
         assert!(quoted(&long).ends_with("...\""));
@@ -237,10 +274,13 @@ mod tests {
         let e = ScenarioError::single(
             Path::new("s.ron"),
             Location::Field("outcomes[a\nb].to".into()),
-            "bad",
+            "lever \"x\ny\" is declared but no parameter uses it",
         );
         let text = e.to_string();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(text.contains(r"outcomes[a\nb].to"));
+        let long = format!("actors[{}].stocks", "x".repeat(400));
+        let e = ScenarioError::single(Path::new("s.ron"), Location::Field(long), "bad");
+        assert!(e.to_string().len() < 220, "{e}");
     }
 }
