@@ -10,7 +10,10 @@
 //! spans deleted, duplicated and spliced, bytes flipped, deep nesting, invalid UTF-8), keeps
 //! inputs whose outcome is new, and writes anything that panics, hangs or breaks an invariant to
 //! `tests/fuzz/findings/`. `STRATEX_FUZZ_SEED` fixes the mutation stream; `STRATEX_FUZZ_SAVE=1`
-//! adds the new interesting inputs to the corpus.
+//! adds to the corpus, for each behaviour first seen, the smallest input that showed it, cut
+//! down (comment lines, then runs of lines) to at most 6 KB while it still shows it, for up to
+//! `STRATEX_FUZZ_MINIMISE_SECONDS` (300); of those, at most `STRATEX_FUZZ_KEEP` (300) files,
+//! chosen greedily to cover the most new behaviours.
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
@@ -22,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use stratex::engine::Runner;
 use stratex::engine::rng::Streams;
+use stratex::scenario::Location;
 
 /// An input that takes longer than this is a hang.
 const HANG: Duration = Duration::from_secs(20);
@@ -61,6 +65,11 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
         Ok(s) => s,
         Err(e) => {
             let text = e.to_string();
+            if text.lines().count() != e.problems.len() + 1 {
+                return Err(Finding::Broken(format!(
+                    "an error message over several lines: {e}"
+                )));
+            }
             let first = text.lines().next().unwrap_or_default();
             return Ok(vec![format!("load: {}", shape(first))]);
         }
@@ -68,16 +77,33 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
     let model = match stratex::model::compile(path, &source.scenario) {
         Ok(m) => m,
         Err(e) => {
-            let text = e.to_string();
-            if text.trim().is_empty() {
+            if e.problems.iter().any(|p| p.message.trim().is_empty()) {
                 return Err(Finding::Broken("an error with no message".into()));
             }
-            // One feature per problem headline; the lines quoting source text are left out
-            // (they would make every mutated input look new).
-            return Ok(text
-                .lines()
-                .filter(|l| l.starts_with("error: "))
-                .map(|l| format!("compile: {}", shape(l)))
+            if e.to_string().lines().count() != e.problems.len() + 1 {
+                return Err(Finding::Broken(format!(
+                    "an error message over several lines: {e}"
+                )));
+            }
+            // One feature per problem: the list it is in and the kind of message. Not the
+            // whole path: a hostile id in it would make every mutated input look new.
+            let words = words_of(bytes);
+            return Ok(e
+                .problems
+                .iter()
+                .map(|p| {
+                    let list = match &p.at {
+                        Location::Field(path) => path
+                            .chars()
+                            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                            .collect(),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "compile: {list}: {}",
+                        shape(&mask_words(&p.message, &words))
+                    )
+                })
                 .collect());
         }
     };
@@ -119,6 +145,46 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
     )])
 }
 
+/// The words (runs of letters, digits, `_` and `-`) in an input's strings: its ids and names.
+fn words_of(bytes: &[u8]) -> BTreeSet<&[u8]> {
+    tokens(bytes)
+        .1
+        .into_iter()
+        .flat_map(|(s, e)| {
+            bytes[s..e.min(bytes.len())]
+                .split(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-'))
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `msg` with every word that occurs in the input replaced by `#`: ids and names are the
+/// input's, not the kind of message.
+fn mask_words(msg: &str, words: &BTreeSet<&[u8]>) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(if words.contains(word.as_bytes()) {
+                "#"
+            } else {
+                word
+            });
+            word.clear();
+        }
+    };
+    for c in msg.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// A message with its specifics (file, numbers, names, field indices) masked, so that messages
 /// of one kind share a feature.
 fn shape(msg: &str) -> String {
@@ -127,12 +193,21 @@ fn shape(msg: &str) -> String {
     let mut out = String::new();
     let mut skip_until: Option<char> = None;
     let mut last_digit = false;
+    let mut escaped = false;
     for c in msg.chars() {
         // The kind of a message is in its first clause; lists of known names follow.
-        if skip_until.is_none() && out.chars().count() > 12 && matches!(c, ';' | '.' | '?') {
+        if skip_until.is_none() && (matches!(c, ';' | '?') || (c == '.' && !last_digit)) {
             break;
         }
         if let Some(end) = skip_until {
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            if c == '\\' {
+                escaped = true;
+                continue;
+            }
             if c == end {
                 out.push(c);
                 skip_until = None;
@@ -167,7 +242,18 @@ fn shape(msg: &str) -> String {
         }
         last_digit = false;
     }
-    out.chars().take(90).collect()
+    // Runs of masked words are one mask.
+    let mut squeezed = String::new();
+    for part in out.split_whitespace() {
+        if part == "#" && (squeezed.ends_with(" #") || squeezed == "#") {
+            continue;
+        }
+        if !squeezed.is_empty() {
+            squeezed.push(' ');
+        }
+        squeezed.push_str(part);
+    }
+    squeezed.chars().take(90).collect()
 }
 
 /// Runs `exercise`, turning a panic into a finding.
@@ -416,6 +502,38 @@ fn mutate(rng: &mut ChaCha8Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
     b
 }
 
+/// Cuts `input` down while `keeps` holds: first without comment lines, then by deleting runs of
+/// lines, longest first (a simplified delta debugging), at most 400 tries.
+fn minimise(input: &[u8], keeps: &mut dyn FnMut(&[u8]) -> bool) -> Vec<u8> {
+    let mut lines: Vec<&[u8]> = input.split_inclusive(|&c| c == b'\n').collect();
+    let join = |ls: &[&[u8]]| ls.concat();
+    let code: Vec<&[u8]> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.trim_ascii_start().starts_with(b"//"))
+        .collect();
+    let mut tries = 1;
+    if code.len() < lines.len() && keeps(&join(&code)) {
+        lines = code;
+    }
+    let mut chunk = lines.len() / 2;
+    while chunk >= 1 && tries < 400 {
+        let mut i = 0;
+        while i < lines.len() && tries < 400 {
+            let end = (i + chunk).min(lines.len());
+            let candidate: Vec<&[u8]> = lines[..i].iter().chain(&lines[end..]).copied().collect();
+            tries += 1;
+            if keeps(&join(&candidate)) {
+                lines = candidate;
+            } else {
+                i = end;
+            }
+        }
+        chunk /= 2;
+    }
+    join(&lines)
+}
+
 // ---- driver ------------------------------------------------------------------------------
 
 fn save(dir: &Path, prefix: &str, bytes: &[u8]) -> PathBuf {
@@ -530,7 +648,7 @@ fn main() {
                         if seen.insert(f.clone()) {
                             session.insert(f.clone());
                         }
-                        if input.len() > KEEP_BYTES || !session.contains(&f) {
+                        if !session.contains(&f) {
                             continue;
                         }
                         match smallest.get_mut(&f) {
@@ -561,7 +679,72 @@ fn main() {
             seen.len()
         );
         if save_new {
-            let keep: BTreeSet<&Vec<u8>> = smallest.values().collect();
+            // Inputs too large to keep are cut down first, while they still show their feature.
+            let budget = Instant::now()
+                + Duration::from_secs(
+                    std::env::var("STRATEX_FUZZ_MINIMISE_SECONDS")
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(300),
+                );
+            let (mut cut, mut big) = (0, 0);
+            for (feature, input) in smallest.iter_mut() {
+                if input.len() <= KEEP_BYTES {
+                    continue;
+                }
+                big += 1;
+                if Instant::now() < budget {
+                    let small = minimise(input, &mut |candidate: &[u8]| match run_one(candidate) {
+                        Ok(features) => features.contains(feature),
+                        Err(f) => {
+                            let p = save(&findings_dir, "finding", candidate);
+                            eprintln!("FUZZ: {f:?}; input saved as {}", p.display());
+                            failures += 1;
+                            false
+                        }
+                    });
+                    if small.len() <= KEEP_BYTES {
+                        cut += 1;
+                    }
+                    *input = small;
+                }
+            }
+            smallest.retain(|_, input| input.len() <= KEEP_BYTES);
+            println!("fuzz: {cut} of {big} inputs over {KEEP_BYTES} bytes cut down below it");
+            // Greedy cover: the fewest inputs that together show every new feature, smallest
+            // first among equals.
+            let candidates: BTreeSet<&Vec<u8>> = smallest.values().collect();
+            let mut shows: Vec<(&Vec<u8>, BTreeSet<String>)> = candidates
+                .into_iter()
+                .filter_map(|input| {
+                    let features = run_one(input).ok()?;
+                    let new: BTreeSet<String> = features
+                        .into_iter()
+                        .filter(|f| session.contains(f))
+                        .collect();
+                    Some((input, new))
+                })
+                .collect();
+            // At most this many new files a session: the corpus is for regression, and each
+            // pick covers the most features still uncovered.
+            let most: usize = std::env::var("STRATEX_FUZZ_KEEP")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(300);
+            let mut keep = Vec::new();
+            while keep.len() < most {
+                let Some(best) = (0..shows.len())
+                    .filter(|&i| !shows[i].1.is_empty())
+                    .max_by_key(|&i| (shows[i].1.len(), std::cmp::Reverse(shows[i].0.len())))
+                else {
+                    break;
+                };
+                let (input, covered) = shows.swap_remove(best);
+                for (_, rest) in shows.iter_mut() {
+                    rest.retain(|f| !covered.contains(f));
+                }
+                keep.push(input);
+            }
             for input in &keep {
                 save(&corpus_dir, "input", input);
             }
