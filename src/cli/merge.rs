@@ -212,7 +212,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             let summary =
                 super::run::write_results(staging.dir(), &meta, &model, &total, info.runs)?;
             if args.brief {
-                stratex::report::brief::write(staging.dir()).map_err(Failure::Other)?;
+                stratex::report::brief::write(staging.dir())?;
             }
             format!(
                 "{}\nwrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",

@@ -270,6 +270,16 @@ pub enum Failure {
     Interrupted(String),
 }
 
+impl From<stratex::report::brief::BriefError> for Failure {
+    fn from(e: stratex::report::brief::BriefError) -> Self {
+        use stratex::report::brief::BriefError;
+        match e {
+            BriefError::NotFinished(m) => Failure::Input(format!("error: {m}")),
+            BriefError::Failed(m) => Failure::Other(m),
+        }
+    }
+}
+
 impl From<ScenarioError> for Failure {
     fn from(e: ScenarioError) -> Self {
         Failure::Input(e.to_string())

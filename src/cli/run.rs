@@ -184,7 +184,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let summary = if shard.is_none() {
         let s = write_results(staging.dir(), &meta, &model, &aggregate, completed)?;
         if args.brief && finished {
-            stratex::report::brief::write(staging.dir()).map_err(Failure::Other)?;
+            stratex::report::brief::write(staging.dir())?;
         }
         Some(s)
     } else {

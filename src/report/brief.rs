@@ -23,18 +23,51 @@ pub struct Pack {
     pub charts: Vec<String>,
 }
 
-/// Writes the charts and `briefing.html` for the result folder `dir`.
-pub fn write(dir: &Path) -> Result<Pack, String> {
-    let folder = ResultFolder::load(dir)?;
-    if !folder.summary.complete {
-        return Err(format!(
-            "{} holds a run stopped after {} of {} runs; a briefing of part of a batch would mislead, so finish it first with `stratex run ... --out {} --resume`",
-            dir.display(),
-            folder.summary.runs_finished,
-            folder.summary.runs,
-            dir.display()
-        ));
+/// Why no briefing was written.
+#[derive(Clone, Debug)]
+pub enum BriefError {
+    /// `dir` is not the finished result of a batch: no results at all, one shard, or a run
+    /// stopped before its end. A briefing of part of a batch would mislead.
+    NotFinished(String),
+    /// Reading the results or writing the pack failed.
+    Failed(String),
+}
+
+impl From<String> for BriefError {
+    fn from(e: String) -> Self {
+        BriefError::Failed(e)
     }
+}
+
+impl std::fmt::Display for BriefError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BriefError::NotFinished(m) | BriefError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Writes the charts and `briefing.html` for the result folder `dir`, which must hold the
+/// finished results of a whole batch.
+pub fn write(dir: &Path) -> Result<Pack, BriefError> {
+    let shown = dir.display();
+    if let Ok(part) = super::part::read(dir) {
+        return Err(BriefError::NotFinished(match part.info.shard {
+            Some([k, n]) => format!(
+                "{shown} holds shard {k} of {n}; combine the shards with `stratex merge SHARD_DIR... --out DIR --brief` (or `stratex brief DIR` after the merge)"
+            ),
+            None => format!(
+                "{shown} holds a run stopped after {} of {} runs; finish it with `stratex run SCENARIO --out {shown} --resume`, then draw the briefing",
+                part.info.completed, part.info.count
+            ),
+        }));
+    }
+    if !dir.join("summary.json").is_file() {
+        return Err(BriefError::NotFinished(format!(
+            "{shown} has no summary.json; give a folder written by `stratex run` (for example output/nk_russia)"
+        )));
+    }
+    let folder = ResultFolder::load(dir)?;
     let hists = folder.histograms()?;
     let tmp = dir.join(format!(".charts.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -62,7 +95,7 @@ pub fn write(dir: &Path) -> Result<Pack, String> {
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    result
+    Ok(result?)
 }
 
 /// The source line every chart carries.

@@ -80,6 +80,12 @@ fn sharded_runs_merge_into_the_unsharded_files() {
     let header = first.lines().next().unwrap();
     assert!(header.contains("shard 2 of 3: runs 100 to 199"), "{header}");
     assert!(header.contains("--shard 2/3"), "{header}");
+
+    // A briefing of one shard would show a third of the batch as if it were all of it.
+    refused(
+        &["brief", &p("s2")],
+        "holds shard 2 of 3; combine the shards",
+    );
 }
 
 #[test]
