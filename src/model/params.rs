@@ -355,7 +355,7 @@ fn show(v: f64) -> String {
             "-infinity".into()
         }
     } else {
-        format!("{v}")
+        crate::scenario::error::number(v)
     }
 }
 

@@ -118,9 +118,14 @@ pub fn is_direction_control(c: char) -> bool {
 /// `\u{202e}`, `\"`), so that a hostile name cannot break an error message over lines, reorder
 /// it on screen or end its quotes early.
 pub fn escaped(text: &str) -> String {
+    escape(text, |c| c == '"' || c == '\\')
+}
+
+/// `text` with control and text-direction characters escaped, and any character `also` picks.
+fn escape(text: &str, also: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || is_direction_control(c) || c == '"' || c == '\\' {
+        if c.is_control() || is_direction_control(c) || also(c) {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
@@ -129,43 +134,31 @@ pub fn escaped(text: &str) -> String {
     out
 }
 
-/// `text` with control and text-direction characters escaped, quotes left as they are.
+/// A whole message on one line: control and text-direction characters escaped, quotes kept.
 fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() || is_direction_control(c) {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    escape(text, |_| false)
 }
 
-/// A field path as shown: escaped, and cut to 160 characters (an over-long id is reported
-/// at its own entry; the path only has to say where).
-fn shown_path(path: &str) -> String {
-    let shown = escaped(path);
-    if shown.chars().count() <= 160 {
-        return shown;
+/// `text` cut to `most` characters (then "..." added) and escaped. Cut before escaping, so
+/// that an escape sequence is never cut in half.
+fn cut_escaped(text: &str, most: usize) -> String {
+    if text.chars().count() <= most {
+        return escaped(text);
     }
-    let mut cut: String = shown.chars().take(157).collect();
-    cut.push_str("...");
-    cut
+    let mut shown = escaped(&text.chars().take(most).collect::<String>());
+    shown.push_str("...");
+    shown
+}
+
+/// A field path as shown: escaped, and cut to 157 characters and "..." (an over-long id is
+/// reported at its own entry; the path only has to say where).
+fn shown_path(path: &str) -> String {
+    cut_escaped(path, 157)
 }
 
 /// A name as quoted in a message: escaped, and cut to 40 characters with "..." if longer.
 pub fn quoted(name: &str) -> String {
-    format!("\"{}\"", short(name))
-}
-
-/// A name as listed in a message: escaped, and cut to 40 characters with "..." if longer.
-fn short(name: &str) -> String {
-    let mut shown = escaped(&name.chars().take(40).collect::<String>());
-    if name.chars().count() > 40 {
-        shown.push_str("...");
-    }
-    shown
+    format!("\"{}\"", cut_escaped(name, 40))
 }
 
 /// A number as shown in a message: as written for ordinary sizes, in scientific notation
@@ -192,7 +185,7 @@ pub fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
     if known.is_empty() {
         msg.push_str(&format!(" (the scenario declares no {kinds})"));
     } else {
-        let shown: Vec<String> = known.iter().map(|k| short(k)).take(12).collect();
+        let shown: Vec<String> = known.iter().map(|k| cut_escaped(k, 40)).take(12).collect();
         let more = if known.len() > 12 {
             format!(", ... ({} in all)", known.len())
         } else {
