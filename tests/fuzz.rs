@@ -57,6 +57,20 @@ impl std::fmt::Debug for Finding {
 /// Byte ranges `start..end` of tokens.
 type Spans = Vec<(usize, usize)>;
 
+/// The error as printed, if every problem has a message and prints on one line.
+fn readable(e: &stratex::scenario::ScenarioError) -> Result<String, Finding> {
+    if e.problems.iter().any(|p| p.message.trim().is_empty()) {
+        return Err(Finding::Broken("an error with no message".into()));
+    }
+    let text = e.to_string();
+    if text.lines().count() != e.problems.len() + 1 {
+        return Err(Finding::Broken(format!(
+            "an error message over several lines: {text}"
+        )));
+    }
+    Ok(text)
+}
+
 /// Parses, validates and (if valid and small) runs `bytes`; returns the features of what
 /// happened (kinds of error, shapes of model run), for telling new behaviour from old.
 fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
@@ -64,12 +78,7 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
     let source = match stratex::scenario::from_bytes(path, bytes.to_vec()) {
         Ok(s) => s,
         Err(e) => {
-            let text = e.to_string();
-            if text.lines().count() != e.problems.len() + 1 {
-                return Err(Finding::Broken(format!(
-                    "an error message over several lines: {e}"
-                )));
-            }
+            let text = readable(&e)?;
             let first = text.lines().next().unwrap_or_default();
             return Ok(vec![format!("load: {}", shape(first))]);
         }
@@ -77,14 +86,7 @@ fn exercise(bytes: &[u8]) -> Result<Vec<String>, Finding> {
     let model = match stratex::model::compile(path, &source.scenario) {
         Ok(m) => m,
         Err(e) => {
-            if e.problems.iter().any(|p| p.message.trim().is_empty()) {
-                return Err(Finding::Broken("an error with no message".into()));
-            }
-            if e.to_string().lines().count() != e.problems.len() + 1 {
-                return Err(Finding::Broken(format!(
-                    "an error message over several lines: {e}"
-                )));
-            }
+            readable(&e)?;
             // One feature per problem: the list it is in and the kind of message. Not the
             // whole path: a hostile id in it would make every mutated input look new.
             let words = words_of(bytes);
