@@ -96,10 +96,17 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     });
     let file = args.scenario.display().to_string();
     let saved = if args.resume {
-        let p = part::read(&out)
-            .map_err(|e| Failure::Input(format!("error: nothing to resume: {e}")))?;
-        check_resumable(&p.info, args, &source.sha256, &out)?;
-        Some(p)
+        let wanted = part::Resume {
+            kind: PartKind::Compare,
+            scenario: &args.scenario,
+            sha256: &source.sha256,
+            runs: args.runs,
+            seed: args.seed,
+            sets: &[],
+            levers: &args.levers,
+            shard: args.shard,
+        };
+        Some(part::resumable(&out, &wanted).map_err(|e| Failure::Input(format!("error: {e}")))?)
     } else {
         None
     };
@@ -283,64 +290,6 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             );
         }
         (None, None) => {}
-    }
-    Ok(())
-}
-
-fn check_resumable(
-    i: &PartInfo,
-    args: &CompareArgs,
-    sha256: &str,
-    out: &Path,
-) -> Result<(), Failure> {
-    let fail = |why: String| {
-        Err(Failure::Input(format!(
-            "error: cannot resume {}: {why}",
-            out.display()
-        )))
-    };
-    if i.kind != PartKind::Compare {
-        return fail("it is part of a `stratex run`, not a comparison".into());
-    }
-    if i.generator != PartInfo::generator() {
-        return fail(format!(
-            "it was written by {}, this is {}; run it afresh",
-            i.generator,
-            PartInfo::generator()
-        ));
-    }
-    if i.sha256 != sha256 {
-        return fail(format!(
-            "{} has changed since (SHA-256 was {}, now {sha256}); run it afresh, or restore the file (a copy is in {}/{})",
-            args.scenario.display(),
-            i.sha256,
-            out.display(),
-            part::SCENARIO
-        ));
-    }
-    if args.runs.is_some_and(|r| r != i.runs) {
-        return fail(format!(
-            "it was run with --runs {}; give the same or leave it out",
-            i.runs
-        ));
-    }
-    if args.seed.is_some_and(|s| s != i.seed) {
-        return fail(format!(
-            "it was run with --seed {}; give the same or leave it out",
-            i.seed
-        ));
-    }
-    if args.levers != i.levers {
-        return fail(format!(
-            "it was run with other --lever flags ({:?})",
-            i.levers
-        ));
-    }
-    if args.shard != i.shard {
-        return fail("it was run with another --shard".into());
-    }
-    if i.complete() {
-        return fail(format!("it already holds all {} of its runs", i.count));
     }
     Ok(())
 }

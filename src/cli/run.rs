@@ -13,7 +13,6 @@ use stratex::report::output::Staging;
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, Summary};
 use stratex::report::{self, RunMeta, RunsCsv, table};
-use stratex::scenario::Source;
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let source = stratex::scenario::load(&args.scenario)?;
@@ -37,7 +36,17 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         }
     });
     let saved = if args.resume {
-        Some(saved_part(args, &source, &out)?)
+        let wanted = part::Resume {
+            kind: PartKind::Run,
+            scenario: &args.scenario,
+            sha256: &source.sha256,
+            runs: args.runs,
+            seed: args.seed,
+            sets: &args.sets,
+            levers: &[],
+            shard: args.shard,
+        };
+        Some(part::resumable(&out, &wanted).map_err(|e| Failure::Input(format!("error: {e}")))?)
     } else {
         None
     };
@@ -294,80 +303,4 @@ pub fn write_results(
     let summary = Summary::new(meta, model, agg, completed);
     report::write_json(&dir.join("summary.json"), &summary).map_err(io("summary.json"))?;
     Ok(summary)
-}
-
-/// Reads the stopped run in `out` and checks it is this scenario, seed, runs, settings and shard.
-fn saved_part(args: &RunArgs, source: &Source, out: &Path) -> Result<part::Part, Failure> {
-    if !out.join(part::PART).exists() && out.join("summary.json").exists() {
-        return Err(Failure::Input(format!(
-            "error: nothing to resume: {} holds a finished run",
-            out.display()
-        )));
-    }
-    let p =
-        part::read(out).map_err(|e| Failure::Input(format!("error: nothing to resume: {e}")))?;
-    let i = &p.info;
-    let mismatch = |what: &str, saved: String, now: String| {
-        Failure::Input(format!(
-            "error: cannot resume {}: it was run with {what} {saved}, this command has {now}; give the same, or leave it out to use the saved one",
-            out.display()
-        ))
-    };
-    if i.kind != PartKind::Run {
-        return Err(Failure::Input(format!(
-            "error: cannot resume {} with `stratex run`: it is part of a `stratex compare`",
-            out.display()
-        )));
-    }
-    if i.generator != PartInfo::generator() {
-        return Err(Failure::Input(format!(
-            "error: cannot resume {}: it was written by {}, this is {}; results of two versions do not combine. Run it afresh",
-            out.display(),
-            i.generator,
-            PartInfo::generator()
-        )));
-    }
-    if i.sha256 != source.sha256 {
-        return Err(Failure::Input(format!(
-            "error: cannot resume {}: {} has changed since that run (SHA-256 was {}, now {}); resuming would mix two scenarios. Run it afresh, or restore the file (a copy is in {}/{})",
-            out.display(),
-            args.scenario.display(),
-            i.sha256,
-            source.sha256,
-            out.display(),
-            part::SCENARIO
-        )));
-    }
-    if let Some(r) = args.runs.filter(|&r| r != i.runs) {
-        return Err(mismatch("--runs", i.runs.to_string(), r.to_string()));
-    }
-    if let Some(s) = args.seed.filter(|&s| s != i.seed) {
-        return Err(mismatch("--seed", i.seed.to_string(), s.to_string()));
-    }
-    if args.sets != i.sets {
-        return Err(mismatch(
-            "--set",
-            format!("{:?}", i.sets),
-            format!("{:?}", args.sets),
-        ));
-    }
-    if args.shard != i.shard {
-        let show = |s: Option<[u64; 2]>| {
-            s.map_or("no --shard".into(), |[k, n]| format!("--shard {k}/{n}"))
-        };
-        return Err(Failure::Input(format!(
-            "error: cannot resume {}: it was run with {}, this command has {}",
-            out.display(),
-            show(i.shard),
-            show(args.shard)
-        )));
-    }
-    if i.complete() {
-        return Err(Failure::Input(format!(
-            "error: nothing to resume: {} already holds all {} of its runs",
-            out.display(),
-            i.count
-        )));
-    }
-    Ok(p)
 }

@@ -167,6 +167,104 @@ pub fn read(dir: &Path) -> Result<Part, String> {
     })
 }
 
+/// What a command that resumes a part asks of it.
+pub struct Resume<'a> {
+    pub kind: PartKind,
+    /// The scenario path as given on the command line, and the SHA-256 of its bytes now.
+    pub scenario: &'a Path,
+    pub sha256: &'a str,
+    /// `--runs` and `--seed` if given (absent: the saved ones are used).
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub sets: &'a [(String, f64)],
+    pub levers: &'a [(String, Vec<f64>)],
+    pub shard: Option<[u64; 2]>,
+}
+
+/// Reads the part in `dir` and checks that `wanted` may resume it: the same command, version,
+/// scenario bytes, runs, seed, settings and shard, with runs left to do. The error says what
+/// differs and what to do.
+pub fn resumable(dir: &Path, wanted: &Resume) -> Result<Part, String> {
+    let shown = dir.display();
+    let finished = ["summary.json", "comparison.json"]
+        .iter()
+        .any(|f| dir.join(f).exists());
+    if !dir.join(PART).exists() && finished {
+        return Err(format!("nothing to resume: {shown} holds a finished run"));
+    }
+    let p = read(dir).map_err(|e| format!("nothing to resume: {e}"))?;
+    let i = &p.info;
+    let refuse = |why: String| Err(format!("cannot resume {shown}: {why}"));
+    let differs = |what: &str, saved: String, now: String| {
+        refuse(format!(
+            "it was run with {what} {saved}, this command has {now}; give the same, or leave it out to use the saved one"
+        ))
+    };
+    let command = |k: PartKind| match k {
+        PartKind::Run => "stratex run",
+        PartKind::Compare => "stratex compare",
+    };
+    if i.kind != wanted.kind {
+        return refuse(format!(
+            "it is part of a `{}`, and this is `{}`",
+            command(i.kind),
+            command(wanted.kind)
+        ));
+    }
+    if i.generator != PartInfo::generator() {
+        return refuse(format!(
+            "it was written by {}, this is {}; results of two versions do not combine. Run it afresh",
+            i.generator,
+            PartInfo::generator()
+        ));
+    }
+    if i.sha256 != wanted.sha256 {
+        return refuse(format!(
+            "{} has changed since that run (SHA-256 was {}, now {}); resuming would mix two scenarios. Run it afresh, or restore the file (a copy is in {shown}/{SCENARIO})",
+            wanted.scenario.display(),
+            i.sha256,
+            wanted.sha256,
+        ));
+    }
+    if let Some(r) = wanted.runs.filter(|&r| r != i.runs) {
+        return differs("--runs", i.runs.to_string(), r.to_string());
+    }
+    if let Some(s) = wanted.seed.filter(|&s| s != i.seed) {
+        return differs("--seed", i.seed.to_string(), s.to_string());
+    }
+    if wanted.sets != i.sets {
+        return differs(
+            "--set",
+            format!("{:?}", i.sets),
+            format!("{:?}", wanted.sets),
+        );
+    }
+    if wanted.levers != i.levers {
+        return differs(
+            "--lever",
+            format!("{:?}", i.levers),
+            format!("{:?}", wanted.levers),
+        );
+    }
+    if wanted.shard != i.shard {
+        let show = |s: Option<[u64; 2]>| {
+            s.map_or("no --shard".into(), |[k, n]| format!("--shard {k}/{n}"))
+        };
+        return refuse(format!(
+            "it was run with {}, this command has {}",
+            show(i.shard),
+            show(wanted.shard)
+        ));
+    }
+    if i.complete() {
+        return Err(format!(
+            "nothing to resume: {shown} already holds all {} of its runs",
+            i.count
+        ));
+    }
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
