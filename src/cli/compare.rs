@@ -13,7 +13,6 @@ use stratex::montecarlo::state::{decode_comparison, encode_comparison};
 use stratex::report;
 use stratex::report::compare::{ComparisonFile, write_brief};
 use stratex::report::number::human;
-use stratex::report::output::Staging;
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, ScenarioInfo};
 
@@ -61,9 +60,7 @@ pub fn write_results(
     cmp: &Comparison,
 ) -> Result<ComparisonFile, Failure> {
     let file = ComparisonFile::new(model, info, seed, reproduce, settings, cmp);
-    let io = |what: &'static str| {
-        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
-    };
+    let io = super::cannot_write;
     report::write_json(&dir.join("comparison.json"), &file).map_err(io("comparison.json"))?;
     file.write_csv(&dir.join("comparison.csv"))
         .map_err(io("comparison.csv"))?;
@@ -152,10 +149,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         None => (0, Comparison::new(settings.len(), outcomes)),
     };
 
-    let staging = Staging::new(&out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
-        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
-    })?;
+    let staging = super::staging(&out)?;
     let plain: Vec<_> = settings.iter().map(|s| s.setting.clone()).collect();
     let job = PairedJob {
         model: &model,
@@ -177,9 +171,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     cmp.merge(&new);
     let completed = done_before + finished_now;
     let finished = completed == count;
-    let io = |what: &'static str| {
-        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
-    };
+    let io = super::cannot_write;
     let simulated = finished_now * settings.len() as u64;
     let run_info = RunInfo::for_command(reproduce.clone(), simulated, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &run_info).map_err(io("run-info.json"))?;

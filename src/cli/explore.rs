@@ -7,7 +7,6 @@ use std::time::{Instant, SystemTime};
 use stratex::model::compile::apply_overrides;
 use stratex::report;
 use stratex::report::explore::Report;
-use stratex::report::output::Staging;
 use stratex::report::summary::{RunInfo, ScenarioInfo};
 use stratex::sensitivity::design::{Kind, SOBOL_MAX_DIMS};
 use stratex::sensitivity::explore::{Condition, Plan, explore as run_explore};
@@ -102,10 +101,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
     for (k, v) in &args.sets {
         reproduce.push_str(&format!(" --set {k}={v}"));
     }
-    let staging = Staging::new(&out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
-        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
-    })?;
+    let staging = super::staging(&out)?;
     let plan = Plan {
         kind,
         samples: args.samples,

@@ -14,7 +14,6 @@ use stratex::model::compile::apply_overrides;
 use stratex::montecarlo::Aggregate;
 use stratex::montecarlo::compare::Comparison;
 use stratex::montecarlo::state::{decode_aggregate, decode_comparison};
-use stratex::report::output::Staging;
 use stratex::report::part::{self, Part, PartKind};
 use stratex::report::summary::{RunInfo, ScenarioInfo};
 use stratex::report::{self, RunMeta, RunsCsv, table};
@@ -161,13 +160,8 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         .map(|r| r.elapsed_seconds)
         .sum();
 
-    let staging = Staging::new(out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
-        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
-    })?;
-    let io = |what: &'static str| {
-        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
-    };
+    let staging = super::staging(out)?;
+    let io = super::cannot_write;
     let summary_line = match info.kind {
         PartKind::Run => {
             let setting = apply_overrides(&model, &info.sets).map_err(super::input_errors)?;

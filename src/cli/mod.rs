@@ -232,6 +232,20 @@ pub fn threads(flag: Option<usize>) -> Result<usize, Failure> {
     }
 }
 
+/// Prepares the output folder `out` for writing; an existing folder that stratex did not make
+/// is the user's input (status 2), anything else a failure.
+pub fn staging(out: &std::path::Path) -> Result<stratex::report::output::Staging, Failure> {
+    stratex::report::output::Staging::new(out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
+        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
+    })
+}
+
+/// Maps an error writing the file `what` to a failure saying so.
+pub fn cannot_write(what: &'static str) -> impl Fn(std::io::Error) -> Failure {
+    move |e| Failure::Other(format!("cannot write {what}: {e}"))
+}
+
 /// Problems with flags, one per line.
 pub fn input_errors(errors: Vec<String>) -> Failure {
     Failure::Input(

@@ -9,7 +9,6 @@ use stratex::model::compile::{apply_overrides, limits};
 use stratex::montecarlo::state::{decode_aggregate, encode_aggregate};
 use stratex::montecarlo::{self, Aggregate, Job};
 use stratex::report::number::human;
-use stratex::report::output::Staging;
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, Summary};
 use stratex::report::{self, RunMeta, RunsCsv, table};
@@ -110,10 +109,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         None => (0, None),
     };
 
-    let staging = Staging::new(&out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
-        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
-    })?;
+    let staging = super::staging(&out)?;
     let io = |what: &str| {
         let what = what.to_string();
         move |e: std::io::Error| Failure::Other(format!("{what}: {e}"))
@@ -294,9 +290,7 @@ pub fn write_results(
     agg: &Aggregate,
     completed: u64,
 ) -> Result<Summary, Failure> {
-    let io = |what: &'static str| {
-        move |e: std::io::Error| Failure::Other(format!("cannot write {what}: {e}"))
-    };
+    let io = super::cannot_write;
     report::write_timeseries(&dir.join("timeseries.csv"), meta, model, agg)
         .map_err(io("timeseries.csv"))?;
     report::write_flows(&dir.join("flows.csv"), meta, model, agg).map_err(io("flows.csv"))?;
