@@ -224,24 +224,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     })?;
 
     if !finished {
-        let mut again = vec!["stratex compare".to_string(), report::shell_word(&file)];
-        if let Some([k, n]) = shard {
-            again.push(format!("--shard {k}/{n}"));
-        }
-        for (name, values) in &args.levers {
+        let levers = args.levers.iter().map(|(name, values)| {
             let v: Vec<String> = values.iter().map(|x| x.to_string()).collect();
-            again.push(format!("--lever {name}={}", v.join(",")));
-        }
-        again.push(format!(
-            "--out {} --resume",
-            report::shell_word(&out.display().to_string())
-        ));
+            format!("--lever {name}={}", v.join(","))
+        });
+        let again = super::interrupt::resume_command("compare", &file, shard, levers, &out);
         return Err(Failure::Interrupted(format!(
-            "stopped: {} of {} paired runs finished and saved in {}/; continue with\n  {}",
+            "stopped: {} of {} paired runs finished and saved in {}/; continue with\n  {again}",
             human(completed as f64),
             human(count as f64),
             out.display(),
-            again.join(" ")
         )));
     }
     if args.quiet {

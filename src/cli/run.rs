@@ -210,23 +210,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     )))?;
 
     if !finished {
-        let mut again = vec!["stratex run".to_string(), report::shell_word(&meta.file)];
-        if let Some([k, n]) = shard {
-            again.push(format!("--shard {k}/{n}"));
-        }
-        for (k, v) in &args.sets {
-            again.push(format!("--set {k}={v}"));
-        }
-        again.push(format!(
-            "--out {} --resume",
-            report::shell_word(&out.display().to_string())
-        ));
+        let sets = args.sets.iter().map(|(k, v)| format!("--set {k}={v}"));
+        let again = super::interrupt::resume_command("run", &meta.file, shard, sets, &out);
         return Err(Failure::Interrupted(format!(
-            "stopped: {} of {} runs finished and saved in {}/ (marked incomplete); continue with\n  {}",
+            "stopped: {} of {} runs finished and saved in {}/ (marked incomplete); continue with\n  {again}",
             human(completed as f64),
             human(count as f64),
             out.display(),
-            again.join(" ")
         )));
     }
     if args.quiet {
