@@ -33,20 +33,16 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         let p = part::read(dir).map_err(input)?;
         parts.push((dir.clone(), p));
     }
-    let (dir0, first) = &parts[0];
-    let Some([_, n]) = first.info.shard else {
+    if let Some((dir, _)) = parts.iter().find(|(_, p)| p.info.shard.is_none()) {
         return Err(input(format!(
             "{} is a stopped run, not a shard; continue it with --resume instead of merging",
-            dir0.display()
+            dir.display()
         )));
-    };
+    }
+    let (dir0, first) = &parts[0];
+    // Every part is a shard (checked above).
+    let n = first.info.shard.map_or(1, |[_, n]| n);
     for (dir, p) in &parts {
-        if p.info.shard.is_none() {
-            return Err(input(format!(
-                "{} is a stopped run, not a shard; continue it with --resume instead of merging",
-                dir.display()
-            )));
-        }
         for ((field, a), (_, b)) in first.info.identity().into_iter().zip(p.info.identity()) {
             if a != b {
                 return Err(input(format!(
