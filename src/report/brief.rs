@@ -57,8 +57,10 @@ pub fn write(dir: &Path) -> Result<Pack, BriefError> {
                 "{shown} holds shard {k} of {n}; combine the shards with `stratex merge SHARD_DIR... --out DIR --brief` (or `stratex brief DIR` after the merge)"
             ),
             None => format!(
-                "{shown} holds a run stopped after {} of {} runs; finish it with `stratex run SCENARIO --out {shown} --resume`, then draw the briefing",
-                part.info.completed, part.info.count
+                "{shown} holds a batch stopped after {} of {} runs; finish it with `{} SCENARIO --out {shown} --resume`, then draw the briefing",
+                part.info.completed,
+                part.info.count,
+                part.info.kind.command()
             ),
         }));
     }

@@ -30,6 +30,16 @@ pub enum PartKind {
     Compare,
 }
 
+impl PartKind {
+    /// The command that writes (and resumes) this kind of part.
+    pub fn command(self) -> &'static str {
+        match self {
+            PartKind::Run => "stratex run",
+            PartKind::Compare => "stratex compare",
+        }
+    }
+}
+
 /// Contents of `part.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartInfo {
@@ -200,15 +210,11 @@ pub fn resumable(dir: &Path, wanted: &Resume) -> Result<Part, String> {
             "it was run with {what} {saved}, this command has {now}; give the same, or leave it out to use the saved one"
         ))
     };
-    let command = |k: PartKind| match k {
-        PartKind::Run => "stratex run",
-        PartKind::Compare => "stratex compare",
-    };
     if i.kind != wanted.kind {
         return refuse(format!(
             "it is part of a `{}`, and this is `{}`",
-            command(i.kind),
-            command(wanted.kind)
+            i.kind.command(),
+            wanted.kind.command()
         ));
     }
     if i.generator != PartInfo::generator() {

@@ -68,7 +68,8 @@ fn an_interrupted_then_resumed_run_equals_an_uninterrupted_one() {
     let brief = stratex(&["brief", &out_s]);
     assert_eq!(brief.status.code(), Some(2));
     assert!(
-        text(&brief.stderr).contains("--resume"),
+        text(&brief.stderr).contains("`stratex run SCENARIO --out")
+            && text(&brief.stderr).contains("--resume"),
         "{}",
         text(&brief.stderr)
     );
