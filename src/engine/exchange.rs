@@ -59,6 +59,10 @@ struct Leg {
     /// Taker's gain and giver's loss when the whole cap moves.
     gain_full: f64,
     loss_full: f64,
+    /// Quantity sent at the search's latest trial rate, and at its best rate so far: the deal
+    /// struck moves exactly what the search valued, without solving the leg again.
+    x_try: f64,
+    x_best: f64,
 }
 
 /// A lane as one bargain sees it: room left this step and the expected share that arrives.
@@ -181,25 +185,11 @@ impl Leg {
         }
     }
 
-    /// Quantity sent at weights `wt` (taker's value) and `wg` (giver's cost).
+    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost);
+    /// the quantity sent is left in `x_try`.
     #[inline]
-    fn quantity(&self, lanes: &[LaneSlot], wt: f64, wg: f64) -> f64 {
-        if self.cap <= 0.0 {
-            return 0.0;
-        }
-        let r = wt / wg;
-        if r <= self.r_none {
-            0.0
-        } else if r >= self.r_full {
-            self.cap
-        } else {
-            solve_leg(self, &lanes[self.start..self.start + self.len], wt, wg).0
-        }
-    }
-
-    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost).
-    #[inline]
-    fn outcome(&self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+    fn outcome(&mut self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+        self.x_try = 0.0;
         if self.cap <= 0.0 {
             return (0.0, 0.0);
         }
@@ -208,9 +198,11 @@ impl Leg {
             return (0.0, 0.0);
         }
         if r >= self.r_full {
+            self.x_try = self.cap;
             return (self.gain_full, self.loss_full);
         }
         let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], wt, wg);
+        self.x_try = x;
         if x <= 0.0 {
             return (0.0, 0.0);
         }
@@ -267,6 +259,8 @@ impl Runner<'_> {
                 r_full: f64::INFINITY,
                 gain_full: 0.0,
                 loss_full: 0.0,
+                x_try: 0.0,
+                x_best: 0.0,
             });
             let leg = legs.last_mut().expect("just pushed");
             leg.prepare(&lanes[leg.start..leg.start + leg.len]);
@@ -274,7 +268,7 @@ impl Runner<'_> {
         let any_a = legs.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = legs.iter().any(|l| !l.from_a && l.cap > 0.0);
         if any_a && any_b {
-            if let Some(found) = self.search(&legs, &lanes, li) {
+            if let Some(found) = self.search(&mut legs, &lanes, li) {
                 self.strike(&legs, &lanes, li, found);
             }
         }
@@ -289,13 +283,19 @@ impl Runner<'_> {
     /// slope usually lands next to the root; the search then brackets it and refines by regula
     /// falsi with the Illinois modification (bisection where one end has no residual), to a
     /// residual below 1e-4 (0.01% in the rate).
-    fn search(&self, legs: &[Leg], lanes: &[LaneSlot], li: usize) -> Option<Found> {
+    ///
+    /// Every leg's `x_best` is left at its quantity at the rate returned.
+    fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: usize) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
         let link = &self.m.links[li];
         let (pa, pb) = (self.power[link.a], self.power[link.b]);
         let ln_ba = (pa / (pa + pb)).ln();
         let ln_bb = (pb / (pa + pb)).ln();
-        let classify = |t: f64| -> (Side, f64, f64) {
+        let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
+        // The best point so far: (|residual|, t, residual, gA, gB).
+        let mut best: Option<(f64, f64, f64, f64, f64)> = None;
+        // Evaluates the gains at `t`, classifies the rate and keeps it if it is the best so far.
+        let mut note = |t: f64| -> Side {
             let (ga, gb) = gains(legs, lanes, t);
             let side = match (ga > MIN_GAIN, gb > MIN_GAIN) {
                 (false, false) => Side::NoDeal,
@@ -303,25 +303,22 @@ impl Runner<'_> {
                 (false, true) => Side::High,
                 (true, true) => Side::Both(t + ln_ba + gb.ln() - ln_bb - ga.ln()),
             };
-            (side, ga, gb)
-        };
-        let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
-        // The best point so far: (|residual|, t, residual, gA, gB).
-        let mut best: Option<(f64, f64, f64, f64, f64)> = None;
-        let mut note = |t: f64, c: (Side, f64, f64)| {
-            if let Side::Both(r) = c.0 {
+            if let Side::Both(r) = side {
                 if best.is_none_or(|b| r.abs() < b.0) {
-                    best = Some((r.abs(), t, r, c.1, c.2));
+                    best = Some((r.abs(), t, r, ga, gb));
+                    for leg in legs.iter_mut() {
+                        leg.x_best = leg.x_try;
+                    }
                 }
             }
-            c.0
+            side
         };
         let done = |b: Option<(f64, f64, f64, f64, f64)>, slope: f64| {
             b.map(|(_, t, _, ga, gb)| Found { t, ga, gb, slope })
         };
 
         let t0 = self.theta[li];
-        let s0 = note(t0, classify(t0));
+        let s0 = note(t0);
         if s0 == Side::NoDeal {
             return None;
         }
@@ -338,7 +335,7 @@ impl Runner<'_> {
             _ => t0 - 0.25,
         }
         .clamp(-LN_THETA_MAX, LN_THETA_MAX);
-        let s1 = note(t1, classify(t1));
+        let s1 = note(t1);
         if s1 == Side::NoDeal {
             return None;
         }
@@ -370,7 +367,7 @@ impl Runner<'_> {
             let (mut t, mut s) = (t1, s1);
             loop {
                 let next = if up { t + step } else { t - step }.clamp(-LN_THETA_MAX, LN_THETA_MAX);
-                let sn = note(next, classify(next));
+                let sn = note(next);
                 if sn == Side::NoDeal {
                     return None;
                 }
@@ -405,7 +402,7 @@ impl Runner<'_> {
             if !(t > lo && t < hi) {
                 t = 0.5 * (lo + hi);
             }
-            let s = note(t, classify(t));
+            let s = note(t);
             match s {
                 Side::NoDeal => return None,
                 Side::Both(r) if r.abs() < RESIDUAL => break,
@@ -435,7 +432,8 @@ impl Runner<'_> {
         done(best, slope)
     }
 
-    /// Carries out the deal at `ln θ = t`.
+    /// Carries out the deal at `ln θ = t`: each leg moves its `x_best`, the quantity the search
+    /// valued at that rate.
     fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: usize, found: Found) {
         let m = self.m;
         let link = &m.links[li];
@@ -445,20 +443,11 @@ impl Runner<'_> {
             .checks
             .as_ref()
             .map(|_| (self.valuation(link.a), self.valuation(link.b)));
-        let theta = t.exp();
         let start = self.scratch.link_start[li];
         for leg in legs {
-            if leg.cap <= 0.0 {
-                continue;
-            }
-            let (wt, wg) = if leg.from_a {
-                (theta, 1.0)
-            } else {
-                (1.0, theta)
-            };
             let slots = &lanes[leg.start..leg.start + leg.len];
-            let x = leg.quantity(lanes, wt, wg);
-            if x <= 0.0 {
+            let x = leg.x_best;
+            if leg.cap <= 0.0 || x <= 0.0 {
                 continue;
             }
             let k = leg.flow - start;
@@ -503,10 +492,10 @@ impl Runner<'_> {
 }
 
 /// Both sides' gains if the deal is struck at `ln θ = t`.
-fn gains(legs: &[Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
+fn gains(legs: &mut [Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
     let theta = t.exp();
     let (mut ga, mut gb) = (0.0, 0.0);
-    for leg in legs {
+    for leg in legs.iter_mut() {
         if leg.from_a {
             let (gain, loss) = leg.outcome(lanes, theta, 1.0);
             ga -= loss;
