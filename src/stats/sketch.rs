@@ -56,6 +56,18 @@ struct Side {
 impl Side {
     #[inline]
     fn page_mut(&mut self, exp: i32) -> &mut Page {
+        // Almost every value lands in a page that already exists: no growth, no allocation.
+        let i = exp.wrapping_sub(self.base) as usize;
+        if let Some(Some(_)) = self.pages.get(i) {
+            return self.pages[i].as_mut().expect("checked just above");
+        }
+        self.page_mut_slow(exp)
+    }
+
+    /// [`Side::page_mut`] when the page must be created (and the list perhaps grown).
+    #[cold]
+    #[inline(never)]
+    fn page_mut_slow(&mut self, exp: i32) -> &mut Page {
         if self.pages.is_empty() {
             self.base = exp;
         }
@@ -142,8 +154,14 @@ impl Sketch {
             return;
         }
         self.count += 1;
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        // Plain comparisons: `x` is not NaN and neither is anything stored, so these equal
+        // `f64::min` and `f64::max` without their NaN handling.
+        if x < self.min {
+            self.min = x;
+        }
+        if x > self.max {
+            self.max = x;
+        }
         let bits = x.to_bits();
         let exp = ((bits >> 52) & 0x7ff) as i32;
         if exp < TINY_EXP {
@@ -159,7 +177,9 @@ impl Sketch {
         };
         let bin = &mut side.page_mut(exp).bins[sub];
         bin.count += 1;
-        bin.low = bin.low.min(x);
+        if x < bin.low {
+            bin.low = x;
+        }
     }
 
     /// Adds every value of `xs`; the same as [`Sketch::add`] on each.
