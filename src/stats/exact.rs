@@ -91,12 +91,15 @@ impl ExactSum {
 
     fn add_chunk(&mut self, xs: &[f64]) {
         debug_assert!(xs.len() <= 64);
-        // Position of each value's lowest mantissa bit, as in `add`.
-        let position = |bits: u64| -> u32 { (((bits >> 52) & 0x7ff) as u32).max(1) - 1 };
+        const FRAC: u64 = (1u64 << 52) - 1;
+        // Range of the positions of the values' lowest mantissa bits (as in `add`), over the
+        // values that count: not zero, not NaN or infinite.
         let (mut lo, mut hi) = (u32::MAX, 0u32);
         for &x in xs {
-            if x != 0.0 && x.is_finite() {
-                let p = position(x.to_bits());
+            let bits = x.to_bits();
+            let exp = ((bits >> 52) & 0x7ff) as u32;
+            if exp != 0x7ff && bits << 1 != 0 {
+                let p = exp.max(1) - 1;
                 lo = lo.min(p);
                 hi = hi.max(p);
             }
@@ -109,17 +112,19 @@ impl ExactSum {
             return;
         }
         // Each term is below 2^53 * 2^64 = 2^117; 64 of them stay below 2^123, inside an i128.
+        // Written without branches: zeros have a zero mantissa and NaN or infinities are given
+        // one, so they add nothing whatever their (masked) shift.
         let mut acc: i128 = 0;
         for &x in xs {
-            if x == 0.0 || !x.is_finite() {
-                continue;
-            }
             let bits = x.to_bits();
             let exp = (bits >> 52) & 0x7ff;
-            let frac = bits & ((1u64 << 52) - 1);
-            let mantissa = if exp == 0 { frac } else { frac | (1u64 << 52) };
-            let term = (mantissa as i128) << (position(bits) - lo);
-            acc += if bits >> 63 == 1 { -term } else { term };
+            let implicit = u64::from(exp != 0) << 52;
+            let mantissa = if exp == 0x7ff { 0 } else { (bits & FRAC) | implicit };
+            let shift = ((exp as u32).max(1) - 1).wrapping_sub(lo) & 127;
+            let term = (mantissa as i128) << shift;
+            // Two's complement negation by mask: `sign` is 0 or -1.
+            let sign = -((bits >> 63) as i128);
+            acc += (term ^ sign) - sign;
         }
         let negative = acc < 0;
         let magnitude = acc.unsigned_abs();
