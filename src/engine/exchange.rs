@@ -240,8 +240,6 @@ impl Runner<'_> {
                 });
             }
             let cap = self.giving_cap(f, flow).min(lane_room);
-            let giver_cell = m.cell(flow.giver, flow.good);
-            let taker_cell = m.cell(flow.taker, flow.good);
             legs.push(Leg {
                 flow: f,
                 start: first,
@@ -249,8 +247,8 @@ impl Runner<'_> {
                 from_a: k < link.ab.len(),
                 cap,
                 cost: self.offer_cost[flow.offer],
-                s_taker: self.supply(taker_cell),
-                s_giver: self.supply(giver_cell),
+                s_taker: self.supply(flow.taker_cell),
+                s_giver: self.supply(flow.giver_cell),
                 taker: self.needs[flow.taker_need],
                 giver: flow.giver_need.map(|n| self.needs[n]),
                 u_taker: 0.0,

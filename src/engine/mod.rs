@@ -474,8 +474,7 @@ impl<'m> Runner<'m> {
                 0.0
             };
             let delivered = flow - seized;
-            let giver = m.cell(lane.from, lane.good);
-            let taker = m.cell(lane.to, lane.good);
+            let (giver, taker) = (lane.from_cell, lane.to_cell);
             self.lane_seen[l] = seen;
             self.lane_seized[l] = seized;
             self.lane_delivered[l] = delivered;
@@ -588,7 +587,6 @@ impl<'m> Runner<'m> {
     /// offer's remaining allowance, its trust-scaled allowance to this partner, and what it holds
     /// above its reserve (materials, currency) or its unused capacity (services).
     pub(crate) fn giving_cap(&self, f: usize, flow: &FlowDef) -> f64 {
-        let m = self.m;
         let o = flow.offer;
         let max = self.offer_max[o];
         let trust = self.willingness(flow);
@@ -597,8 +595,8 @@ impl<'m> Runner<'m> {
         } else {
             max * trust - self.flow_sent[f]
         };
-        let cell = m.cell(flow.giver, flow.good);
-        let holding = if m.goods[flow.good].stocked() {
+        let cell = flow.giver_cell;
+        let holding = if flow.stocked {
             self.stock[cell] - self.offer_reserve[o]
         } else {
             self.prod[cell] - self.sent[cell]
@@ -627,7 +625,7 @@ impl<'m> Runner<'m> {
             let f = first + i;
             let mut cap = self.giving_cap(f, flow);
             let need = &self.needs[flow.taker_need];
-            let taker_cell = m.cell(flow.taker, flow.good);
+            let taker_cell = flow.taker_cell;
             let mut gap = (need.satiation() - self.supply(taker_cell)).max(0.0);
             let mut given = 0.0;
             let mut expected = 0.0;
@@ -656,42 +654,42 @@ impl<'m> Runner<'m> {
 
     /// Books `given` units of a flow as sent (and `expected` as on their way to the taker).
     pub(crate) fn commit(&mut self, f: usize, flow: &FlowDef, given: f64, expected: f64) {
-        let m = self.m;
-        let giver = m.cell(flow.giver, flow.good);
-        let taker = m.cell(flow.taker, flow.good);
+        let (giver, taker) = (flow.giver_cell, flow.taker_cell);
         self.sent[giver] += given;
         self.offer_sent[flow.offer] += given;
         self.flow_sent[f] += given;
         self.recv_exp[taker] += expected;
-        let allowed = self.offer_max[flow.offer] * self.willingness(flow);
-        if let Some(r) = self.checks.as_mut() {
-            if allowed.is_finite() && self.flow_sent[f] > allowed * (1.0 + 1e-9) + 1e-9 {
-                r.fail(format!(
-                    "step {}: {} gave {} {} of {}, over its trust-scaled limit {}",
-                    self.step,
-                    m.actors[flow.giver].id,
-                    m.actors[flow.taker].id,
-                    self.flow_sent[f],
-                    m.goods[flow.good].id,
-                    allowed
-                ));
-            }
-        }
-        if m.goods[flow.good].stocked() {
+        if flow.stocked {
             self.stock[giver] -= given;
-            if let Some(r) = self.checks.as_mut() {
-                let reserve = self.offer_reserve[flow.offer];
-                if self.stock[giver] < reserve - 1e-6 * (1.0 + reserve) {
-                    r.fail(format!(
-                        "step {}: {} gave {} below its reserve ({} < {})",
-                        self.step,
-                        m.actors[flow.giver].id,
-                        m.goods[flow.good].id,
-                        self.stock[giver],
-                        reserve
-                    ));
-                }
-            }
+        }
+        if self.checks.is_some() {
+            self.check_commit(f, flow);
+        }
+    }
+
+    /// With checks on: the flow stays within its trust-scaled limit and the giver's stock above
+    /// the offer's reserve.
+    #[cold]
+    #[inline(never)]
+    fn check_commit(&mut self, f: usize, flow: &FlowDef) {
+        let m = self.m;
+        let allowed = self.offer_max[flow.offer] * self.willingness(flow);
+        let sent = self.flow_sent[f];
+        let stock = self.stock[flow.giver_cell];
+        let reserve = self.offer_reserve[flow.offer];
+        let step = self.step;
+        let r = self.checks.as_mut().expect("checks enabled");
+        if allowed.is_finite() && sent > allowed * (1.0 + 1e-9) + 1e-9 {
+            r.fail(format!(
+                "step {step}: {} gave {} {sent} of {}, over its trust-scaled limit {allowed}",
+                m.actors[flow.giver].id, m.actors[flow.taker].id, m.goods[flow.good].id,
+            ));
+        }
+        if flow.stocked && stock < reserve - 1e-6 * (1.0 + reserve) {
+            r.fail(format!(
+                "step {step}: {} gave {} below its reserve ({stock} < {reserve})",
+                m.actors[flow.giver].id, m.goods[flow.good].id,
+            ));
         }
     }
 

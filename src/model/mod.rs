@@ -201,6 +201,9 @@ pub struct LaneDef {
     pub good: usize,
     pub from: usize,
     pub to: usize,
+    /// Cells (actor and good) of `from` and `to`, resolved at load time.
+    pub from_cell: usize,
+    pub to_cell: usize,
     /// Capacity per step; `None`: no limit.
     pub capacity: Option<Slot>,
     /// Materials and currency can be seized; services cannot.
@@ -230,6 +233,11 @@ pub struct FlowDef {
     pub taker_need: usize,
     /// The giver's own need for the good, which makes giving costlier as it bites.
     pub giver_need: Option<usize>,
+    /// Cells (actor and good) of the giver and the taker, resolved at load time.
+    pub giver_cell: usize,
+    pub taker_cell: usize,
+    /// Whether the good is held in stock (materials, currency) rather than a service.
+    pub stocked: bool,
 }
 
 /// A pair of actors that can trade, with the flows each way.

@@ -261,6 +261,8 @@ impl Ctx<'_> {
                         good: g,
                         from,
                         to,
+                        from_cell: from * m.goods.len() + g,
+                        to_cell: to * m.goods.len() + g,
                         capacity: caps.iter().find(|x| x.0 == g).map(|x| x.1),
                         seizable: m.goods[g].kind != GoodKind::Service,
                     });
@@ -428,6 +430,9 @@ impl Ctx<'_> {
                     lanes,
                     taker_need: taker_need as usize,
                     giver_need: (giver_need != NONE).then_some(giver_need as usize),
+                    giver_cell: giver * ng + g,
+                    taker_cell: t * ng + g,
+                    stocked: m.goods[g].stocked(),
                 };
                 flows_made += 1;
                 if offer.aid {
