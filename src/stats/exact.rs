@@ -119,7 +119,11 @@ impl ExactSum {
             let bits = x.to_bits();
             let exp = (bits >> 52) & 0x7ff;
             let implicit = u64::from(exp != 0) << 52;
-            let mantissa = if exp == 0x7ff { 0 } else { (bits & FRAC) | implicit };
+            let mantissa = if exp == 0x7ff {
+                0
+            } else {
+                (bits & FRAC) | implicit
+            };
             let shift = ((exp as u32).max(1) - 1).wrapping_sub(lo) & 127;
             let term = (mantissa as i128) << shift;
             // Two's complement negation by mask: `sign` is 0 or -1.
