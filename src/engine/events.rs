@@ -52,6 +52,7 @@ impl Runner<'_> {
                         }
                     }
                     EffectDef::Modifier(i) => {
+                        self.mods_changed = true;
                         self.mod_remaining[i] = match m.mods[i].steps {
                             Some(s) => self.p[s as usize].round().max(1.0) as u64,
                             None => PERMANENT,

@@ -105,6 +105,8 @@ pub struct Runner<'m> {
     event_count: Vec<u32>,
     fired: Vec<bool>,
     mod_remaining: Vec<u64>,
+    /// Whether the set of active multipliers may have changed since they were last applied.
+    mods_changed: bool,
     mod_mult: Vec<f64>,
     measure_acc: Vec<f64>,
     /// Lanes of every flow (trade flows link by link, then aid flows), cheapest expected loss
@@ -177,6 +179,7 @@ impl<'m> Runner<'m> {
             event_count: vec![0; model.events.len()],
             fired: vec![false; model.events.len()],
             mod_remaining: vec![0; model.mods.len()],
+            mods_changed: true,
             mod_mult: vec![1.0; model.mod_targets.len()],
             measure_acc: vec![0.0; model.measure_accs],
             flow_lanes,
@@ -383,6 +386,7 @@ impl<'m> Runner<'m> {
         self.need_met_last.fill(1.0);
         self.event_count.fill(0);
         self.mod_remaining.fill(0);
+        self.mods_changed = true;
         self.mod_mult.fill(1.0);
     }
 
@@ -537,11 +541,14 @@ impl<'m> Runner<'m> {
     }
 
     /// Sets effective parameters from base values times the multipliers active this step.
+    ///
+    /// Skipped while the set of active multipliers is unchanged: it would write the same values.
     fn apply_modifiers(&mut self) {
         let m = self.m;
-        if m.mods.is_empty() {
+        if m.mods.is_empty() || !self.mods_changed {
             return;
         }
+        self.mods_changed = false;
         self.mod_mult.fill(1.0);
         for (i, md) in m.mods.iter().enumerate() {
             if self.mod_remaining[i] > 0 {
@@ -574,6 +581,7 @@ impl<'m> Runner<'m> {
         for r in self.mod_remaining.iter_mut() {
             if *r > 0 && *r != PERMANENT {
                 *r -= 1;
+                self.mods_changed |= *r == 0;
             }
         }
     }
