@@ -111,12 +111,10 @@ impl ExactSum {
             xs.iter().for_each(|&x| self.add(x));
             return;
         }
-        // Each term is below 2^53 * 2^64 = 2^117; 64 of them stay below 2^123, inside an i128.
-        // Written without branches: zeros have a zero mantissa and NaN or infinities are given
-        // one, so they add nothing whatever their (masked) shift.
-        let mut acc: i128 = 0;
-        for &x in xs {
-            let bits = x.to_bits();
+        // Each term is `mantissa * 2^shift` with the mantissa below 2^53, signed. Written without
+        // branches: zeros have a zero mantissa and NaN or infinities are given one, so they add
+        // nothing whatever their (masked) shift.
+        let term = |bits: u64| -> (u64, u32, u64) {
             let exp = (bits >> 52) & 0x7ff;
             let implicit = u64::from(exp != 0) << 52;
             let mantissa = if exp == 0x7ff {
@@ -124,12 +122,32 @@ impl ExactSum {
             } else {
                 (bits & FRAC) | implicit
             };
-            let shift = ((exp as u32).max(1) - 1).wrapping_sub(lo) & 127;
-            let term = (mantissa as i128) << shift;
-            // Two's complement negation by mask: `sign` is 0 or -1.
-            let sign = -((bits >> 63) as i128);
-            acc += (term ^ sign) - sign;
-        }
+            let shift = ((exp as u32).max(1) - 1).wrapping_sub(lo);
+            (mantissa, shift, bits >> 63)
+        };
+        let acc: i128 = if hi - lo <= 4 {
+            // Usual case, one outcome's values within a factor of 16: each term is below 2^57,
+            // so 64 of them stay below 2^63, inside an i64.
+            let mut acc: i64 = 0;
+            for &x in xs {
+                let (mantissa, shift, negative) = term(x.to_bits());
+                let t = (mantissa << (shift & 63)) as i64;
+                // Two's complement negation by mask: `sign` is 0 or -1.
+                let sign = -(negative as i64);
+                acc += (t ^ sign) - sign;
+            }
+            acc as i128
+        } else {
+            // Below 2^53 * 2^64 = 2^117 each; 64 of them stay below 2^123, inside an i128.
+            let mut acc: i128 = 0;
+            for &x in xs {
+                let (mantissa, shift, negative) = term(x.to_bits());
+                let t = (mantissa as i128) << (shift & 127);
+                let sign = -(negative as i128);
+                acc += (t ^ sign) - sign;
+            }
+            acc
+        };
         let negative = acc < 0;
         let magnitude = acc.unsigned_abs();
         // magnitude * 2^(lo % 32) as three 64-bit words, then six 32-bit parts from limb lo / 32.
@@ -329,6 +347,23 @@ mod tests {
             ],
             vec![f64::NAN, 1.5, f64::INFINITY, -2.25, 5e-324],
             vec![],
+            // Within a factor of 16 (the 64-bit fast path), mixed signs.
+            (0..64)
+                .map(|i| (1000.0 + i as f64 * 7.3) * if i % 3 == 0 { -1.0 } else { 1.0 })
+                .collect(),
+            // The fast path's largest sum: 63 of the largest mantissa 16 times above the smallest
+            // value's exponent, either sign.
+            std::iter::once(1.0)
+                .chain(std::iter::repeat_n((2.0 - f64::EPSILON) * 16.0, 63))
+                .collect(),
+            std::iter::once(-1.0)
+                .chain(std::iter::repeat_n(-(2.0 - f64::EPSILON) * 16.0, 63))
+                .collect(),
+            // One binary order more: this would overflow 64 bits, so it must take the wide path.
+            std::iter::once(1.0)
+                .chain(std::iter::repeat_n((2.0 - f64::EPSILON) * 32.0, 63))
+                .collect(),
+            vec![5e-324, 1e-323, -2.2e-308, 0.0, f64::NAN],
         ];
         for xs in cases {
             let mut one = ExactSum::new();
