@@ -153,6 +153,9 @@ impl Sketch {
         if x.is_nan() {
             return;
         }
+        // -0 is kept as +0: the two compare equal, so which one a minimum kept would depend on
+        // the order values arrived in, and that order differs between thread counts.
+        let x = x + 0.0;
         self.count += 1;
         // Plain comparisons: `x` is not NaN and neither is anything stored, so these equal
         // `f64::min` and `f64::max` without their NaN handling.
@@ -295,6 +298,23 @@ mod tests {
     fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
         let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
         sorted[rank - 1]
+    }
+
+    #[test]
+    fn zeros_of_either_sign_give_the_same_sketch_in_any_order() {
+        let mut a = Sketch::new();
+        let mut b = Sketch::new();
+        for x in [-0.0, 0.0, 1.0] {
+            a.add(x);
+        }
+        for x in [1.0, 0.0, -0.0] {
+            b.add(x);
+        }
+        for s in [&a, &b] {
+            assert_eq!(s.min().to_bits(), 0.0f64.to_bits());
+            assert_eq!(s.quantile(0.0).map(f64::to_bits), Some(0.0f64.to_bits()));
+        }
+        assert_eq!(a.to_repr(), b.to_repr());
     }
 
     #[test]
