@@ -112,7 +112,7 @@ impl ExactSum {
             return;
         }
         // Each term is `mantissa * 2^shift` with the mantissa below 2^53, signed. Written without
-        // branches: zeros have a zero mantissa and NaN or infinities are given one, so they add
+        // branches: zeros have a zero mantissa and NaN and infinities are given one, so they add
         // nothing whatever their (masked) shift.
         let term = |bits: u64| -> (u64, u32, u64) {
             let exp = (bits >> 52) & 0x7ff;
