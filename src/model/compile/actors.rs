@@ -261,8 +261,8 @@ impl Ctx<'_> {
                         good: g,
                         from,
                         to,
-                        from_cell: from * m.goods.len() + g,
-                        to_cell: to * m.goods.len() + g,
+                        from_cell: m.cell(from, g),
+                        to_cell: m.cell(to, g),
                         capacity: caps.iter().find(|x| x.0 == g).map(|x| x.1),
                         seizable: m.goods[g].kind != GoodKind::Service,
                     });
@@ -363,7 +363,6 @@ impl Ctx<'_> {
     /// Builds trade links and aid flows from offers, channels and needs.
     pub(super) fn flows(&mut self, m: &mut Model) {
         let sc = self.sc;
-        let ng = m.goods.len();
         for o in 0..m.offers.len() {
             let offer = m.offers[o].clone();
             let giver = offer.actor;
@@ -409,14 +408,15 @@ impl Ctx<'_> {
                     self.problem(sub(&opath, "to"), format!("{gid} offers {good} to {tid}, but no channel carries {good} from {gid} to {tid}; add a channel or remove {tid} from `to`"));
                     continue;
                 }
-                let taker_need = m.need_at[t * ng + g];
+                let (giver_cell, taker_cell) = (m.cell(giver, g), m.cell(t, g));
+                let taker_need = m.need_at[taker_cell];
                 if taker_need == NONE {
                     if !raw.to.is_empty() {
                         self.warn(format!("{gid} offers {good} to {tid}, but {tid} has no need for {good}, so nothing will flow"));
                     }
                     continue;
                 }
-                let giver_need = m.need_at[giver * ng + g];
+                let giver_need = m.need_at[giver_cell];
                 let relation = m
                     .relations
                     .iter()
@@ -430,8 +430,8 @@ impl Ctx<'_> {
                     lanes,
                     taker_need: taker_need as usize,
                     giver_need: (giver_need != NONE).then_some(giver_need as usize),
-                    giver_cell: giver * ng + g,
-                    taker_cell: t * ng + g,
+                    giver_cell,
+                    taker_cell,
                     stocked: m.goods[g].stocked(),
                 };
                 flows_made += 1;
