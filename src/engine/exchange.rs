@@ -445,7 +445,7 @@ impl Runner<'_> {
         for leg in legs {
             let slots = &lanes[leg.start..leg.start + leg.len];
             let x = leg.x_best;
-            if leg.cap <= 0.0 || x <= 0.0 {
+            if x <= 0.0 {
                 continue;
             }
             let k = leg.flow - start;
