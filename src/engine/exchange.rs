@@ -185,22 +185,25 @@ impl Leg {
         }
     }
 
-    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost);
-    /// the quantity sent is left in `x_try`.
-    #[inline]
-    fn outcome(&mut self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
-        self.x_try = 0.0;
-        if self.cap <= 0.0 {
-            return (0.0, 0.0);
-        }
-        let r = wt / wg;
+    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost),
+    /// whose ratio `wt / wg` is `r`; the quantity sent is left in `x_try`.
+    #[inline(always)]
+    fn outcome(&mut self, lanes: &[LaneSlot], r: f64, wt: f64, wg: f64) -> (f64, f64) {
+        // A leg without capacity has `r_none` infinite, so it stops here.
         if r <= self.r_none {
+            self.x_try = 0.0;
             return (0.0, 0.0);
         }
         if r >= self.r_full {
             self.x_try = self.cap;
             return (self.gain_full, self.loss_full);
         }
+        self.partial(lanes, wt, wg)
+    }
+
+    /// [`Leg::outcome`] between the two thresholds, where the quantity must be solved for.
+    #[inline(never)]
+    fn partial(&mut self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
         let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], wt, wg);
         self.x_try = x;
         if x <= 0.0 {
@@ -492,14 +495,16 @@ impl Runner<'_> {
 /// Both sides' gains if the deal is struck at `ln θ = t`.
 fn gains(legs: &mut [Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
     let theta = t.exp();
+    // Ratio of weights (taker's over giver's) for legs from A (taker B) and from B.
+    let (r_ab, r_ba) = (theta, 1.0 / theta);
     let (mut ga, mut gb) = (0.0, 0.0);
     for leg in legs.iter_mut() {
         if leg.from_a {
-            let (gain, loss) = leg.outcome(lanes, theta, 1.0);
+            let (gain, loss) = leg.outcome(lanes, r_ab, theta, 1.0);
             ga -= loss;
             gb += gain;
         } else {
-            let (gain, loss) = leg.outcome(lanes, 1.0, theta);
+            let (gain, loss) = leg.outcome(lanes, r_ba, 1.0, theta);
             gb -= loss;
             ga += gain;
         }
