@@ -594,6 +594,7 @@ impl<'m> Runner<'m> {
     /// Most the flow's giver will still give the taker this step, before lane capacity: the
     /// offer's remaining allowance, its trust-scaled allowance to this partner, and what it holds
     /// above its reserve (materials, currency) or its unused capacity (services).
+    #[inline(always)]
     pub(crate) fn giving_cap(&self, f: usize, flow: &FlowDef) -> f64 {
         let o = flow.offer;
         let max = self.offer_max[o];
