@@ -243,7 +243,7 @@ impl Runner<'_> {
                 });
             }
             let cap = self.giving_cap(f, flow).min(lane_room);
-            legs.push(Leg {
+            let mut leg = Leg {
                 flow: f,
                 start: first,
                 len: lanes.len() - first,
@@ -262,9 +262,9 @@ impl Runner<'_> {
                 loss_full: 0.0,
                 x_try: 0.0,
                 x_best: 0.0,
-            });
-            let leg = legs.last_mut().expect("just pushed");
-            leg.prepare(&lanes[leg.start..leg.start + leg.len]);
+            };
+            leg.prepare(&lanes[first..]);
+            legs.push(leg);
         }
         let any_a = legs.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = legs.iter().any(|l| !l.from_a && l.cap > 0.0);
