@@ -520,6 +520,43 @@ fn gains(legs: &mut [Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
 /// quantity follows in closed form from the inverse of the taker's marginal value; otherwise the
 /// balance point is found numerically.
 fn solve_leg(leg: &Leg, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+    // One loop per case, so the per-lane work carries no test of which case it is.
+    match leg.giver {
+        None => fill_lanes(leg, lanes, |keep, room, _, d0| {
+            // Largest supply at which wt * keep * MV_taker >= wg * cost.
+            let target = wg * leg.cost / (wt * keep);
+            let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
+            (worth > 0.0).then(|| (worth / keep).min(room))
+        }),
+        Some(giver) => fill_lanes(leg, lanes, |keep, room, x0, d0| {
+            let f = |x: f64| {
+                let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
+                let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
+                wt * keep * value - wg * cost
+            };
+            let f0 = f(0.0);
+            if f0 <= 0.0 {
+                return None;
+            }
+            let f1 = f(room);
+            Some(if f1 >= 0.0 {
+                room
+            } else {
+                root(&f, room, f0, f1)
+            })
+        }),
+    }
+}
+
+/// Walks a leg's lanes in order, sending on each the `amount(keep, room, x0, d0)` that is still
+/// worth it (`x0`, `d0`: sent and expected so far); stops at the first lane that is not filled
+/// or where `amount` says nothing more is worth sending. Returns `(x, d)` as [`solve_leg`].
+#[inline(always)]
+fn fill_lanes(
+    leg: &Leg,
+    lanes: &[LaneSlot],
+    amount: impl Fn(f64, f64, f64, f64) -> Option<f64>,
+) -> (f64, f64) {
     let (mut x0, mut d0) = (0.0, 0.0);
     for slot in lanes {
         let left = leg.cap - x0;
@@ -534,33 +571,8 @@ fn solve_leg(leg: &Leg, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
         if keep <= 0.0 {
             break;
         }
-        let x = match leg.giver {
-            None => {
-                // Largest supply at which wt * keep * MV_taker >= wg * cost.
-                let target = wg * leg.cost / (wt * keep);
-                let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
-                if worth <= 0.0 {
-                    break;
-                }
-                (worth / keep).min(room)
-            }
-            Some(giver) => {
-                let f = |x: f64| {
-                    let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
-                    let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
-                    wt * keep * value - wg * cost
-                };
-                let f0 = f(0.0);
-                if f0 <= 0.0 {
-                    break;
-                }
-                let f1 = f(room);
-                if f1 >= 0.0 {
-                    room
-                } else {
-                    root(&f, room, f0, f1)
-                }
-            }
+        let Some(x) = amount(keep, room, x0, d0) else {
+            break;
         };
         x0 += x;
         d0 += keep * x;
