@@ -22,27 +22,78 @@ const SUBS: usize = 1 << SUB_BITS;
 pub const TINY: f64 = 1.0 / (1u64 << 30) as f64;
 const TINY_EXP: i32 = 1023 - 30;
 
-/// One bin: how many values fell in it and the lowest of them. Count and minimum share a cache
-/// line, so adding a value touches one line.
-#[derive(Clone, Copy, Debug)]
-struct Bin {
-    low: f64,
-    count: u32,
-}
+/// Mantissa bits below the sub-bin: every value of a bin shares sign, exponent and sub-bin, so
+/// these bits alone say which of two values in one bin is lower.
+const LOW_BITS: u32 = 52 - SUB_BITS;
+const LOW_MASK: u64 = (1 << LOW_BITS) - 1;
+/// A bin's word keeps its count modulo `2^COUNT_BITS` above the low bits.
+const COUNT_BITS: u32 = 64 - LOW_BITS;
+const COUNT_ONE: u64 = 1 << LOW_BITS;
+const COUNT_FIELD_MAX: u64 = (1 << COUNT_BITS) - 1;
 
+/// `SUBS` bins of one exponent and sign. Each bin is one word: its count modulo `2^COUNT_BITS`
+/// and the key of its lowest value ([`key`]); `carry` counts how often a bin's count field
+/// wrapped. Eight-byte bins halve the memory the bins of a run touch against a separate count
+/// and minimum, and the carry is read only when a count field is zero (a new or wrapped bin).
 #[derive(Clone, Debug)]
 struct Page {
-    bins: [Bin; SUBS],
+    bins: [u64; SUBS],
+    carry: [u32; SUBS],
+}
+
+/// The ordering key of a value's low mantissa bits within its bin: smaller key, lower value.
+/// Among negative values the larger magnitude is the lower value, so their bits are reversed.
+#[inline]
+fn key(bits: u64, negative: bool) -> u64 {
+    let low = bits & LOW_MASK;
+    if negative { LOW_MASK - low } else { low }
 }
 
 impl Page {
     fn new() -> Box<Page> {
         Box::new(Page {
-            bins: [Bin {
-                low: f64::INFINITY,
-                count: 0,
-            }; SUBS],
+            bins: [0; SUBS],
+            carry: [0; SUBS],
         })
+    }
+
+    /// Values counted in bin `sub`.
+    fn count(&self, sub: usize) -> u64 {
+        (u64::from(self.carry[sub]) << COUNT_BITS) | (self.bins[sub] >> LOW_BITS)
+    }
+
+    /// Counts one value of key `k` in bin `sub`.
+    #[inline]
+    fn add(&mut self, sub: usize, k: u64) {
+        let w = self.bins[sub];
+        let field = w >> LOW_BITS;
+        if field.wrapping_sub(1) < COUNT_FIELD_MAX - 1 {
+            // 1 <= field < max: the common case, one word read and written.
+            self.bins[sub] = ((w & !LOW_MASK) + COUNT_ONE) | (w & LOW_MASK).min(k);
+        } else {
+            self.add_slow(sub, k);
+        }
+    }
+
+    /// [`Page::add`] for a new bin, a bin whose count field wrapped, or one about to wrap.
+    #[cold]
+    #[inline(never)]
+    fn add_slow(&mut self, sub: usize, k: u64) {
+        self.put(sub, 1, k);
+    }
+
+    /// Adds `n > 0` values whose lowest has key `k` to bin `sub`.
+    fn put(&mut self, sub: usize, n: u64, k: u64) {
+        let had = self.count(sub);
+        let k = if had == 0 {
+            k
+        } else {
+            (self.bins[sub] & LOW_MASK).min(k)
+        };
+        let total = had + n;
+        // Totals stay far below 2^52: the carry of a bin cannot overflow its 32 bits.
+        self.carry[sub] = (total >> COUNT_BITS) as u32;
+        self.bins[sub] = ((total & COUNT_FIELD_MAX) << LOW_BITS) | k;
     }
 }
 
@@ -85,16 +136,21 @@ impl Side {
         self.pages[i].get_or_insert_with(Page::new)
     }
 
-    /// Bins in ascending order of magnitude: (exponent, sub-bin, count, lowest value).
-    fn bins(&self) -> impl DoubleEndedIterator<Item = (i32, usize, u32, f64)> + '_ {
+    /// Occupied bins in ascending order of magnitude: (exponent, sub-bin, count, lowest value).
+    /// `negative` says which side this is, to decode the lowest values.
+    fn bins(&self, negative: bool) -> impl DoubleEndedIterator<Item = (i32, usize, u64, f64)> + '_ {
+        let sign = if negative { 1u64 << 63 } else { 0 };
         self.pages.iter().enumerate().flat_map(move |(i, page)| {
             let exp = self.base + i as i32;
             page.iter().flat_map(move |p| {
-                p.bins
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.count > 0)
-                    .map(move |(s, b)| (exp, s, b.count, b.low))
+                (0..SUBS).filter_map(move |sub| {
+                    let count = p.count(sub);
+                    (count > 0).then(|| {
+                        let low = key(p.bins[sub], negative);
+                        let bits = sign | ((exp as u64) << 52) | ((sub as u64) << LOW_BITS) | low;
+                        (exp, sub, count, f64::from_bits(bits))
+                    })
+                })
             })
         })
     }
@@ -172,17 +228,14 @@ impl Sketch {
             self.zero_low = self.zero_low.min(x);
             return;
         }
-        let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUBS - 1);
-        let side = if x < 0.0 {
+        let sub = ((bits >> LOW_BITS) as usize) & (SUBS - 1);
+        let negative = x < 0.0;
+        let side = if negative {
             &mut self.neg
         } else {
             &mut self.pos
         };
-        let bin = &mut side.page_mut(exp).bins[sub];
-        bin.count += 1;
-        if x < bin.low {
-            bin.low = x;
-        }
+        side.page_mut(exp).add(sub, key(bits, negative));
     }
 
     /// Adds every value of `xs`; the same as [`Sketch::add`] on each.
@@ -199,11 +252,13 @@ impl Sketch {
         self.zero_low = self.zero_low.min(other.zero_low);
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
-        for (mine, theirs) in [(&mut self.pos, &other.pos), (&mut self.neg, &other.neg)] {
-            for (exp, sub, count, low) in theirs.bins() {
-                let bin = &mut mine.page_mut(exp).bins[sub];
-                bin.count += count;
-                bin.low = bin.low.min(low);
+        for (negative, mine, theirs) in [
+            (false, &mut self.pos, &other.pos),
+            (true, &mut self.neg, &other.neg),
+        ] {
+            for (exp, sub, count, low) in theirs.bins(negative) {
+                mine.page_mut(exp)
+                    .put(sub, count, key(low.to_bits(), negative));
             }
         }
     }
@@ -217,8 +272,8 @@ impl Sketch {
         let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
         let mut seen = 0u64;
         // Ascending order: negatives from the largest magnitude down, the zero bin, positives up.
-        for (_, _, count, low) in self.neg.bins().rev() {
-            seen += count as u64;
+        for (_, _, count, low) in self.neg.bins(true).rev() {
+            seen += count;
             if seen >= rank {
                 return Some(low);
             }
@@ -227,8 +282,8 @@ impl Sketch {
         if seen >= rank {
             return Some(self.zero_low);
         }
-        for (_, _, count, low) in self.pos.bins() {
-            seen += count as u64;
+        for (_, _, count, low) in self.pos.bins(false) {
+            seen += count;
             if seen >= rank {
                 return Some(low);
             }
@@ -238,9 +293,12 @@ impl Sketch {
 
     /// A compact, canonical form for saving to disk (only occupied bins).
     pub fn to_repr(&self) -> SketchRepr {
-        let side = |s: &Side| -> Vec<(i32, u16, u32, f64)> {
-            s.bins()
-                .map(|(e, sub, c, low)| (e, sub as u16, c, low))
+        // A bin holds fewer than 2^32 values unless billions of runs share it; past that its
+        // count saturates, and reading the form back fails its count check instead of
+        // silently misreporting.
+        let side = |s: &Side, negative: bool| -> Vec<(i32, u16, u32, f64)> {
+            s.bins(negative)
+                .map(|(e, sub, c, low)| (e, sub as u16, u32::try_from(c).unwrap_or(u32::MAX), low))
                 .collect()
         };
         SketchRepr {
@@ -249,8 +307,8 @@ impl Sketch {
             zero_low: (self.zero > 0).then_some(self.zero_low),
             min: (self.count > 0).then_some(self.min),
             max: (self.count > 0).then_some(self.max),
-            pos: side(&self.pos),
-            neg: side(&self.neg),
+            pos: side(&self.pos, false),
+            neg: side(&self.neg, true),
         }
     }
 
@@ -264,15 +322,25 @@ impl Sketch {
         s.min = r.min.unwrap_or(f64::INFINITY);
         s.max = r.max.unwrap_or(f64::NEG_INFINITY);
         let mut total = s.zero;
-        for (bins, side) in [(&r.pos, &mut s.pos), (&r.neg, &mut s.neg)] {
+        for (negative, bins, side) in [(false, &r.pos, &mut s.pos), (true, &r.neg, &mut s.neg)] {
             for &(exp, sub, count, low) in bins {
-                if !(TINY_EXP..=2047).contains(&exp) || sub as usize >= SUBS || count == 0 {
+                let bits = low.to_bits();
+                // The lowest value must lie in the bin it is listed under.
+                let home = (
+                    bits >> 63 == u64::from(negative),
+                    ((bits >> 52) & 0x7ff) as i32,
+                    ((bits >> LOW_BITS) as usize) & (SUBS - 1),
+                );
+                if !(TINY_EXP..=2047).contains(&exp)
+                    || sub as usize >= SUBS
+                    || count == 0
+                    || home != (true, exp, sub as usize)
+                {
                     return None;
                 }
-                let bin = &mut side.page_mut(exp).bins[sub as usize];
-                bin.count = bin.count.checked_add(count)?;
-                bin.low = bin.low.min(low);
-                total += count as u64;
+                side.page_mut(exp)
+                    .put(sub as usize, u64::from(count), key(bits, negative));
+                total += u64::from(count);
             }
         }
         (total == s.count).then_some(s)
@@ -366,6 +434,46 @@ mod tests {
         assert_eq!(all.to_repr(), b.to_repr());
         let round = Sketch::from_repr(&all.to_repr()).unwrap();
         assert_eq!(round.to_repr(), all.to_repr());
+    }
+
+    #[test]
+    fn counts_past_the_bin_word_carry_exactly() {
+        // One bin receives more values than its word's count field holds; its count and
+        // lowest value must survive the wrap, in adding, merging and saving alike.
+        let n = (1u64 << COUNT_BITS) + 3;
+        let mut s = Sketch::new();
+        let mut half = Sketch::new();
+        for i in 0..n {
+            let v = -(1000.0 + (i % 7) as f64 * 0.01);
+            s.add(v);
+            if i % 2 == 0 {
+                half.add(v);
+            }
+        }
+        s.add(5.0);
+        let r = s.to_repr();
+        assert_eq!(r.neg.len(), 1, "all negatives share one bin");
+        assert_eq!(u64::from(r.neg[0].2), n);
+        assert_eq!(r.neg[0].3, -1000.06, "lowest value of the bin");
+        assert_eq!(s.quantile(0.5), Some(-1000.06));
+        assert_eq!(s.quantile(1.0), Some(5.0));
+        let mut merged = half.clone();
+        merged.merge(&half);
+        merged.merge(&Sketch::from_repr(&half.to_repr()).unwrap());
+        assert_eq!(u64::from(merged.to_repr().neg[0].2), 3 * half.count());
+        let back = Sketch::from_repr(&r).unwrap();
+        assert_eq!(back.to_repr(), r);
+    }
+
+    #[test]
+    fn rejects_a_lowest_value_outside_its_bin() {
+        let mut s = Sketch::new();
+        s.add(5.0);
+        let mut r = s.to_repr();
+        r.pos[0].3 = 9.0;
+        assert!(Sketch::from_repr(&r).is_none());
+        r.pos[0].3 = -5.0;
+        assert!(Sketch::from_repr(&r).is_none());
     }
 
     #[test]
