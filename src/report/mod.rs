@@ -194,13 +194,14 @@ impl RunsCsv {
 
 impl RowSink for RunsCsv {
     fn rows(&mut self, first_run: u64, rows: &[f64], width: usize) -> io::Result<()> {
+        use std::fmt::Write as _;
+        // Numbers are formatted straight into one reused line: no allocation per value.
         let mut line = String::with_capacity(32 * width);
         for (i, row) in rows.chunks(width.max(1)).enumerate() {
             line.clear();
-            line.push_str(&(first_run + i as u64).to_string());
+            write!(line, "{}", first_run + i as u64).expect("writing to a String cannot fail");
             for v in row {
-                line.push(',');
-                line.push_str(&v.to_string());
+                write!(line, ",{v}").expect("writing to a String cannot fail");
             }
             line.push('\n');
             self.out.write_all(line.as_bytes())?;
