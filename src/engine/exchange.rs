@@ -297,7 +297,7 @@ impl Runner<'_> {
         let mut best: Option<(f64, f64, f64, f64, f64)> = None;
         // Evaluates the gains at `t`, classifies the rate and keeps it if it is the best so far.
         let mut note = |t: f64| -> Side {
-            let (ga, gb) = gains(legs, lanes, t);
+            let (ga, gb) = gains(legs, link.ab.len(), lanes, t);
             let side = match (ga > MIN_GAIN, gb > MIN_GAIN) {
                 (false, false) => Side::NoDeal,
                 (true, false) => Side::Low,
@@ -492,22 +492,24 @@ impl Runner<'_> {
     }
 }
 
-/// Both sides' gains if the deal is struck at `ln θ = t`.
-fn gains(legs: &mut [Leg], lanes: &[LaneSlot], t: f64) -> (f64, f64) {
+/// Both sides' gains if the deal is struck at `ln θ = t`; the first `n_ab` legs go from A to B.
+fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LaneSlot], t: f64) -> (f64, f64) {
     let theta = t.exp();
-    // Ratio of weights (taker's over giver's) for legs from A (taker B) and from B.
-    let (r_ab, r_ba) = (theta, 1.0 / theta);
+    let (ga_legs, gb_legs) = legs.split_at_mut(n_ab);
     let (mut ga, mut gb) = (0.0, 0.0);
-    for leg in legs.iter_mut() {
-        if leg.from_a {
-            let (gain, loss) = leg.outcome(lanes, r_ab, theta, 1.0);
-            ga -= loss;
-            gb += gain;
-        } else {
-            let (gain, loss) = leg.outcome(lanes, r_ba, 1.0, theta);
-            gb -= loss;
-            ga += gain;
-        }
+    // Weights: A's goods are valued by B at `θ` against A's cost at 1, B's goods by A at 1
+    // against B's cost at `θ`; the ratio of the two is computed once per side.
+    let r_ab = theta;
+    for leg in ga_legs {
+        let (gain, loss) = leg.outcome(lanes, r_ab, theta, 1.0);
+        ga -= loss;
+        gb += gain;
+    }
+    let r_ba = 1.0 / theta;
+    for leg in gb_legs {
+        let (gain, loss) = leg.outcome(lanes, r_ba, 1.0, theta);
+        gb -= loss;
+        ga += gain;
     }
     (ga, gb)
 }
