@@ -106,9 +106,35 @@ impl Scratch {
             })
             .max()
             .unwrap_or(0);
+        let idle = NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0);
+        let leg = Leg {
+            flow: 0,
+            start: 0,
+            len: 0,
+            from_a: false,
+            cap: 0.0,
+            cost: 0.0,
+            s_taker: 0.0,
+            s_giver: 0.0,
+            taker: idle,
+            giver: None,
+            u_taker: 0.0,
+            u_giver: 0.0,
+            r_none: f64::INFINITY,
+            r_full: f64::INFINITY,
+            gain_full: 0.0,
+            loss_full: 0.0,
+            x_try: 0.0,
+            x_best: 0.0,
+        };
+        let lane = LaneSlot {
+            lane: 0,
+            room: 0.0,
+            keep: 0.0,
+        };
         Scratch {
-            legs: Vec::with_capacity(max_legs),
-            lanes: Vec::with_capacity(max_lanes),
+            legs: vec![leg; max_legs],
+            lanes: vec![lane; max_lanes],
             link_start,
         }
     }
@@ -140,6 +166,12 @@ impl Leg {
     /// Precomputes the utilities before the bargain and the ratios of weights at which the leg
     /// starts to move and moves its whole cap, so that most trial rates need no solving.
     fn prepare(&mut self, lanes: &[LaneSlot]) {
+        self.r_none = f64::INFINITY;
+        self.r_full = f64::INFINITY;
+        self.gain_full = 0.0;
+        self.loss_full = 0.0;
+        self.x_try = 0.0;
+        self.x_best = 0.0;
         self.u_taker = self.taker.util(self.s_taker);
         self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
         if self.cap <= 0.0 {
@@ -226,51 +258,42 @@ impl Runner<'_> {
         let start = self.scratch.link_start[li];
         let mut legs = std::mem::take(&mut self.scratch.legs);
         let mut lanes = std::mem::take(&mut self.scratch.lanes);
-        legs.clear();
-        lanes.clear();
+        // Both buffers were sized for the largest link: every leg and lane slot is written in
+        // place, field by field, with nothing pushed or copied whole.
+        let mut used = 0;
         for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
             let f = start + k;
-            let first = lanes.len();
+            let first = used;
             let mut lane_room = 0.0;
             for &l in &self.flow_lanes[f] {
                 let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
                 lane_room += room;
-                let keep = 1.0 - self.lane_loss[l];
-                lanes.push(LaneSlot {
-                    lane: l,
-                    room,
-                    keep,
-                });
+                let slot = &mut lanes[used];
+                slot.lane = l;
+                slot.room = room;
+                slot.keep = 1.0 - self.lane_loss[l];
+                used += 1;
             }
-            let cap = self.giving_cap(f, flow).min(lane_room);
-            let mut leg = Leg {
-                flow: f,
-                start: first,
-                len: lanes.len() - first,
-                from_a: k < link.ab.len(),
-                cap,
-                cost: self.offer_cost[flow.offer],
-                s_taker: self.supply(flow.taker_cell),
-                s_giver: self.supply(flow.giver_cell),
-                taker: self.needs[flow.taker_need],
-                giver: flow.giver_need.map(|n| self.needs[n]),
-                u_taker: 0.0,
-                u_giver: 0.0,
-                r_none: f64::INFINITY,
-                r_full: f64::INFINITY,
-                gain_full: 0.0,
-                loss_full: 0.0,
-                x_try: 0.0,
-                x_best: 0.0,
-            };
-            leg.prepare(&lanes[first..]);
-            legs.push(leg);
+            let leg = &mut legs[k];
+            leg.flow = f;
+            leg.start = first;
+            leg.len = used - first;
+            leg.from_a = k < link.ab.len();
+            leg.cap = self.giving_cap(f, flow).min(lane_room);
+            leg.cost = self.offer_cost[flow.offer];
+            leg.s_taker = self.supply(flow.taker_cell);
+            leg.s_giver = self.supply(flow.giver_cell);
+            leg.taker = self.needs[flow.taker_need];
+            leg.giver = flow.giver_need.map(|n| self.needs[n]);
+            leg.prepare(&lanes[first..used]);
         }
-        let any_a = legs.iter().any(|l| l.from_a && l.cap > 0.0);
-        let any_b = legs.iter().any(|l| !l.from_a && l.cap > 0.0);
+        let n = link.ab.len() + link.ba.len();
+        let active = &mut legs[..n];
+        let any_a = active.iter().any(|l| l.from_a && l.cap > 0.0);
+        let any_b = active.iter().any(|l| !l.from_a && l.cap > 0.0);
         if any_a && any_b {
-            if let Some(found) = self.search(&mut legs, &lanes, li) {
-                self.strike(&legs, &lanes, li, found);
+            if let Some(found) = self.search(active, &lanes[..used], li) {
+                self.strike(active, &lanes[..used], li, found);
             }
         }
         self.scratch.legs = legs;
