@@ -222,13 +222,19 @@ pub fn ln_gamma(x: f64) -> f64 {
 
 /// Regularised incomplete beta function I_x(a, b).
 pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+    beta_cdf_scaled(a, b, x, ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b))
+}
+
+/// [`beta_cdf`] with `ln_scale = ln Γ(a+b) - ln Γ(a) - ln Γ(b)` given, so that a search over `x`
+/// computes it once (the same value, so the same result bit for bit).
+fn beta_cdf_scaled(a: f64, b: f64, x: f64, ln_scale: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let ln_front = ln_scale + a * x.ln() + b * (1.0 - x).ln();
     let front = ln_front.exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_continued_fraction(a, b, x) / a
@@ -318,11 +324,12 @@ pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
         x = 0.5;
     }
     let afac = -ln_gamma(a) - ln_gamma(b) + ln_gamma(a + b);
+    let ln_scale = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
     for j in 0..12 {
         if x <= 0.0 || x >= 1.0 {
             break;
         }
-        let err = beta_cdf(a, b, x) - p;
+        let err = beta_cdf_scaled(a, b, x, ln_scale) - p;
         let t = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() + afac).exp();
         if t == 0.0 || !t.is_finite() {
             break;
@@ -340,14 +347,14 @@ pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
             break;
         }
     }
-    if x > 0.0 && x < 1.0 && (beta_cdf(a, b, x) - p).abs() <= 1e-10 {
+    if x > 0.0 && x < 1.0 && (beta_cdf_scaled(a, b, x, ln_scale) - p).abs() <= 1e-10 {
         return x;
     }
     // Bisection: slow but certain, used only when Halley did not settle.
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
-        if beta_cdf(a, b, mid) < p {
+        if beta_cdf_scaled(a, b, mid, ln_scale) < p {
             lo = mid;
         } else {
             hi = mid;
