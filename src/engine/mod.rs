@@ -462,12 +462,23 @@ impl<'m> Runner<'m> {
     /// Ships every lane's flow: one uniform per lane decides whether it is seen.
     fn ship(&mut self, rng: &mut ChaCha8Rng) {
         let m = self.m;
-        for (l, lane) in m.lanes.iter().enumerate() {
+        // Every per-lane array cut to the lane count, so indexing by `l < n` needs no checks.
+        let n = m.lanes.len();
+        let lanes = &m.lanes[..n];
+        let lane_flow = &self.lane_flow[..n];
+        let lane_seen = &mut self.lane_seen[..n];
+        let lane_seized = &mut self.lane_seized[..n];
+        let lane_delivered = &mut self.lane_delivered[..n];
+        let sent_cum = &mut self.lane_sent_cum[..n];
+        let delivered_cum = &mut self.lane_delivered_cum[..n];
+        let seized_cum = &mut self.lane_seized_cum[..n];
+        for l in 0..n {
+            let lane = &lanes[l];
             let u = uniform(rng);
-            let flow = self.lane_flow[l];
-            self.lane_seen[l] = false;
-            self.lane_seized[l] = 0.0;
-            self.lane_delivered[l] = 0.0;
+            let flow = lane_flow[l];
+            lane_seen[l] = false;
+            lane_seized[l] = 0.0;
+            lane_delivered[l] = 0.0;
             if flow <= 0.0 {
                 continue;
             }
@@ -479,12 +490,12 @@ impl<'m> Runner<'m> {
             };
             let delivered = flow - seized;
             let (giver, taker) = (lane.from_cell, lane.to_cell);
-            self.lane_seen[l] = seen;
-            self.lane_seized[l] = seized;
-            self.lane_delivered[l] = delivered;
-            self.lane_sent_cum[l] += flow;
-            self.lane_delivered_cum[l] += delivered;
-            self.lane_seized_cum[l] += seized;
+            lane_seen[l] = seen;
+            lane_seized[l] = seized;
+            lane_delivered[l] = delivered;
+            sent_cum[l] += flow;
+            delivered_cum[l] += delivered;
+            seized_cum[l] += seized;
             self.acc.sent[giver] += flow;
             self.acc.received[taker] += delivered;
             self.recv[taker] += delivered;
