@@ -49,6 +49,15 @@ fn key(bits: u64, negative: bool) -> u64 {
     if negative { LOW_MASK - low } else { low }
 }
 
+/// Where a value's bits fall: its biased exponent (the page) and its sub-bin.
+#[inline]
+fn locate(bits: u64) -> (i32, usize) {
+    (
+        ((bits >> 52) & 0x7ff) as i32,
+        ((bits >> LOW_BITS) as usize) & (SUBS - 1),
+    )
+}
+
 impl Page {
     fn new() -> Box<Page> {
         Box::new(Page {
@@ -222,13 +231,12 @@ impl Sketch {
             self.max = x;
         }
         let bits = x.to_bits();
-        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let (exp, sub) = locate(bits);
         if exp < TINY_EXP {
             self.zero += 1;
             self.zero_low = self.zero_low.min(x);
             return;
         }
-        let sub = ((bits >> LOW_BITS) as usize) & (SUBS - 1);
         let negative = x < 0.0;
         let side = if negative {
             &mut self.neg
@@ -326,15 +334,8 @@ impl Sketch {
             for &(exp, sub, count, low) in bins {
                 let bits = low.to_bits();
                 // The lowest value must lie in the bin it is listed under.
-                let home = (
-                    bits >> 63 == u64::from(negative),
-                    ((bits >> 52) & 0x7ff) as i32,
-                    ((bits >> LOW_BITS) as usize) & (SUBS - 1),
-                );
-                if !(TINY_EXP..=2047).contains(&exp)
-                    || sub as usize >= SUBS
-                    || count == 0
-                    || home != (true, exp, sub as usize)
+                let home = bits >> 63 == u64::from(negative) && locate(bits) == (exp, sub as usize);
+                if !(TINY_EXP..=2047).contains(&exp) || sub as usize >= SUBS || count == 0 || !home
                 {
                     return None;
                 }
