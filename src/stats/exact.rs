@@ -34,6 +34,17 @@ impl Default for ExactSum {
     }
 }
 
+/// A finite value's bits as `(mantissa, position)` with value = ±mantissa * 2^(position - 1074):
+/// the mantissa with its implicit bit (below 2^53) and the position of its lowest bit (0 for
+/// subnormals).
+#[inline]
+fn decompose(bits: u64) -> (u64, u32) {
+    let exp = ((bits >> 52) & 0x7ff) as u32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let implicit = u64::from(exp != 0) << 52;
+    (frac | implicit, exp.max(1) - 1)
+}
+
 impl ExactSum {
     /// An empty sum (zero).
     pub fn new() -> Self {
@@ -51,14 +62,7 @@ impl ExactSum {
         }
         let bits = x.to_bits();
         let negative = bits >> 63 == 1;
-        let exp = ((bits >> 52) & 0x7ff) as i32;
-        let frac = bits & ((1u64 << 52) - 1);
-        // value = mantissa * 2^(position - 1074), position >= 0.
-        let (mantissa, position) = if exp == 0 {
-            (frac, 0u32)
-        } else {
-            (frac | (1u64 << 52), (exp - 1) as u32)
-        };
+        let (mantissa, position) = decompose(bits);
         let limb = (position / LIMB_BITS) as usize;
         let shifted = (mantissa as u128) << (position % LIMB_BITS);
         let parts = [
@@ -91,15 +95,13 @@ impl ExactSum {
 
     fn add_chunk(&mut self, xs: &[f64]) {
         debug_assert!(xs.len() <= 64);
-        const FRAC: u64 = (1u64 << 52) - 1;
-        // Range of the positions of the values' lowest mantissa bits (as in `add`), over the
-        // values that count: not zero, not NaN or infinite.
+        // Range of the positions of the values' lowest mantissa bits, over the values that
+        // count: not zero, not NaN or infinite.
         let (mut lo, mut hi) = (u32::MAX, 0u32);
         for &x in xs {
             let bits = x.to_bits();
-            let exp = ((bits >> 52) & 0x7ff) as u32;
-            if exp != 0x7ff && bits << 1 != 0 {
-                let p = exp.max(1) - 1;
+            if (bits >> 52) & 0x7ff != 0x7ff && bits << 1 != 0 {
+                let p = decompose(bits).1;
                 lo = lo.min(p);
                 hi = hi.max(p);
             }
@@ -115,15 +117,13 @@ impl ExactSum {
         // branches: zeros have a zero mantissa and NaN and infinities are given one, so they add
         // nothing whatever their (masked) shift.
         let term = |bits: u64| -> (u64, u32, u64) {
-            let exp = (bits >> 52) & 0x7ff;
-            let implicit = u64::from(exp != 0) << 52;
-            let mantissa = if exp == 0x7ff {
+            let (mantissa, position) = decompose(bits);
+            let mantissa = if (bits >> 52) & 0x7ff == 0x7ff {
                 0
             } else {
-                (bits & FRAC) | implicit
+                mantissa
             };
-            let shift = ((exp as u32).max(1) - 1).wrapping_sub(lo);
-            (mantissa, shift, bits >> 63)
+            (mantissa, position.wrapping_sub(lo), bits >> 63)
         };
         let acc: i128 = if hi - lo <= 4 {
             // Usual case, one outcome's values within a factor of 16: each term is below 2^57,
