@@ -30,8 +30,12 @@ pub enum Shape {
 /// One need's valuation for a run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NeedFn {
-    pub q: f64,
-    pub v: f64,
+    q: f64,
+    v: f64,
+    /// `1 / q` and `1 / v`: every evaluation multiplies by them instead of dividing, because a
+    /// division's latency is several multiplications' and bargaining evaluates these curves most.
+    inv_q: f64,
+    inv_v: f64,
     pub shape: Shape,
 }
 
@@ -45,11 +49,26 @@ impl NeedFn {
             CurveDef::Concave(_) if k == 2.0 => Shape::Straight,
             CurveDef::Concave(_) => Shape::Power(k),
         };
-        NeedFn {
-            q: q.max(1e-12),
+        let mut f = NeedFn {
+            q: 0.0,
             v,
+            inv_q: 0.0,
+            inv_v: 1.0 / v,
             shape,
-        }
+        };
+        f.set_quantity(q);
+        f
+    }
+
+    /// Units per step the need asks for.
+    pub fn quantity(&self) -> f64 {
+        self.q
+    }
+
+    /// Changes the quantity (a modifier scaling the need), kept at least 1e-12.
+    pub fn set_quantity(&mut self, q: f64) {
+        self.q = q.max(1e-12);
+        self.inv_q = 1.0 / self.q;
     }
 
     /// Marginal value at supply `s`.
@@ -58,7 +77,7 @@ impl NeedFn {
         if s <= 0.0 {
             return self.v;
         }
-        let m = s / self.q;
+        let m = s * self.inv_q;
         match self.shape {
             Shape::Linear => {
                 if m < 1.0 {
@@ -91,7 +110,7 @@ impl NeedFn {
         if s <= 0.0 {
             return self.v * s;
         }
-        let m = s / self.q;
+        let m = s * self.inv_q;
         match self.shape {
             Shape::Linear => self.v * s.min(self.q),
             Shape::Straight => {
@@ -117,7 +136,7 @@ impl NeedFn {
         if mv > self.v {
             return -1.0;
         }
-        let r = mv / self.v;
+        let r = mv * self.inv_v;
         match self.shape {
             Shape::Linear => self.q,
             Shape::Straight => self.q * (1.0 - r),

@@ -71,6 +71,8 @@ struct LaneSlot {
     lane: usize,
     room: f64,
     keep: f64,
+    /// `1 / keep`, so that solving a leg multiplies instead of dividing.
+    inv_keep: f64,
 }
 
 /// Preallocated working space for bargains.
@@ -131,6 +133,7 @@ impl Scratch {
             lane: 0,
             room: 0.0,
             keep: 0.0,
+            inv_keep: f64::INFINITY,
         };
         Scratch {
             legs: vec![leg; max_legs],
@@ -140,13 +143,52 @@ impl Scratch {
     }
 }
 
-/// The bargain found: its log rate, both sides' gains there, and the residual's slope.
+/// The bargain found: its log rate, both sides' gains there, the residual there and its slope.
 #[derive(Clone, Copy, Debug)]
 struct Found {
     t: f64,
     ga: f64,
     gb: f64,
+    r: f64,
     slope: f64,
+}
+
+/// Recent roots of one link's bargaining residual, estimated from each deal struck.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Trend {
+    /// Latest estimated root of `ln θ`.
+    root: f64,
+    /// Its last two changes from step to step, newest first.
+    d1: f64,
+    d2: f64,
+    /// Deals struck in a row up to the latest (0: none, or the chain broke).
+    streak: u32,
+}
+
+impl Trend {
+    /// Largest change between steps that is still extrapolated: beyond it the rate jumped
+    /// (an event, a seizure) and the last rate is the better start.
+    const SMOOTH: f64 = 0.05;
+
+    /// Where the next root is expected: the changes extrapolated in a straight line when the
+    /// last three deals were struck in a row and moved smoothly, else `last`.
+    fn forecast(&self, last: f64) -> f64 {
+        if self.streak >= 3 && self.d1.abs() < Self::SMOOTH && self.d2.abs() < Self::SMOOTH {
+            self.root + 2.0 * self.d1 - self.d2
+        } else {
+            last
+        }
+    }
+
+    /// Records a deal whose root is estimated at `root`.
+    fn struck(&mut self, root: f64) {
+        if self.streak > 0 {
+            self.d2 = self.d1;
+            self.d1 = root - self.root;
+        }
+        self.root = root;
+        self.streak = self.streak.saturating_add(1);
+    }
 }
 
 /// Where a candidate `ln θ` falls.
@@ -217,10 +259,10 @@ impl Leg {
         }
     }
 
-    /// Taker's gain and giver's loss at weights `wt` (taker's value) and `wg` (giver's cost),
-    /// whose ratio `wt / wg` is `r`; the quantity sent is left in `x_try`.
+    /// Taker's gain and giver's loss when the taker's values weigh `r` times the giver's costs
+    /// (`inv_r` is `1 / r`); the quantity sent is left in `x_try`.
     #[inline(always)]
-    fn outcome(&mut self, lanes: &[LaneSlot], r: f64, wt: f64, wg: f64) -> (f64, f64) {
+    fn outcome(&mut self, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
         // A leg without capacity has `r_none` infinite, so it stops here.
         if r <= self.r_none {
             self.x_try = 0.0;
@@ -230,13 +272,13 @@ impl Leg {
             self.x_try = self.cap;
             return (self.gain_full, self.loss_full);
         }
-        self.partial(lanes, wt, wg)
+        self.partial(lanes, r, inv_r)
     }
 
     /// [`Leg::outcome`] between the two thresholds, where the quantity must be solved for.
     #[inline(never)]
-    fn partial(&mut self, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
-        let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], wt, wg);
+    fn partial(&mut self, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
+        let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], r, inv_r);
         self.x_try = x;
         if x <= 0.0 {
             return (0.0, 0.0);
@@ -272,6 +314,7 @@ impl Runner<'_> {
                 slot.lane = l;
                 slot.room = room;
                 slot.keep = 1.0 - self.lane_loss[l];
+                slot.inv_keep = 1.0 / slot.keep;
                 used += 1;
             }
             let leg = &mut legs[k];
@@ -294,8 +337,14 @@ impl Runner<'_> {
         if any_a && any_b {
             if let Some(found) = self.search(active, &lanes[..used], li) {
                 self.strike(active, &lanes[..used], li, found);
+                return self.restore(legs, lanes);
             }
         }
+        self.trend[li].streak = 0;
+        self.restore(legs, lanes);
+    }
+
+    fn restore(&mut self, legs: Vec<Leg>, lanes: Vec<LaneSlot>) {
         self.scratch.legs = legs;
         self.scratch.lanes = lanes;
     }
@@ -303,18 +352,20 @@ impl Runner<'_> {
     /// Finds the Nash `ln θ`, or `None` when no deal leaves both sides better off.
     ///
     /// The residual `r(t) = t + ln βA + ln gB - ln βB - ln gA` rises with slope at least 1 (gB
-    /// rises and gA falls with `t`), so from last step's rate one Newton step with last step's
-    /// slope usually lands next to the root; the search then brackets it and refines by regula
-    /// falsi with the Illinois modification (bisection where one end has no residual), to a
-    /// residual below 1e-4 (0.01% in the rate).
+    /// rises and gA falls with `t`). The first trial is the link's [`Trend`] forecast (the root
+    /// moves smoothly from week to week between events, so the forecast is usually already within
+    /// the tolerance), else last step's rate; from there one Newton step with last step's slope
+    /// usually lands next to the root; the search then brackets it and refines by regula falsi
+    /// with the Illinois modification (bisection where one end has no residual), to a residual
+    /// below 1e-4 (0.01% in the rate).
     ///
     /// Every leg's `x_best` is left at its quantity at the rate returned.
     fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: usize) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
         let link = &self.m.links[li];
         let (pa, pb) = (self.power[link.a], self.power[link.b]);
-        let ln_ba = (pa / (pa + pb)).ln();
-        let ln_bb = (pb / (pa + pb)).ln();
+        // ln βA - ln βB: the powers' share of the residual, once per search.
+        let ln_power = (pa / pb).ln();
         let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
         // The best point so far: (|residual|, t, residual, gA, gB).
         let mut best: Option<(f64, f64, f64, f64, f64)> = None;
@@ -325,7 +376,7 @@ impl Runner<'_> {
                 (false, false) => Side::NoDeal,
                 (true, false) => Side::Low,
                 (false, true) => Side::High,
-                (true, true) => Side::Both(t + ln_ba + gb.ln() - ln_bb - ga.ln()),
+                (true, true) => Side::Both(t + ln_power + (gb / ga).ln()),
             };
             if let Side::Both(r) = side {
                 if best.is_none_or(|b| r.abs() < b.0) {
@@ -338,10 +389,18 @@ impl Runner<'_> {
             side
         };
         let done = |b: Option<(f64, f64, f64, f64, f64)>, slope: f64| {
-            b.map(|(_, t, _, ga, gb)| Found { t, ga, gb, slope })
+            b.map(|(_, t, r, ga, gb)| Found {
+                t,
+                ga,
+                gb,
+                r,
+                slope,
+            })
         };
 
-        let t0 = self.theta[li];
+        let t0 = self.trend[li]
+            .forecast(self.theta[li])
+            .clamp(-LN_THETA_MAX, LN_THETA_MAX);
         let s0 = note(t0);
         if s0 == Side::NoDeal {
             return None;
@@ -352,7 +411,7 @@ impl Runner<'_> {
                 return done(best, slope);
             }
         }
-        // First move: a Newton step from last step's rate, or a short step toward the root.
+        // First move: a Newton step from the first trial, or a short step toward the root.
         let t1 = match s0 {
             Side::Both(r0) => t0 - r0 / slope,
             _ if below(s0) => t0 + 0.25,
@@ -461,7 +520,15 @@ impl Runner<'_> {
     fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: usize, found: Found) {
         let m = self.m;
         let link = &m.links[li];
-        let Found { t, ga, gb, slope } = found;
+        let Found {
+            t,
+            ga,
+            gb,
+            r,
+            slope,
+        } = found;
+        // The residual's slope is at least 1, so the root lies within |r| of `t`.
+        self.trend[li].struck(t - r / slope.max(1.0));
         self.theta_slope[li] = slope;
         let before = self
             .checks
@@ -521,43 +588,46 @@ fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LaneSlot], t: f64) -> (f64, f64
     let (ga_legs, gb_legs) = legs.split_at_mut(n_ab);
     let (mut ga, mut gb) = (0.0, 0.0);
     // Weights: A's goods are valued by B at `θ` against A's cost at 1, B's goods by A at 1
-    // against B's cost at `θ`; the ratio of the two is computed once per side.
-    let r_ab = theta;
+    // against B's cost at `θ`; only their ratio matters, `θ` one way and `1 / θ` the other.
+    let inv_theta = 1.0 / theta;
     for leg in ga_legs {
-        let (gain, loss) = leg.outcome(lanes, r_ab, theta, 1.0);
+        let (gain, loss) = leg.outcome(lanes, theta, inv_theta);
         ga -= loss;
         gb += gain;
     }
-    let r_ba = 1.0 / theta;
     for leg in gb_legs {
-        let (gain, loss) = leg.outcome(lanes, r_ba, 1.0, theta);
+        let (gain, loss) = leg.outcome(lanes, inv_theta, theta);
         gb -= loss;
         ga += gain;
     }
     (ga, gb)
 }
 
-/// Quantity sent `x` and expected quantity arriving `d` for one leg at weights `wt` (on the
-/// taker's value) and `wg` (on the giver's cost): lanes in order of expected loss, each used while
-/// the weighted value of the next unit still covers its weighted cost.
+/// Quantity sent `x` and expected quantity arriving `d` for one leg when the taker's values weigh
+/// `r` times the giver's costs (`inv_r = 1 / r`): lanes in order of expected loss, each used while
+/// the weighted value of the next unit still covers its cost.
 ///
 /// When the giver has no need of its own for the good its marginal cost is constant and the
 /// quantity follows in closed form from the inverse of the taker's marginal value; otherwise the
 /// balance point is found numerically.
-fn solve_leg(leg: &Leg, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
+fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
     // One loop per case, so the per-lane work carries no test of which case it is.
     match leg.giver {
-        None => fill_lanes(leg, lanes, |keep, room, _, d0| {
-            // Largest supply at which wt * keep * MV_taker >= wg * cost.
-            let target = wg * leg.cost / (wt * keep);
-            let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
-            (worth > 0.0).then(|| (worth / keep).min(room))
-        }),
-        Some(giver) => fill_lanes(leg, lanes, |keep, room, x0, d0| {
+        None => {
+            let cost = leg.cost * inv_r;
+            fill_lanes(leg, lanes, |slot, room, _, d0| {
+                // Largest supply at which r * keep * MV_taker >= cost.
+                let target = cost * slot.inv_keep;
+                let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
+                (worth > 0.0).then(|| (worth * slot.inv_keep).min(room))
+            })
+        }
+        Some(giver) => fill_lanes(leg, lanes, |slot, room, x0, d0| {
+            let keep = slot.keep;
             let f = |x: f64| {
                 let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
                 let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
-                wt * keep * value - wg * cost
+                r * keep * value - cost
             };
             let f0 = f(0.0);
             if f0 <= 0.0 {
@@ -573,14 +643,14 @@ fn solve_leg(leg: &Leg, lanes: &[LaneSlot], wt: f64, wg: f64) -> (f64, f64) {
     }
 }
 
-/// Walks a leg's lanes in order, sending on each the `amount(keep, room, x0, d0)` that is still
+/// Walks a leg's lanes in order, sending on each the `amount(slot, room, x0, d0)` that is still
 /// worth it (`x0`, `d0`: sent and expected so far); stops at the first lane that is not filled
 /// or where `amount` says nothing more is worth sending. Returns `(x, d)` as [`solve_leg`].
 #[inline(always)]
 fn fill_lanes(
     leg: &Leg,
     lanes: &[LaneSlot],
-    amount: impl Fn(f64, f64, f64, f64) -> Option<f64>,
+    amount: impl Fn(&LaneSlot, f64, f64, f64) -> Option<f64>,
 ) -> (f64, f64) {
     let (mut x0, mut d0) = (0.0, 0.0);
     for slot in lanes {
@@ -596,7 +666,7 @@ fn fill_lanes(
         if keep <= 0.0 {
             break;
         }
-        let Some(x) = amount(keep, room, x0, d0) else {
+        let Some(x) = amount(slot, room, x0, d0) else {
             break;
         };
         x0 += x;
@@ -648,4 +718,35 @@ fn root(f: &impl Fn(f64) -> f64, b: f64, fa: f64, fb: f64) -> f64 {
         }
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trend;
+
+    #[test]
+    fn trend_extrapolates_smooth_changes_only() {
+        let mut trend = Trend::default();
+        // Roots moving by 0.010, 0.009, 0.008...: the next change is forecast as 0.007.
+        for root in [1.0, 1.010, 1.019] {
+            assert_eq!(
+                trend.forecast(7.0),
+                7.0,
+                "fewer than three deals: last rate"
+            );
+            trend.struck(root);
+        }
+        trend.struck(1.027);
+        assert!((trend.forecast(7.0) - 1.034).abs() < 1e-12);
+        // A jump (an event) is not extrapolated, nor is the step after it.
+        trend.struck(1.5);
+        assert_eq!(trend.forecast(1.5), 1.5);
+        trend.struck(1.501);
+        assert_eq!(trend.forecast(1.501), 1.501);
+        // A step without a deal breaks the chain.
+        trend.struck(1.502);
+        assert!((trend.forecast(0.0) - 1.503).abs() < 1e-12);
+        trend.streak = 0;
+        assert_eq!(trend.forecast(0.0), 0.0);
+    }
 }

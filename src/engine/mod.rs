@@ -116,6 +116,8 @@ pub struct Runner<'m> {
     pub(crate) theta: Vec<f64>,
     /// Slope of the bargaining residual at that rate, for the next search's first step.
     pub(crate) theta_slope: Vec<f64>,
+    /// Where each link's rate has been heading, to start the next search at its forecast.
+    pub(crate) trend: Vec<exchange::Trend>,
     pub(crate) scratch: exchange::Scratch,
     pub(crate) step: usize,
     pub(crate) checks: Option<CheckReport>,
@@ -185,6 +187,7 @@ impl<'m> Runner<'m> {
             flow_lanes,
             theta: vec![0.0; model.links.len()],
             theta_slope: vec![1.0; model.links.len()],
+            trend: vec![exchange::Trend::default(); model.links.len()],
             scratch: exchange::Scratch::new(model),
             step: 0,
             checks: None,
@@ -382,6 +385,7 @@ impl<'m> Runner<'m> {
             v.fill(0.0);
         }
         self.theta_slope.fill(1.0);
+        self.trend.fill(exchange::Trend::default());
         // Before the first step no shortfall has been seen.
         self.need_met_last.fill(1.0);
         self.event_count.fill(0);
@@ -516,7 +520,7 @@ impl<'m> Runner<'m> {
         let m = self.m;
         for (i, n) in m.needs.iter().enumerate() {
             let s = self.prod[n.cell] + self.recv[n.cell] - self.sent[n.cell];
-            let q = self.needs[i].q;
+            let q = self.needs[i].quantity();
             let met = s.clamp(0.0, q);
             self.need_met_cum[i] += met;
             self.need_q_cum[i] += q;
@@ -571,7 +575,7 @@ impl<'m> Runner<'m> {
             match *target {
                 ModTarget::Production(c) => self.prod[c] = self.prod_base[c] * k,
                 ModTarget::Consumption(c) => self.cons[c] = self.cons_base[c] * k,
-                ModTarget::Need(n) => self.needs[n].q = (self.need_q_base[n] * k).max(1e-12),
+                ModTarget::Need(n) => self.needs[n].set_quantity(self.need_q_base[n] * k),
                 ModTarget::Offer(o) => {
                     let base = self.offer_max_base[o];
                     self.offer_max[o] = if base.is_infinite() { base } else { base * k };
