@@ -112,6 +112,8 @@ pub struct Runner<'m> {
     /// Lanes of every flow (trade flows link by link, then aid flows), cheapest expected loss
     /// first; re-sorted each step because events can change detection and seizure.
     pub(crate) flow_lanes: Vec<Vec<usize>>,
+    /// Whether detection or seizure may have changed since `lane_loss` was computed.
+    losses_stale: bool,
     /// Last bargain's log exchange rate per link, to start the next search near it.
     pub(crate) theta: Vec<f64>,
     /// Slope of the bargaining residual at that rate, for the next search's first step.
@@ -185,6 +187,7 @@ impl<'m> Runner<'m> {
             mod_mult: vec![1.0; model.mod_targets.len()],
             measure_acc: vec![0.0; model.measure_accs],
             flow_lanes,
+            losses_stale: true,
             theta: vec![0.0; model.links.len()],
             theta_slope: vec![1.0; model.links.len()],
             trend: vec![exchange::Trend::default(); model.links.len()],
@@ -385,6 +388,12 @@ impl<'m> Runner<'m> {
             v.fill(0.0);
         }
         self.theta_slope.fill(1.0);
+        // Lane order starts from the file's every run, so that ties never depend on which runs
+        // this runner did before.
+        for (lanes, flow) in self.flow_lanes.iter_mut().zip(all_flows(m)) {
+            lanes.copy_from_slice(&flow.lanes);
+        }
+        self.losses_stale = true;
         self.trend.fill(exchange::Trend::default());
         // Before the first step no shortfall has been seen.
         self.need_met_last.fill(1.0);
@@ -399,12 +408,18 @@ impl<'m> Runner<'m> {
         let m = self.m;
         self.events(rng);
         self.apply_modifiers();
-        for (loss, lane) in self.lane_loss.iter_mut().zip(&m.lanes) {
-            *loss = if lane.seizable {
-                self.det[lane.channel] * self.seize[lane.channel]
-            } else {
-                0.0
-            };
+        if self.losses_stale {
+            // Detection or seizure may have changed: each lane's expected loss and so the order
+            // in which a flow uses its lanes.
+            self.losses_stale = false;
+            for (loss, lane) in self.lane_loss.iter_mut().zip(&m.lanes) {
+                *loss = if lane.seizable {
+                    self.det[lane.channel] * self.seize[lane.channel]
+                } else {
+                    0.0
+                };
+            }
+            self.sort_lanes();
         }
         self.recv.fill(0.0);
         self.recv_exp.fill(0.0);
@@ -430,7 +445,6 @@ impl<'m> Runner<'m> {
             self.acc.shortfall[c] += want - got;
         }
 
-        self.sort_lanes();
         self.give_aid();
         for l in 0..m.links.len() {
             self.bargain(l);
@@ -445,7 +459,8 @@ impl<'m> Runner<'m> {
     }
 
     /// Orders each flow's lanes by expected loss (detection times seizure), cheapest first; ties
-    /// keep file order. Insertion sort: the lists are short and this must not allocate.
+    /// keep their order, which is file order at the start of a run (see [`Runner::bind`]).
+    /// Insertion sort: the lists are short and this must not allocate.
     fn sort_lanes(&mut self) {
         let loss = &self.lane_loss;
         for lanes in self.flow_lanes.iter_mut() {
@@ -564,6 +579,7 @@ impl<'m> Runner<'m> {
             return;
         }
         self.mods_changed = false;
+        self.losses_stale = true;
         self.mod_mult.fill(1.0);
         for (i, md) in m.mods.iter().enumerate() {
             if self.mod_remaining[i] > 0 {
