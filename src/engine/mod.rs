@@ -114,6 +114,8 @@ pub struct Runner<'m> {
     pub(crate) flow_lanes: Vec<Vec<usize>>,
     /// Whether detection or seizure may have changed since `lane_loss` was computed.
     losses_stale: bool,
+    /// Production cells, with whether the good is stocked (output adds to the stock).
+    produced: Vec<(usize, bool)>,
     /// Last bargain's log exchange rate per link, to start the next search near it.
     pub(crate) theta: Vec<f64>,
     /// Slope of the bargaining residual at that rate, for the next search's first step.
@@ -188,6 +190,14 @@ impl<'m> Runner<'m> {
             measure_acc: vec![0.0; model.measure_accs],
             flow_lanes,
             losses_stale: true,
+            produced: model
+                .production
+                .iter()
+                .map(|&(c, _)| {
+                    let c = c as usize;
+                    (c, model.goods[c % model.goods.len()].stocked())
+                })
+                .collect(),
             theta: vec![0.0; model.links.len()],
             theta_slope: vec![1.0; model.links.len()],
             trend: vec![exchange::Trend::default(); model.links.len()],
@@ -428,10 +438,9 @@ impl<'m> Runner<'m> {
         self.flow_sent.fill(0.0);
         self.lane_flow.fill(0.0);
 
-        for &(c, _) in &m.production {
-            let c = c as usize;
+        for &(c, stocked) in &self.produced {
             let x = self.prod[c];
-            if m.goods[c % m.goods.len()].stocked() {
+            if stocked {
                 self.stock[c] += x;
             }
             self.acc.produced[c] += x;
