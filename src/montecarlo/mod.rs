@@ -80,8 +80,12 @@ pub fn row_width(model: &Model) -> usize {
     model.drawn_names().len() + model.outcomes.len()
 }
 
-/// Runs a worker buffers before adding them to its aggregate column by column.
-const BATCH: usize = 64;
+/// Runs a worker buffers before adding them to its aggregate column by column. Each column's
+/// sketch bins are scattered over memory larger than the cache; the more runs share one pass, the
+/// more values each bin fetched serves. 256 (2.4 MB of series per worker for the flagship) gets
+/// most of the gain: aggregation's share of the flagship's CPU samples is 11-12% at 64, 9.8% at 256,
+/// 9.6% at 1,024.
+const BATCH: usize = 256;
 
 struct Worker<'m> {
     runner: Runner<'m>,
