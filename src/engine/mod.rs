@@ -561,11 +561,12 @@ impl<'m> Runner<'m> {
                 t += self.p[rel.kept as usize] * (1.0 - t);
             }
             // A seizure costs trust in proportion to the share of the shipment lost: seizing a
-            // tenth of a cargo costs a tenth of what losing all of it would.
+            // tenth of a cargo costs a tenth of what losing all of it would. Only lanes with a
+            // seizure can raise the share above 0 (and only they had a flow to divide by).
             let lost = rel
                 .lanes_any
                 .iter()
-                .filter(|&&l| self.lane_flow[l] > 0.0)
+                .filter(|&&l| self.lane_seized[l] > 0.0)
                 .map(|&l| self.lane_seized[l] / self.lane_flow[l])
                 .fold(0.0, f64::max);
             if lost > 0.0 {
