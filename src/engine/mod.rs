@@ -542,13 +542,20 @@ impl<'m> Runner<'m> {
 
     fn settle_needs(&mut self) {
         let m = self.m;
-        for (i, n) in m.needs.iter().enumerate() {
-            let s = self.prod[n.cell] + self.recv[n.cell] - self.sent[n.cell];
-            let q = self.needs[i].quantity();
+        // Every per-need array cut to the need count, so indexing by `i < n` needs no checks.
+        let n = m.needs.len();
+        let (defs, needs) = (&m.needs[..n], &self.needs[..n]);
+        let met_cum = &mut self.need_met_cum[..n];
+        let q_cum = &mut self.need_q_cum[..n];
+        let met_last = &mut self.need_met_last[..n];
+        for i in 0..n {
+            let cell = defs[i].cell;
+            let s = self.prod[cell] + self.recv[cell] - self.sent[cell];
+            let q = needs[i].quantity();
             let met = s.clamp(0.0, q);
-            self.need_met_cum[i] += met;
-            self.need_q_cum[i] += q;
-            self.need_met_last[i] = met / q;
+            met_cum[i] += met;
+            q_cum[i] += q;
+            met_last[i] = met / q;
         }
         self.recv_last.copy_from_slice(&self.recv);
     }
