@@ -344,6 +344,7 @@ impl Runner<'_> {
         self.restore(legs, lanes);
     }
 
+    /// Puts the scratch buffers taken for a bargain back, for the next one to reuse.
     fn restore(&mut self, legs: Vec<Leg>, lanes: Vec<LaneSlot>) {
         self.scratch.legs = legs;
         self.scratch.lanes = lanes;

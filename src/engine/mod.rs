@@ -110,7 +110,7 @@ pub struct Runner<'m> {
     mod_mult: Vec<f64>,
     measure_acc: Vec<f64>,
     /// Lanes of every flow (trade flows link by link, then aid flows), cheapest expected loss
-    /// first; re-sorted each step because events can change detection and seizure.
+    /// first; re-sorted whenever event multipliers may have changed detection or seizure.
     pub(crate) flow_lanes: Vec<Vec<usize>>,
     /// Whether detection or seizure may have changed since `lane_loss` was computed.
     losses_stale: bool,
