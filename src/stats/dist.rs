@@ -323,8 +323,11 @@ pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     if !(x > 0.0 && x < 1.0) {
         x = 0.5;
     }
-    let afac = -ln_gamma(a) - ln_gamma(b) + ln_gamma(a + b);
-    let ln_scale = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
+    // The same three log-gammas serve both constants (each keeps its own order of terms, so
+    // its bits are unchanged).
+    let (lg_a, lg_b, lg_ab) = (ln_gamma(a), ln_gamma(b), ln_gamma(a + b));
+    let afac = -lg_a - lg_b + lg_ab;
+    let ln_scale = lg_ab - lg_a - lg_b;
     for j in 0..12 {
         if x <= 0.0 || x >= 1.0 {
             break;
