@@ -135,6 +135,18 @@ pub struct Program {
     /// Number of uniforms one run consumes (one per distribution).
     pub draws: u32,
     pub sites: Vec<Site>,
+    /// Set by [`Program::seal`]: what a run must recompute and what it can copy.
+    plan: Option<Plan>,
+}
+
+/// The split of a sealed program: most slots are literals or arithmetic on literals, the same in
+/// every run; only those that depend on a draw or a lever change.
+#[derive(Clone, Debug)]
+struct Plan {
+    /// Every slot's value where it depends on no draw and no lever (0 elsewhere).
+    fixed: Vec<f64>,
+    /// Slots that depend on a draw or a lever, in program order.
+    varying: Vec<u32>,
 }
 
 /// Values that replace parts of the program for one policy setting: lever values and fixed
@@ -147,10 +159,37 @@ pub struct Setting {
 }
 
 impl Program {
-    /// Appends an instruction and returns its slot.
+    /// Appends an instruction and returns its slot. Unseals the program.
     pub fn push(&mut self, op: Op) -> Slot {
+        self.plan = None;
         self.ops.push(op);
         (self.ops.len() - 1) as Slot
+    }
+
+    /// Computes once what every run shares: the values of the slots that depend on no draw and
+    /// no lever. [`Program::eval`] then copies them and computes only the rest, with the same
+    /// operations in the same order, so its results are bit for bit those of evaluating every
+    /// slot. Call when the program is complete.
+    pub fn seal(&mut self) {
+        let n = self.ops.len();
+        let mut varies = vec![false; n];
+        let mut fixed = vec![0.0; n];
+        let mut varying = Vec::new();
+        for (i, op) in self.ops.iter().enumerate() {
+            varies[i] = match *op {
+                Op::Const(_) => false,
+                Op::Lever(_) | Op::Draw { .. } => true,
+                Op::Bin { a, b, .. } => varies[a as usize] || varies[b as usize],
+                Op::Clamp { src, .. } => varies[src as usize],
+            };
+            if varies[i] {
+                varying.push(i as u32);
+            } else {
+                // Reads only earlier slots that vary neither: no lever, no uniform is used.
+                fixed[i] = finite(value(op, &[], &[], &fixed));
+            }
+        }
+        self.plan = Some(Plan { fixed, varying });
     }
 
     /// Number of slots.
@@ -165,7 +204,19 @@ impl Program {
 
     /// Evaluates every slot for one run. `u` holds `draws` uniforms in (0, 1); `out` has one
     /// entry per slot. Never allocates; never produces NaN or infinity.
+    ///
+    /// A sealed program ([`Program::seal`]) run under a setting that fixes no slot copies the
+    /// slots shared by all runs and computes only those that depend on a draw or a lever; the
+    /// values are the same bits either way.
     pub fn eval(&self, setting: &Setting, u: &[f64], out: &mut [f64]) {
+        if let Some(plan) = self.plan.as_ref().filter(|_| setting.fixed.is_empty()) {
+            out.copy_from_slice(&plan.fixed);
+            for &i in &plan.varying {
+                let i = i as usize;
+                out[i] = finite(value(&self.ops[i], &setting.levers, u, out));
+            }
+            return;
+        }
         let any_fixed = !setting.fixed.is_empty();
         for (i, op) in self.ops.iter().enumerate() {
             if any_fixed {
@@ -174,28 +225,7 @@ impl Program {
                     continue;
                 }
             }
-            let v = match *op {
-                Op::Const(v) => v,
-                Op::Lever(l) => setting.levers[l as usize],
-                Op::Draw { kind, args, draw } => {
-                    let p = args.map(|a| out[a as usize]);
-                    dist::quantile(kind, p, u[draw as usize])
-                }
-                Op::Bin { op, a, b } => {
-                    let (a, b) = (out[a as usize], out[b as usize]);
-                    match op {
-                        BinOp::Add => a + b,
-                        BinOp::Sub => a - b,
-                        BinOp::Mul => a * b,
-                        BinOp::Div if b == 0.0 => 0.0,
-                        BinOp::Div => a / b,
-                        BinOp::Min => a.min(b),
-                        BinOp::Max => a.max(b),
-                    }
-                }
-                Op::Clamp { src, lo, hi } => out[src as usize].clamp(lo, hi),
-            };
-            out[i] = finite(v);
+            out[i] = finite(value(op, &setting.levers, u, out));
         }
     }
 
@@ -339,6 +369,32 @@ impl Program {
     }
 }
 
+/// One instruction's result from the slots before it (`out`), the lever values and the uniforms.
+#[inline(always)]
+fn value(op: &Op, levers: &[f64], u: &[f64], out: &[f64]) -> f64 {
+    match *op {
+        Op::Const(v) => v,
+        Op::Lever(l) => levers[l as usize],
+        Op::Draw { kind, args, draw } => {
+            let p = args.map(|a| out[a as usize]);
+            dist::quantile(kind, p, u[draw as usize])
+        }
+        Op::Bin { op, a, b } => {
+            let (a, b) = (out[a as usize], out[b as usize]);
+            match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div if b == 0.0 => 0.0,
+                BinOp::Div => a / b,
+                BinOp::Min => a.min(b),
+                BinOp::Max => a.max(b),
+            }
+        }
+        Op::Clamp { src, lo, hi } => out[src as usize].clamp(lo, hi),
+    }
+}
+
 fn finite(v: f64) -> f64 {
     if v.is_nan() {
         0.0
@@ -457,6 +513,63 @@ mod tests {
         };
         p.eval(&s, &[0.5], &mut out);
         assert_eq!(out[prod as usize], 22.0);
+    }
+
+    #[test]
+    fn a_sealed_program_gives_the_same_bits() {
+        // Constants, arithmetic on constants, a lever, draws and arithmetic mixing them.
+        let mut p = Program::default();
+        let lever = p.push(Op::Lever(0));
+        let lo = p.push(Op::Const(0.1));
+        let third = p.push(Op::Bin {
+            op: BinOp::Div,
+            a: lo,
+            b: lo,
+        });
+        let hi = p.push(Op::Bin {
+            op: BinOp::Add,
+            a: third,
+            b: lo,
+        });
+        let a = p.push(Op::Const(2.5));
+        let draw = p.push(Op::Draw {
+            kind: DistKind::Beta,
+            args: [a, third, lo, hi],
+            draw: 0,
+        });
+        p.push(Op::Bin {
+            op: BinOp::Mul,
+            a: draw,
+            b: lever,
+        });
+        p.push(Op::Clamp {
+            src: hi,
+            lo: 0.0,
+            hi: 1.0,
+        });
+        p.draws = 1;
+        let mut open = vec![0.0; p.len()];
+        let mut sealed = p.clone();
+        sealed.seal();
+        let mut fast = vec![f64::NAN; p.len()];
+        for (u, lever) in [(0.2, 3.0), (0.9, -1.0)] {
+            p.eval(&setting(vec![lever]), &[u], &mut open);
+            sealed.eval(&setting(vec![lever]), &[u], &mut fast);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&open), bits(&fast));
+        }
+        // A setting that fixes a slot takes the full path: the fixed value reaches dependants.
+        let s = Setting {
+            levers: vec![1.0],
+            fixed: vec![(draw, 0.5)],
+        };
+        sealed.eval(&s, &[0.2], &mut fast);
+        assert_eq!(fast[draw as usize + 1], 0.5);
+        // Pushing after sealing unseals: the new slot is evaluated.
+        sealed.push(Op::Const(7.0));
+        let mut longer = vec![0.0; sealed.len()];
+        sealed.eval(&setting(vec![1.0]), &[0.2], &mut longer);
+        assert_eq!(longer[sealed.len() - 1], 7.0);
     }
 
     #[test]

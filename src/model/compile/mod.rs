@@ -813,6 +813,7 @@ impl<'s> Ctx<'s> {
             })
             .collect();
         model.program = std::mem::take(&mut self.prog);
+        model.program.seal();
         let ranges: Vec<(f64, f64)> = model
             .levers
             .iter()
