@@ -113,10 +113,7 @@ impl NeedFn {
         let m = s * self.inv_q;
         match self.shape {
             Shape::Linear => self.v * s.min(self.q),
-            Shape::Straight => {
-                let m = m.min(1.0);
-                self.v * self.q * (1.0 - (1.0 - m) * (1.0 - m)) / 2.0
-            }
+            Shape::Straight => self.straight_util(s),
             Shape::Power(k) => {
                 let m = m.min(1.0);
                 self.v * self.q * (1.0 - (1.0 - m).powf(k)) / k
@@ -139,10 +136,35 @@ impl NeedFn {
         let r = mv * self.inv_v;
         match self.shape {
             Shape::Linear => self.q,
-            Shape::Straight => self.q * (1.0 - r),
+            Shape::Straight => self.straight_supply_at(mv),
             Shape::Power(k) => self.q * (1.0 - r.powf(1.0 / (k - 1.0))),
             Shape::Log => self.q * (1.0 / r - 1.0),
         }
+    }
+
+    /// [`NeedFn::util`] of a need whose shape is [`Shape::Straight`], for callers that checked
+    /// the shape once for many evaluations: the same arithmetic, so the same bits.
+    #[inline(always)]
+    pub fn straight_util(&self, s: f64) -> f64 {
+        debug_assert_eq!(self.shape, Shape::Straight);
+        if s <= 0.0 {
+            return self.v * s;
+        }
+        let m = (s * self.inv_q).min(1.0);
+        self.v * self.q * (1.0 - (1.0 - m) * (1.0 - m)) / 2.0
+    }
+
+    /// [`NeedFn::supply_at`] of a need whose shape is [`Shape::Straight`] (same bits).
+    #[inline(always)]
+    pub fn straight_supply_at(&self, mv: f64) -> f64 {
+        debug_assert_eq!(self.shape, Shape::Straight);
+        if mv <= 0.0 {
+            return self.q;
+        }
+        if mv > self.v {
+            return -1.0;
+        }
+        self.q * (1.0 - mv * self.inv_v)
     }
 
     /// Supply beyond which one more unit is worth nothing (infinite for `Log`).

@@ -26,7 +26,7 @@
 //! neither side could do better without the other doing worse.
 
 use super::Runner;
-use super::curves::NeedFn;
+use super::curves::{NeedFn, Shape};
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -49,6 +49,9 @@ struct Leg {
     s_giver: f64,
     taker: NeedFn,
     giver: Option<NeedFn>,
+    /// The giver has no need of the good and the taker's curve is `Concave(2)`: the case
+    /// [`Leg::partial_straight`] solves without dispatching on the curve.
+    straight: bool,
     /// Utilities before the bargain, at `s_taker` and `s_giver`.
     u_taker: f64,
     u_giver: f64,
@@ -120,6 +123,7 @@ impl Scratch {
             s_giver: 0.0,
             taker: idle,
             giver: None,
+            straight: false,
             u_taker: 0.0,
             u_giver: 0.0,
             r_none: f64::INFINITY,
@@ -272,7 +276,37 @@ impl Leg {
             self.x_try = self.cap;
             return (self.gain_full, self.loss_full);
         }
-        self.partial(lanes, r, inv_r)
+        if self.straight {
+            self.partial_straight(lanes, inv_r)
+        } else {
+            self.partial(lanes, r, inv_r)
+        }
+    }
+
+    /// [`Leg::partial`] for a leg whose giver has no need of the good and whose taker's curve is
+    /// `Concave(2)` (every leg of the flagship): the same arithmetic as [`solve_leg`] with that
+    /// curve, so the same bits, with no test of the curve's shape per lane.
+    #[inline(never)]
+    fn partial_straight(&mut self, lanes: &[LaneSlot], inv_r: f64) -> (f64, f64) {
+        let taker = self.taker;
+        let s_taker = self.s_taker;
+        let cost = self.cost * inv_r;
+        let (x, d) = fill_lanes(
+            self,
+            &lanes[self.start..self.start + self.len],
+            |slot, room, _, d0| {
+                let worth = taker.straight_supply_at(cost * slot.inv_keep) - (s_taker + d0);
+                (worth > 0.0).then(|| (worth * slot.inv_keep).min(room))
+            },
+        );
+        self.x_try = x;
+        if x <= 0.0 {
+            return (0.0, 0.0);
+        }
+        (
+            taker.straight_util(s_taker + d) - self.u_taker,
+            self.cost * x,
+        )
     }
 
     /// [`Leg::outcome`] between the two thresholds, where the quantity must be solved for.
@@ -328,6 +362,7 @@ impl Runner<'_> {
             leg.s_giver = self.supply(flow.giver_cell);
             leg.taker = self.needs[flow.taker_need];
             leg.giver = flow.giver_need.map(|n| self.needs[n]);
+            leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
             leg.prepare(&lanes[first..used]);
         }
         let n = link.ab.len() + link.ba.len();
