@@ -25,8 +25,8 @@
 //! more than its giver (at the rate `θ`), and with equal powers the gains are split so that
 //! neither side could do better without the other doing worse.
 
-use super::Runner;
 use super::curves::{NeedFn, Shape};
+use super::{Runner, greater, lesser};
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -247,7 +247,7 @@ impl Leg {
                 // Nothing passes beyond this lane: the cap is never moved in full.
                 return;
             }
-            let put = l.room.min(left);
+            let put = lesser(l.room, left);
             left -= put;
             d += l.keep * put;
             last_keep = l.keep;
@@ -296,7 +296,7 @@ impl Leg {
             &lanes[self.start..self.start + self.len],
             |slot, room, _, d0| {
                 let worth = taker.straight_supply_at(cost * slot.inv_keep) - (s_taker + d0);
-                (worth > 0.0).then(|| (worth * slot.inv_keep).min(room))
+                (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
             },
         );
         self.x_try = x;
@@ -342,7 +342,7 @@ impl Runner<'_> {
             let first = used;
             let mut lane_room = 0.0;
             for &l in &self.flow_lanes[f] {
-                let room = (self.cap[l] - self.lane_flow[l]).max(0.0);
+                let room = greater(self.cap[l] - self.lane_flow[l], 0.0);
                 lane_room += room;
                 let slot = &mut lanes[used];
                 slot.lane = l;
@@ -356,7 +356,7 @@ impl Runner<'_> {
             leg.start = first;
             leg.len = used - first;
             leg.from_a = k < link.ab.len();
-            leg.cap = self.giving_cap(f, flow).min(lane_room);
+            leg.cap = lesser(self.giving_cap(f, flow), lane_room);
             leg.cost = self.offer_cost[flow.offer];
             leg.s_taker = self.supply(flow.taker_cell);
             leg.s_giver = self.supply(flow.giver_cell);
@@ -585,7 +585,7 @@ impl Runner<'_> {
             };
             let (mut left, mut expected) = (x, 0.0);
             for slot in slots {
-                let put = slot.room.min(left);
+                let put = lesser(slot.room, left);
                 if put <= 0.0 {
                     continue;
                 }
@@ -655,7 +655,7 @@ fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
                 // Largest supply at which r * keep * MV_taker >= cost.
                 let target = cost * slot.inv_keep;
                 let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
-                (worth > 0.0).then(|| (worth * slot.inv_keep).min(room))
+                (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
             })
         }
         Some(giver) => fill_lanes(leg, lanes, |slot, room, x0, d0| {
@@ -694,7 +694,7 @@ fn fill_lanes(
         if left <= 0.0 {
             break;
         }
-        let room = slot.room.min(left);
+        let room = lesser(slot.room, left);
         if room <= 0.0 {
             continue;
         }

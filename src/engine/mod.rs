@@ -658,10 +658,10 @@ impl<'m> Runner<'m> {
         } else {
             self.prod[cell] - self.sent[cell]
         };
-        (max - self.offer_sent[o])
-            .min(partner)
-            .min(holding)
-            .max(0.0)
+        greater(
+            lesser(lesser(max - self.offer_sent[o], partner), holding),
+            0.0,
+        )
     }
 
     /// Supply toward the actor's need for a good at this point of the step.
@@ -755,6 +755,19 @@ impl<'m> Runner<'m> {
             series[o * width + t] = self.measure(out.root) * out.scale;
         }
     }
+}
+
+/// The smaller of two numbers that are never NaN here (room, quantities left, amounts worth
+/// sending, what a giver can still give): one instruction, where `f64::min` adds a test for NaN.
+#[inline(always)]
+pub(crate) fn lesser(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two numbers that are never NaN here (see [`lesser`]).
+#[inline(always)]
+pub(crate) fn greater(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
 }
 
 /// Every flow in the order the runner numbers them: links' flows (a to b, then b to a), then aid.
