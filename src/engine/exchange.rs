@@ -347,8 +347,7 @@ impl Runner<'_> {
                 let slot = &mut lanes[used];
                 slot.lane = l;
                 slot.room = room;
-                slot.keep = 1.0 - self.lane_loss[l];
-                slot.inv_keep = 1.0 / slot.keep;
+                (slot.keep, slot.inv_keep) = self.lane_keep[l];
                 used += 1;
             }
             let leg = &mut legs[k];

@@ -89,6 +89,8 @@ pub struct Runner<'m> {
     pub(crate) lane_flow: Vec<f64>,
     /// Expected share lost on each lane this step (detection times seizure; 0 for services).
     pub(crate) lane_loss: Vec<f64>,
+    /// Expected share that arrives (`1 - lane_loss`) and its inverse, computed with the losses.
+    pub(crate) lane_keep: Vec<(f64, f64)>,
     lane_delivered: Vec<f64>,
     lane_seized: Vec<f64>,
     lane_seen: Vec<bool>,
@@ -170,6 +172,7 @@ impl<'m> Runner<'m> {
             flow_sent: vec![0.0; all_flows(model).count()],
             lane_flow: vec![0.0; lanes],
             lane_loss: vec![0.0; lanes],
+            lane_keep: vec![(1.0, 1.0); lanes],
             lane_delivered: vec![0.0; lanes],
             lane_seized: vec![0.0; lanes],
             lane_seen: vec![false; lanes],
@@ -422,12 +425,19 @@ impl<'m> Runner<'m> {
             // Detection or seizure may have changed: each lane's expected loss and so the order
             // in which a flow uses its lanes.
             self.losses_stale = false;
-            for (loss, lane) in self.lane_loss.iter_mut().zip(&m.lanes) {
+            for ((loss, keep), lane) in self
+                .lane_loss
+                .iter_mut()
+                .zip(&mut self.lane_keep)
+                .zip(&m.lanes)
+            {
                 *loss = if lane.seizable {
                     self.det[lane.channel] * self.seize[lane.channel]
                 } else {
                     0.0
                 };
+                let k = 1.0 - *loss;
+                *keep = (k, 1.0 / k);
             }
             self.sort_lanes();
         }
