@@ -55,6 +55,14 @@ struct Leg {
     /// Utilities before the bargain, at `s_taker` and `s_giver`.
     u_taker: f64,
     u_giver: f64,
+    /// The runner's [`Runner::prep_epoch`] when this leg was last prepared: while it is
+    /// unchanged, so are the curves, the cost and every lane's arriving share.
+    epoch: u64,
+    /// The lane (position in the leg's lanes) that `r_first` was computed for, `usize::MAX`
+    /// when none was; `r_first` is the ratio below which nothing moves while that lane is the
+    /// first with room.
+    first_lane: usize,
+    r_first: f64,
     /// Below this ratio of weights (taker's over giver's) nothing moves.
     r_none: f64,
     /// At or above this ratio the whole cap moves (infinite if the taker is sated first).
@@ -94,12 +102,8 @@ impl Scratch {
             link_start.push(start);
             start += l.ab.len() + l.ba.len();
         }
-        let max_legs = m
-            .links
-            .iter()
-            .map(|l| l.ab.len() + l.ba.len())
-            .max()
-            .unwrap_or(0);
+        // One leg per flow of every link, kept from step to step (see `Leg::prepare`).
+        let legs = start;
         let max_lanes = m
             .links
             .iter()
@@ -126,6 +130,9 @@ impl Scratch {
             straight: false,
             u_taker: 0.0,
             u_giver: 0.0,
+            epoch: u64::MAX,
+            first_lane: usize::MAX,
+            r_first: f64::INFINITY,
             r_none: f64::INFINITY,
             r_full: f64::INFINITY,
             gain_full: 0.0,
@@ -140,7 +147,7 @@ impl Scratch {
             inv_keep: f64::INFINITY,
         };
         Scratch {
-            legs: vec![leg; max_legs],
+            legs: vec![leg; legs],
             lanes: vec![lane; max_lanes],
             link_start,
         }
@@ -211,29 +218,42 @@ enum Side {
 impl Leg {
     /// Precomputes the utilities before the bargain and the ratios of weights at which the leg
     /// starts to move and moves its whole cap, so that most trial rates need no solving.
-    fn prepare(&mut self, lanes: &[LaneSlot]) {
+    ///
+    /// `same` says the leg's supplies, curves, cost and lanes' shares are those it was last
+    /// prepared with (the usual case from one step to the next: only the cap moves), so the
+    /// utilities before the bargain, and the first unit's ratio while the same lane carries it,
+    /// are kept instead of recomputed; they would be the same bits.
+    fn prepare(&mut self, lanes: &[LaneSlot], same: bool) {
         self.r_none = f64::INFINITY;
         self.r_full = f64::INFINITY;
         self.gain_full = 0.0;
         self.loss_full = 0.0;
         self.x_try = 0.0;
         self.x_best = 0.0;
-        self.u_taker = self.taker.util(self.s_taker);
-        self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
+        if !same {
+            self.u_taker = self.taker.util(self.s_taker);
+            self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
+            self.first_lane = usize::MAX;
+        }
         if self.cap <= 0.0 {
             return;
         }
         let cost_at = |x: f64| self.cost + self.giver.map_or(0.0, |g| g.mv(self.s_giver - x));
         // First unit: on the first lane that has room and lets anything through.
-        let Some(first) = lanes.iter().find(|l| l.room > 0.0 && l.keep > 0.0) else {
+        let Some(i) = lanes.iter().position(|l| l.room > 0.0 && l.keep > 0.0) else {
             return;
         };
-        let value0 = first.keep * self.taker.mv(self.s_taker);
-        self.r_none = if value0 > 0.0 {
-            cost_at(0.0) / value0
-        } else {
-            f64::INFINITY
-        };
+        let first = lanes[i];
+        if i != self.first_lane {
+            let value0 = first.keep * self.taker.mv(self.s_taker);
+            self.r_first = if value0 > 0.0 {
+                cost_at(0.0) / value0
+            } else {
+                f64::INFINITY
+            };
+            self.first_lane = i;
+        }
+        self.r_none = self.r_first;
         // Whole cap: the last unit travels on the last lane needed.
         let (mut left, mut d, mut last_keep) = (self.cap, 0.0, first.keep);
         for l in lanes {
@@ -350,22 +370,28 @@ impl Runner<'_> {
                 (slot.keep, slot.inv_keep) = self.lane_keep[l];
                 used += 1;
             }
-            let leg = &mut legs[k];
-            leg.flow = f;
+            let leg = &mut legs[f];
             leg.start = first;
             leg.len = used - first;
-            leg.from_a = k < link.ab.len();
             leg.cap = lesser(self.giving_cap(f, flow), lane_room);
-            leg.cost = self.offer_cost[flow.offer];
-            leg.s_taker = self.supply(flow.taker_cell);
-            leg.s_giver = self.supply(flow.giver_cell);
-            leg.taker = self.needs[flow.taker_need];
-            leg.giver = flow.giver_need.map(|n| self.needs[n]);
-            leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
-            leg.prepare(&lanes[first..used]);
+            let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
+            let same =
+                leg.epoch == self.prep_epoch && leg.s_taker == s_taker && leg.s_giver == s_giver;
+            if leg.epoch != self.prep_epoch {
+                leg.epoch = self.prep_epoch;
+                leg.flow = f;
+                leg.from_a = k < link.ab.len();
+                leg.cost = self.offer_cost[flow.offer];
+                leg.taker = self.needs[flow.taker_need];
+                leg.giver = flow.giver_need.map(|n| self.needs[n]);
+                leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
+            }
+            leg.s_taker = s_taker;
+            leg.s_giver = s_giver;
+            leg.prepare(&lanes[first..used], same);
         }
         let n = link.ab.len() + link.ba.len();
-        let active = &mut legs[..n];
+        let active = &mut legs[start..start + n];
         let any_a = active.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = active.iter().any(|l| !l.from_a && l.cap > 0.0);
         if any_a && any_b {

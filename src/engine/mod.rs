@@ -116,6 +116,10 @@ pub struct Runner<'m> {
     pub(crate) flow_lanes: Vec<Vec<usize>>,
     /// Whether detection or seizure may have changed since `lane_loss` was computed.
     losses_stale: bool,
+    /// Counts the times a run's curves, costs or lanes' shares may have changed (each run
+    /// start, each change of multipliers): bargaining legs prepared in the same epoch can keep
+    /// what depends on those alone.
+    pub(crate) prep_epoch: u64,
     /// Production cells, with whether the good is stocked (output adds to the stock).
     produced: Vec<(usize, bool)>,
     /// Last bargain's log exchange rate per link, to start the next search near it.
@@ -193,6 +197,7 @@ impl<'m> Runner<'m> {
             measure_acc: vec![0.0; model.measure_accs],
             flow_lanes,
             losses_stale: true,
+            prep_epoch: 0,
             produced: model
                 .production
                 .iter()
@@ -425,6 +430,8 @@ impl<'m> Runner<'m> {
             // Detection or seizure may have changed: each lane's expected loss and so the order
             // in which a flow uses its lanes.
             self.losses_stale = false;
+            // Set at every run start and every change of multipliers (needs, costs, losses).
+            self.prep_epoch += 1;
             for ((loss, keep), lane) in self
                 .lane_loss
                 .iter_mut()
