@@ -424,9 +424,7 @@ impl Runner<'_> {
     fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: usize) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
         let link = &self.m.links[li];
-        let (pa, pb) = (self.power[link.a], self.power[link.b]);
-        // ln βA - ln βB: the powers' share of the residual, once per search.
-        let ln_power = (pa / pb).ln();
+        let ln_power = self.ln_power[li];
         let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
         // The best point so far: (|residual|, t, residual, gA, gB).
         let mut best: Option<(f64, f64, f64, f64, f64)> = None;

@@ -73,6 +73,9 @@ pub struct Runner<'m> {
     cap_base: Vec<f64>,
     pub(crate) cap: Vec<f64>,
     pub(crate) power: Vec<f64>,
+    /// Per link, `ln βA - ln βB = ln(power_a / power_b)`: the powers' share of the bargaining
+    /// residual, fixed for a run.
+    pub(crate) ln_power: Vec<f64>,
     value: Vec<f64>,
     trust0: Vec<f64>,
     /// Lanes of each channel.
@@ -164,6 +167,7 @@ impl<'m> Runner<'m> {
             cap_base: vec![0.0; lanes],
             cap: vec![0.0; lanes],
             power: vec![1.0; model.actors.len()],
+            ln_power: vec![0.0; model.links.len()],
             value: vec![0.0; model.goods.len()],
             trust0: vec![0.0; model.relations.len()],
             channel_lanes,
@@ -383,6 +387,9 @@ impl<'m> Runner<'m> {
         self.cap.copy_from_slice(&self.cap_base);
         for (i, a) in m.actors.iter().enumerate() {
             self.power[i] = val(a.power);
+        }
+        for (lp, link) in self.ln_power.iter_mut().zip(&m.links) {
+            *lp = (self.power[link.a] / self.power[link.b]).ln();
         }
         for (i, g) in m.goods.iter().enumerate() {
             self.value[i] = val(g.value);
