@@ -354,8 +354,8 @@ impl Runner<'_> {
         let start = self.scratch.link_start[li];
         let mut legs = std::mem::take(&mut self.scratch.legs);
         let mut lanes = std::mem::take(&mut self.scratch.lanes);
-        // Both buffers were sized for the largest link: every leg and lane slot is written in
-        // place, field by field, with nothing pushed or copied whole.
+        // Legs are kept per flow (one for every flow of every link) and lane slots sized for the
+        // largest link: both are written in place, field by field, with nothing pushed.
         let mut used = 0;
         for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
             let f = start + k;

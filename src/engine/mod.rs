@@ -437,7 +437,8 @@ impl<'m> Runner<'m> {
             // Detection or seizure may have changed: each lane's expected loss and so the order
             // in which a flow uses its lanes.
             self.losses_stale = false;
-            // Set at every run start and every change of multipliers (needs, costs, losses).
+            // `losses_stale` is set at every run start (`bind`: curves, costs, losses) and every
+            // change of multipliers (needs, detection, seizure): legs prepared before are stale.
             self.prep_epoch += 1;
             for ((loss, keep), lane) in self
                 .lane_loss
