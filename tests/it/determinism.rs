@@ -79,9 +79,16 @@ fn a_run_depends_only_on_seed_and_run_index() {
     let n = a.series_len();
     let d = m.drawn_names().len();
     let (mut sa, mut sb, mut da, mut db) = (vec![0.0; n], vec![0.0; n], vec![0.0; d], vec![0.0; d]);
-    // Runner a has run other runs first; b is fresh.
+    // Runner a has run other runs first, one of them under other lever values (other losses,
+    // costs and curves for what a runner keeps from step to step); b is fresh.
+    let mut other = s.clone();
+    for (v, lever) in other.levers.iter_mut().zip(&m.levers) {
+        *v = *lever.values.last().unwrap_or(&lever.baseline);
+    }
+    assert_ne!(other, s, "the flagship has levers with other values");
     for run in 0..5 {
-        a.run(&s, &streams, run, &mut sa, &mut da);
+        let setting = if run == 3 { &other } else { &s };
+        a.run(setting, &streams, run, &mut sa, &mut da);
     }
     a.run(&s, &streams, 42, &mut sa, &mut da);
     b.run(&s, &streams, 42, &mut sb, &mut db);
