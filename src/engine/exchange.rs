@@ -224,12 +224,11 @@ impl Leg {
     /// utilities before the bargain, and the first unit's ratio while the same lane carries it,
     /// are kept instead of recomputed; they would be the same bits.
     fn prepare(&mut self, lanes: &[LaneSlot], same: bool) {
+        // `gain_full` and `loss_full` are read only at a ratio at or above a finite `r_full`, so
+        // they are set where `r_full` is; `x_try` is written by every evaluation and `x_best` by
+        // the search before the deal reads it.
         self.r_none = f64::INFINITY;
         self.r_full = f64::INFINITY;
-        self.gain_full = 0.0;
-        self.loss_full = 0.0;
-        self.x_try = 0.0;
-        self.x_best = 0.0;
         if !same {
             self.u_taker = self.taker.util(self.s_taker);
             self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
