@@ -259,12 +259,13 @@ impl Chart for Differences {
                     chart.draw_series(std::iter::once(Circle::new((m, y), 7, colour.filled())))?;
                 }
                 None => {
+                    // Just right of the zero line, so the line does not run through the words.
                     let style = font(15.0)
                         .color(&palette::GREY)
-                        .pos(Pos::new(HPos::Center, VPos::Center));
-                    chart
-                        .plotting_area()
-                        .draw(&Text::new(r.note.clone(), (0.0, y), style))?;
+                        .pos(Pos::new(HPos::Left, VPos::Center));
+                    chart.plotting_area().draw(
+                        &(EmptyElement::at((0.0, y)) + Text::new(r.note.clone(), (10, 0), style)),
+                    )?;
                 }
             }
         }
