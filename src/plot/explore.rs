@@ -258,6 +258,8 @@ impl Chart for PrimChart {
             .y_desc("Density: % of the box meeting it")
             .axis_desc_style(font(17.0))
             .label_style(font(16.0))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
             .draw()?;
         let pts: Vec<(f64, f64)> = self
             .trajectory
@@ -275,10 +277,15 @@ impl Chart for PrimChart {
                 10,
                 palette::VERMILLION.stroke_width(3),
             )))?;
+            // In the lower left, which a peeling trajectory (density rising as coverage falls)
+            // leaves empty, so the words never cross the curve.
             let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Bottom));
             chart.plotting_area().draw(&Text::new(
-                format!("chosen box: coverage {:.0}%, density {:.0}%", p.0, p.1),
-                (p.0.min(55.0), (p.1 - 12.0).max(4.0)),
+                format!(
+                    "chosen box (ringed): coverage {:.0}%, density {:.0}%",
+                    p.0, p.1
+                ),
+                (3.0, 4.0),
                 style,
             ))?;
         }
@@ -304,6 +311,7 @@ impl Chart for PrimChart {
             .x_desc("Position within the input's sampled range (%)")
             .axis_desc_style(font(17.0))
             .label_style(font(16.0))
+            .x_label_formatter(&|v| tick(*v))
             .draw()?;
         for (i, (_, lo, hi, text)) in self.ranges.iter().enumerate() {
             let y = i as f64;
