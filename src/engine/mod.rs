@@ -713,7 +713,7 @@ impl<'m> Runner<'m> {
             let mut expected = 0.0;
             for k in 0..self.flow_lanes[f].len() {
                 let l = self.flow_lanes[f][k];
-                let keep = 1.0 - self.lane_loss[l];
+                let keep = self.lane_keep[l].0;
                 if cap <= 0.0 || gap <= 0.0 || keep <= 0.0 {
                     break;
                 }
