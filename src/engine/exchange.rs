@@ -308,22 +308,18 @@ impl Leg {
     #[inline(never)]
     fn partial_straight(&mut self, lanes: &[LaneSlot], inv_r: f64) -> (f64, f64) {
         let taker = self.taker;
-        let s_taker = self.s_taker;
-        let cost = self.cost * inv_r;
-        let (x, d) = fill_lanes(
+        let (x, d) = fill_at_constant_cost(
             self,
             &lanes[self.start..self.start + self.len],
-            |slot, room, _, d0| {
-                let worth = taker.straight_supply_at(cost * slot.inv_keep) - (s_taker + d0);
-                (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
-            },
+            inv_r,
+            |mv| taker.straight_supply_at(mv),
         );
         self.x_try = x;
         if x <= 0.0 {
             return (0.0, 0.0);
         }
         (
-            taker.straight_util(s_taker + d) - self.u_taker,
+            taker.straight_util(self.s_taker + d) - self.u_taker,
             self.cost * x,
         )
     }
@@ -671,15 +667,7 @@ fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LaneSlot], t: f64) -> (f64, f64
 fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
     // One loop per case, so the per-lane work carries no test of which case it is.
     match leg.giver {
-        None => {
-            let cost = leg.cost * inv_r;
-            fill_lanes(leg, lanes, |slot, room, _, d0| {
-                // Largest supply at which r * keep * MV_taker >= cost.
-                let target = cost * slot.inv_keep;
-                let worth = leg.taker.supply_at(target) - (leg.s_taker + d0);
-                (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
-            })
-        }
+        None => fill_at_constant_cost(leg, lanes, inv_r, |mv| leg.taker.supply_at(mv)),
         Some(giver) => fill_lanes(leg, lanes, |slot, room, x0, d0| {
             let keep = slot.keep;
             let f = |x: f64| {
@@ -699,6 +687,24 @@ fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
             })
         }),
     }
+}
+
+/// [`solve_leg`] for a giver without a need of its own (a constant marginal cost): on each lane
+/// the quantity follows in closed form from `supply_at`, the inverse of the taker's marginal
+/// value (the curve's own, or a shape-specific copy of it with the same bits).
+#[inline(always)]
+fn fill_at_constant_cost(
+    leg: &Leg,
+    lanes: &[LaneSlot],
+    inv_r: f64,
+    supply_at: impl Fn(f64) -> f64,
+) -> (f64, f64) {
+    let cost = leg.cost * inv_r;
+    fill_lanes(leg, lanes, |slot, room, _, d0| {
+        // Largest supply at which r * keep * MV_taker >= cost.
+        let worth = supply_at(cost * slot.inv_keep) - (leg.s_taker + d0);
+        (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
+    })
 }
 
 /// Walks a leg's lanes in order, sending on each the `amount(slot, room, x0, d0)` that is still
