@@ -144,7 +144,7 @@ pub struct Program {
 #[derive(Clone, Debug)]
 struct Plan {
     /// Every slot's value where it depends on no draw and no lever (0 elsewhere).
-    fixed: Vec<f64>,
+    shared: Vec<f64>,
     /// Slots that depend on a draw or a lever, in program order.
     varying: Vec<u32>,
 }
@@ -173,7 +173,7 @@ impl Program {
     pub fn seal(&mut self) {
         let n = self.ops.len();
         let mut varies = vec![false; n];
-        let mut fixed = vec![0.0; n];
+        let mut shared = vec![0.0; n];
         let mut varying = Vec::new();
         for (i, op) in self.ops.iter().enumerate() {
             varies[i] = match *op {
@@ -186,10 +186,10 @@ impl Program {
                 varying.push(i as u32);
             } else {
                 // Reads only earlier slots that vary neither: no lever, no uniform is used.
-                fixed[i] = finite(value(op, &[], &[], &fixed));
+                shared[i] = finite(value(op, &[], &[], &shared));
             }
         }
-        self.plan = Some(Plan { fixed, varying });
+        self.plan = Some(Plan { shared, varying });
     }
 
     /// Number of slots.
@@ -210,7 +210,7 @@ impl Program {
     /// values are the same bits either way.
     pub fn eval(&self, setting: &Setting, u: &[f64], out: &mut [f64]) {
         if let Some(plan) = self.plan.as_ref().filter(|_| setting.fixed.is_empty()) {
-            out.copy_from_slice(&plan.fixed);
+            out.copy_from_slice(&plan.shared);
             for &i in &plan.varying {
                 let i = i as usize;
                 out[i] = finite(value(&self.ops[i], &setting.levers, u, out));
