@@ -419,6 +419,8 @@ impl<'m> Runner<'m> {
             lanes.copy_from_slice(&flow.lanes);
         }
         self.losses_stale = true;
+        // New curves, costs and losses: bargaining legs prepared in an earlier run are stale.
+        self.prep_epoch += 1;
         self.trend.fill(exchange::Trend::default());
         // Before the first step no shortfall has been seen.
         self.need_met_last.fill(1.0);
@@ -437,9 +439,6 @@ impl<'m> Runner<'m> {
             // Detection or seizure may have changed: each lane's expected loss and so the order
             // in which a flow uses its lanes.
             self.losses_stale = false;
-            // `losses_stale` is set at every run start (`bind`: curves, costs, losses) and every
-            // change of multipliers (needs, detection, seizure): legs prepared before are stale.
-            self.prep_epoch += 1;
             for ((loss, keep), lane) in self
                 .lane_loss
                 .iter_mut()
@@ -622,6 +621,8 @@ impl<'m> Runner<'m> {
         }
         self.mods_changed = false;
         self.losses_stale = true;
+        // Need quantities and lane losses may change: bargaining legs prepared before are stale.
+        self.prep_epoch += 1;
         self.mod_mult.fill(1.0);
         for (i, md) in m.mods.iter().enumerate() {
             if self.mod_remaining[i] > 0 {

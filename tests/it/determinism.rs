@@ -1,6 +1,6 @@
 //! Same scenario, seed and runs: byte-identical results on any thread count and in any order.
 
-use crate::helpers::{Scratch, model, root, stratex, text};
+use crate::helpers::{Scratch, compile_text, model, root, stratex, text};
 use std::io;
 use std::sync::atomic::AtomicBool;
 use stratex::engine::Runner;
@@ -100,6 +100,38 @@ fn a_run_depends_only_on_seed_and_run_index() {
     // Another seed gives another run.
     b.run(&s, &Streams::new(100), 42, &mut sb, &mut db);
     assert_ne!(da, db);
+}
+
+#[test]
+fn a_run_without_event_multipliers_does_not_reuse_the_previous_runs_curves() {
+    // The two-actor barter with the farmer's worth of cloth drawn per run: supplies are the same
+    // in every run, so only the run start tells a runner that its kept bargaining state is stale.
+    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    let farmer_cloth = "Need(good: \"cloth\", quantity: 50, value: 1, curve: Log),";
+    assert!(src.contains(farmer_cloth));
+    let src = src.replacen(
+        farmer_cloth,
+        "Need(good: \"cloth\", quantity: 50, value: Uniform(min: 0.5, max: 2), curve: Log),",
+        1,
+    );
+    let m = compile_text(&src).expect("the edited barter compiles");
+    assert!(m.mods.is_empty(), "no event multipliers");
+    let s = m.baseline();
+    let streams = Streams::new(5);
+    let (mut a, mut b) = (Runner::new(&m), Runner::new(&m));
+    let n = a.series_len();
+    let d = m.drawn_names().len();
+    let (mut sa, mut sb, mut da, mut db) = (vec![0.0; n], vec![0.0; n], vec![0.0; d], vec![0.0; d]);
+    for run in 0..3 {
+        a.run(&s, &streams, run, &mut sa, &mut da);
+    }
+    a.run(&s, &streams, 9, &mut sa, &mut da);
+    b.run(&s, &streams, 9, &mut sb, &mut db);
+    assert_eq!(da, db);
+    assert_eq!(
+        sa.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        sb.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
