@@ -126,3 +126,51 @@ fn more_bargaining_power_wins_a_bigger_share() {
         "the stronger farmer should get more cloth than it gives grain: {x} {y}"
     );
 }
+
+#[test]
+fn a_need_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
+    // Event multipliers change a need during a run; a runner keeps bargaining state from step to
+    // step and must drop it then. From the step the weaver's need for grain falls to a fifth,
+    // each step's deal must be the one struck when the need is a fifth from the start.
+    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    let weaver_grain = "Need(good: \"grain\", quantity: 50, value: 1, curve: Log),\n                Need(good: \"cloth\", quantity: 50, value: 1, curve: Log),\n            ],\n            offers: [Offer(good: \"cloth\"";
+    assert!(src.contains(weaver_grain));
+    let shifted = src.replacen(
+        "    outcomes: [",
+        "    events: [\n        Event(id: \"shift\", name: \"The weaver needs less grain\", by: \"weaver\", once: true,\n            chance: 1, when: [Above(Step, 1)],\n            effects: [Need(actor: \"weaver\", good: \"grain\", factor: 0.2)]),\n    ],\n    outcomes: [",
+        1,
+    );
+    let from_start = src.replacen(
+        weaver_grain,
+        &weaver_grain.replacen("quantity: 50", "quantity: 10", 1),
+        1,
+    );
+    let deliveries = |text: &str| {
+        let m = crate::helpers::compile_text(text).expect("the edited barter compiles");
+        let mut r = Runner::new(&m);
+        r.enable_checks();
+        let mut series = vec![0.0; r.series_len()];
+        let mut drawn = vec![0.0; m.drawn_names().len()];
+        r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
+        assert_eq!(r.check_report().unwrap().failures, 0);
+        // Grain delivered to the weaver in each step (the outcome is cumulative).
+        (1..=m.steps)
+            .map(|t| series[t] - series[t - 1])
+            .collect::<Vec<_>>()
+    };
+    let (shifted, from_start) = (deliveries(&shifted), deliveries(&from_start));
+    assert!(
+        (shifted[0] - from_start[0]).abs() > 1.0,
+        "before the event the needs differ: {shifted:?} {from_start:?}"
+    );
+    for t in 1..shifted.len() {
+        // The rate search stops within 1e-4 of the root, from a different start in each case.
+        assert!(
+            (shifted[t] - from_start[t]).abs() <= 1e-3 * from_start[t].abs(),
+            "step {}: {} against {}",
+            t + 1,
+            shifted[t],
+            from_start[t]
+        );
+    }
+}
