@@ -736,6 +736,7 @@ impl<'m> Runner<'m> {
     }
 
     /// Books `given` units of a flow as sent (and `expected` as on their way to the taker).
+    #[inline(always)]
     pub(crate) fn commit(&mut self, f: usize, flow: &FlowDef, given: f64, expected: f64) {
         let (giver, taker) = (flow.giver_cell, flow.taker_cell);
         self.sent[giver] += given;
