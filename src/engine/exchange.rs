@@ -305,7 +305,7 @@ impl Leg {
     /// [`Leg::partial`] for a leg whose giver has no need of the good and whose taker's curve is
     /// `Concave(2)` (every leg of the flagship): the same arithmetic as [`solve_leg`] with that
     /// curve, so the same bits, with no test of the curve's shape per lane.
-    #[inline(never)]
+    #[inline(always)]
     fn partial_straight(&mut self, lanes: &[LaneSlot], inv_r: f64) -> (f64, f64) {
         let taker = self.taker;
         let (x, d) = fill_at_constant_cost(
