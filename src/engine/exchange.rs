@@ -38,7 +38,8 @@ const LN_THETA_MAX: f64 = 60.0;
 struct Leg {
     /// Global flow index.
     flow: usize,
-    /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first.
+    /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first. Fixed
+    /// for the runner's life: every flow has its own slots.
     start: usize,
     len: usize,
     /// Given by the link's `a` (to `b`).
@@ -89,6 +90,9 @@ struct LaneSlot {
 /// Preallocated working space for bargains.
 pub struct Scratch {
     legs: Vec<Leg>,
+    /// Every flow's lane slots, flow after flow. A slot's lane and arriving share change only
+    /// with the preparation epoch (the order of a flow's lanes and their losses are recomputed
+    /// together); its room is refreshed every step.
     lanes: Vec<LaneSlot>,
     /// First global flow index of each link.
     link_start: Vec<usize>,
@@ -102,19 +106,15 @@ impl Scratch {
             link_start.push(start);
             start += l.ab.len() + l.ba.len();
         }
-        // One leg per flow of every link, kept from step to step (see `Leg::prepare`).
+        // One leg per flow of every link, kept from step to step (see `Leg::prepare`), and one
+        // lane slot per lane of each of those flows.
         let legs = start;
-        let max_lanes = m
+        let lane_counts: Vec<usize> = m
             .links
             .iter()
-            .map(|l| {
-                l.ab.iter()
-                    .chain(&l.ba)
-                    .map(|f| f.lanes.len())
-                    .sum::<usize>()
-            })
-            .max()
-            .unwrap_or(0);
+            .flat_map(|l| l.ab.iter().chain(&l.ba))
+            .map(|f| f.lanes.len())
+            .collect();
         let idle = NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0);
         let leg = Leg {
             flow: 0,
@@ -146,9 +146,16 @@ impl Scratch {
             keep: 0.0,
             inv_keep: f64::INFINITY,
         };
+        let mut legs = vec![leg; legs];
+        let mut at = 0;
+        for (leg, n) in legs.iter_mut().zip(lane_counts) {
+            leg.start = at;
+            leg.len = n;
+            at += n;
+        }
         Scratch {
-            legs: vec![leg; legs],
-            lanes: vec![lane; max_lanes],
+            legs,
+            lanes: vec![lane; at],
             link_start,
         }
     }
@@ -349,30 +356,29 @@ impl Runner<'_> {
         let start = self.scratch.link_start[li];
         let mut legs = std::mem::take(&mut self.scratch.legs);
         let mut lanes = std::mem::take(&mut self.scratch.lanes);
-        // Legs are kept per flow (one for every flow of every link) and lane slots sized for the
-        // largest link: both are written in place, field by field, with nothing pushed.
-        let mut used = 0;
+        // Legs and lane slots are kept per flow (every flow of every link has its own) and
+        // written in place, field by field, with nothing pushed.
         for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
             let f = start + k;
-            let first = used;
-            let mut lane_room = 0.0;
-            for &l in &self.flow_lanes[f] {
-                let room = greater(self.cap[l] - self.lane_flow[l], 0.0);
-                lane_room += room;
-                let slot = &mut lanes[used];
-                slot.lane = l;
-                slot.room = room;
-                (slot.keep, slot.inv_keep) = self.lane_keep[l];
-                used += 1;
-            }
             let leg = &mut legs[f];
-            leg.start = first;
-            leg.len = used - first;
+            let slots = &mut lanes[leg.start..leg.start + leg.len];
+            let fresh = leg.epoch != self.prep_epoch;
+            if fresh {
+                for (slot, &l) in slots.iter_mut().zip(&self.flow_lanes[f]) {
+                    slot.lane = l;
+                    (slot.keep, slot.inv_keep) = self.lane_keep[l];
+                }
+            }
+            let mut lane_room = 0.0;
+            for slot in slots.iter_mut() {
+                let room = greater(self.cap[slot.lane] - self.lane_flow[slot.lane], 0.0);
+                lane_room += room;
+                slot.room = room;
+            }
             leg.cap = lesser(self.giving_cap(f, flow), lane_room);
             let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
-            let same =
-                leg.epoch == self.prep_epoch && leg.s_taker == s_taker && leg.s_giver == s_giver;
-            if leg.epoch != self.prep_epoch {
+            let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
+            if fresh {
                 leg.epoch = self.prep_epoch;
                 leg.flow = f;
                 leg.from_a = k < link.ab.len();
@@ -383,15 +389,15 @@ impl Runner<'_> {
             }
             leg.s_taker = s_taker;
             leg.s_giver = s_giver;
-            leg.prepare(&lanes[first..used], same);
+            leg.prepare(&lanes[leg.start..leg.start + leg.len], same);
         }
         let n = link.ab.len() + link.ba.len();
         let active = &mut legs[start..start + n];
         let any_a = active.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = active.iter().any(|l| !l.from_a && l.cap > 0.0);
         if any_a && any_b {
-            if let Some(found) = self.search(active, &lanes[..used], li) {
-                self.strike(active, &lanes[..used], li, found);
+            if let Some(found) = self.search(active, &lanes, li) {
+                self.strike(active, &lanes, li, found);
                 return self.restore(legs, lanes);
             }
         }
