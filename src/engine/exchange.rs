@@ -57,7 +57,8 @@ struct Leg {
     u_taker: f64,
     u_giver: f64,
     /// The runner's [`Runner::prep_epoch`] when this leg was last prepared: while it is
-    /// unchanged, so are the curves, the cost and every lane's arriving share.
+    /// unchanged, so are the curves, the cost, the order of the leg's lanes and every lane's
+    /// arriving share.
     epoch: u64,
     /// The lane (position in the leg's lanes) that `r_first` was computed for, `usize::MAX`
     /// when none was; `r_first` is the ratio below which nothing moves while that lane is the
@@ -106,9 +107,8 @@ impl Scratch {
             link_start.push(start);
             start += l.ab.len() + l.ba.len();
         }
-        // One leg per flow of every link, kept from step to step (see `Leg::prepare`), and one
-        // lane slot per lane of each of those flows.
-        let legs = start;
+        // One leg per flow of every link, kept from step to step (see `Leg::prepare`), each with
+        // one lane slot per lane of its flow.
         let lane_counts: Vec<usize> = m
             .links
             .iter()
@@ -146,7 +146,7 @@ impl Scratch {
             keep: 0.0,
             inv_keep: f64::INFINITY,
         };
-        let mut legs = vec![leg; legs];
+        let mut legs = vec![leg; lane_counts.len()];
         let mut at = 0;
         for (leg, n) in legs.iter_mut().zip(lane_counts) {
             leg.start = at;

@@ -119,9 +119,9 @@ pub struct Runner<'m> {
     pub(crate) flow_lanes: Vec<Vec<usize>>,
     /// Whether detection or seizure may have changed since `lane_loss` was computed.
     losses_stale: bool,
-    /// Counts the times a run's curves, costs or lanes' shares may have changed (each run
-    /// start, each change of multipliers): bargaining legs prepared in the same epoch can keep
-    /// what depends on those alone.
+    /// Counts the times a run's curves, costs, lanes' shares or lanes' order may have changed
+    /// (each run start, each change of multipliers): bargaining legs and their lane slots
+    /// prepared in the same epoch can keep what depends on those alone.
     pub(crate) prep_epoch: u64,
     /// Production cells, with whether the good is stocked (output adds to the stock).
     produced: Vec<(usize, bool)>,
