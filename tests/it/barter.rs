@@ -174,3 +174,57 @@ fn a_need_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
         );
     }
 }
+
+#[test]
+fn a_seizure_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
+    // Grain goes east by road (a tenth seized, 30 t a season) or by river (three tenths seized).
+    // From the second season an event raises the road's seizure fivefold, to half: the road is
+    // now the worse lane. A runner keeps each flow's lane order and arriving shares from step to
+    // step and must renew them then; each season's deal must be the one struck when the road
+    // loses half from the start.
+    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    let road = "Channel(id: \"road_east\", from: \"farmer\", to: \"weaver\", goods: [\"grain\"]),";
+    assert!(src.contains(road));
+    let lanes = |road_seizure: &str| {
+        format!(
+            "Channel(id: \"road_east\", from: \"farmer\", to: \"weaver\", goods: [\"grain\"], \
+             capacity: {{\"grain\": 30}}, detection: 1, seizure: {road_seizure}),\n        \
+             Channel(id: \"river_east\", from: \"farmer\", to: \"weaver\", goods: [\"grain\"], \
+             detection: 1, seizure: 0.3),"
+        )
+    };
+    let shifted = src.replacen(road, &lanes("0.1"), 1).replacen(
+        "    outcomes: [",
+        "    events: [\n        Event(id: \"crackdown\", name: \"The road is watched\", by: \"weaver\", once: true,\n            chance: 1, when: [Above(Step, 1)],\n            effects: [Seizure(channel: \"road_east\", factor: 5)]),\n    ],\n    outcomes: [",
+        1,
+    );
+    let from_start = src.replacen(road, &lanes("0.5"), 1);
+    let deliveries = |text: &str| {
+        let m = crate::helpers::compile_text(text).expect("the edited barter compiles");
+        let mut r = Runner::new(&m);
+        r.enable_checks();
+        let mut series = vec![0.0; r.series_len()];
+        let mut drawn = vec![0.0; m.drawn_names().len()];
+        r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
+        assert_eq!(r.check_report().unwrap().failures, 0);
+        // Grain delivered to the weaver in each season, after seizures (every shipment is seen,
+        // so what is seized is certain).
+        (1..=m.steps)
+            .map(|t| series[t] - series[t - 1])
+            .collect::<Vec<_>>()
+    };
+    let (shifted, from_start) = (deliveries(&shifted), deliveries(&from_start));
+    assert!(
+        (shifted[0] - from_start[0]).abs() > 1.0,
+        "before the event the road's seizures differ: {shifted:?} {from_start:?}"
+    );
+    for t in 1..shifted.len() {
+        assert!(
+            (shifted[t] - from_start[t]).abs() <= 1e-3 * from_start[t].abs(),
+            "season {}: {} against {}",
+            t + 1,
+            shifted[t],
+            from_start[t]
+        );
+    }
+}
