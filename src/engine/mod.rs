@@ -96,6 +96,9 @@ pub struct Runner<'m> {
     pub(crate) lane_keep: Vec<(f64, f64)>,
     lane_delivered: Vec<f64>,
     lane_seized: Vec<f64>,
+    /// Whether any lane had something seized this step (most steps of most runs: none, and then
+    /// trust need not look for seizures lane by lane).
+    seized_any: bool,
     lane_seen: Vec<bool>,
     // Totals since the start of the run.
     pub(crate) acc: check::Accounts,
@@ -183,6 +186,7 @@ impl<'m> Runner<'m> {
             lane_keep: vec![(1.0, 1.0); lanes],
             lane_delivered: vec![0.0; lanes],
             lane_seized: vec![0.0; lanes],
+            seized_any: false,
             lane_seen: vec![false; lanes],
             acc: check::Accounts::new(cells),
             lane_sent_cum: vec![0.0; lanes],
@@ -524,6 +528,7 @@ impl<'m> Runner<'m> {
         let sent_cum = &mut self.lane_sent_cum[..n];
         let delivered_cum = &mut self.lane_delivered_cum[..n];
         let seized_cum = &mut self.lane_seized_cum[..n];
+        let mut seized_any = false;
         for l in 0..n {
             let lane = &lanes[l];
             let u = uniform(rng);
@@ -540,6 +545,7 @@ impl<'m> Runner<'m> {
             } else {
                 0.0
             };
+            seized_any |= seized > 0.0;
             let delivered = flow - seized;
             let (giver, taker) = (lane.from_cell, lane.to_cell);
             lane_seen[l] = seen;
@@ -555,6 +561,7 @@ impl<'m> Runner<'m> {
                 self.stock[taker] += delivered;
             }
         }
+        self.seized_any = seized_any;
         for node in &m.measures {
             if let crate::model::MeasureNode::Exposed { lanes, acc } = node {
                 if lanes.iter().any(|&l| self.lane_seen[l]) {
@@ -594,12 +601,15 @@ impl<'m> Runner<'m> {
             // A seizure costs trust in proportion to the share of the shipment lost: seizing a
             // tenth of a cargo costs a tenth of what losing all of it would. Only lanes with a
             // seizure can raise the share above 0 (and only they had a flow to divide by).
-            let lost = rel
-                .lanes_any
-                .iter()
-                .filter(|&&l| self.lane_seized[l] > 0.0)
-                .map(|&l| self.lane_seized[l] / self.lane_flow[l])
-                .fold(0.0, f64::max);
+            let lost = if self.seized_any {
+                rel.lanes_any
+                    .iter()
+                    .filter(|&&l| self.lane_seized[l] > 0.0)
+                    .map(|&l| self.lane_seized[l] / self.lane_flow[l])
+                    .fold(0.0, f64::max)
+            } else {
+                0.0
+            };
             if lost > 0.0 {
                 t -= self.p[rel.seized as usize] * t * lost;
             }
