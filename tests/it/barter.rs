@@ -228,3 +228,26 @@ fn a_seizure_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
         );
     }
 }
+
+#[test]
+fn received_last_reads_the_previous_step_receipts() {
+    // An event that fires whenever the weaver received more than 40 t of grain in the previous
+    // season (it receives 50 t every season): never in the first season, every season after.
+    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    let text = src
+        .replacen(
+            "    outcomes: [",
+            "    events: [\n        Event(id: \"fed\", name: \"The weaver was fed last season\", by: \"weaver\",\n            chance: 1, when: [Above(ReceivedLast(actor: \"weaver\", good: \"grain\"), 40)]),\n    ],\n    outcomes: [\n        Outcome(id: \"fed_seasons\", name: \"Seasons after a fed one\", unit: \"seasons\", better: Higher,\n            measure: Count(\"fed\")),",
+            1,
+        );
+    let m = crate::helpers::compile_text(&text).expect("the edited barter compiles");
+    let mut r = Runner::new(&m);
+    r.enable_checks();
+    let mut series = vec![0.0; r.series_len()];
+    let mut drawn = vec![0.0; m.drawn_names().len()];
+    r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
+    assert_eq!(r.check_report().unwrap().failures, 0);
+    // The new outcome is the first: its value at steps 0 to 4.
+    let counts: Vec<f64> = series[..=m.steps].to_vec();
+    assert_eq!(counts, vec![0.0, 0.0, 1.0, 2.0, 3.0], "{counts:?}");
+}
