@@ -81,7 +81,10 @@ impl Runner<'_> {
         for c in 0..m.cells() {
             let (a, g) = (c / ng, c % ng);
             let who = || format!("step {}: {}/{}", self.step, m.actors[a].id, m.goods[g].id);
-            if !self.stock[c].is_finite() || !self.recv[c].is_finite() || !self.sent[c].is_finite()
+            // This step's receipts are in `recv_last` by now (see `settle_needs`).
+            if !self.stock[c].is_finite()
+                || !self.recv_last[c].is_finite()
+                || !self.sent[c].is_finite()
             {
                 fails.push(format!("{}: a non-finite quantity", who()));
             }

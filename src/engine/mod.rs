@@ -108,6 +108,8 @@ pub struct Runner<'m> {
     need_met_cum: Vec<f64>,
     need_q_cum: Vec<f64>,
     need_met_last: Vec<f64>,
+    /// Receipts of the last completed step, per cell (the `ReceivedLast` signal). Swapped with
+    /// `recv` at the end of each step.
     recv_last: Vec<f64>,
     pub(crate) gain: Vec<f64>,
     event_count: Vec<u32>,
@@ -588,7 +590,9 @@ impl<'m> Runner<'m> {
             q_cum[i] += q;
             met_last[i] = met / q;
         }
-        self.recv_last.copy_from_slice(&self.recv);
+        // This step's receipts become last step's for the next one; `recv` is cleared before it
+        // is next written (at the start of the step), so swapping does what copying would.
+        std::mem::swap(&mut self.recv_last, &mut self.recv);
     }
 
     fn update_trust(&mut self) {
