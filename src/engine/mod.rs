@@ -84,6 +84,8 @@ pub struct Runner<'m> {
     pub(crate) stock: Vec<f64>,
     pub(crate) trust: Vec<f64>,
     // This step.
+    /// Receipts so far this step, per cell: cleared when the step starts, written by shipping,
+    /// and handed over to `recv_last` when the step ends (what is left here then is stale).
     pub(crate) recv: Vec<f64>,
     pub(crate) recv_exp: Vec<f64>,
     pub(crate) sent: Vec<f64>,
