@@ -36,7 +36,7 @@ const LN_THETA_MAX: f64 = 60.0;
 /// One good moving one way within a bargain.
 #[derive(Clone, Copy, Debug)]
 struct Leg {
-    /// Global flow index.
+    /// Global flow index (fixed for the runner's life, like `from_a`, `start` and `len`).
     flow: usize,
     /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first. Fixed
     /// for the runner's life: every flow has its own slots.
@@ -108,12 +108,14 @@ impl Scratch {
             start += l.ab.len() + l.ba.len();
         }
         // One leg per flow of every link, kept from step to step (see `Leg::prepare`), each with
-        // one lane slot per lane of its flow.
-        let lane_counts: Vec<usize> = m
+        // one lane slot per lane of its flow: (lanes, given by the link's `a`) per flow.
+        let flows: Vec<(usize, bool)> = m
             .links
             .iter()
-            .flat_map(|l| l.ab.iter().chain(&l.ba))
-            .map(|f| f.lanes.len())
+            .flat_map(|l| {
+                let ab = l.ab.iter().map(|f| (f.lanes.len(), true));
+                ab.chain(l.ba.iter().map(|f| (f.lanes.len(), false)))
+            })
             .collect();
         let idle = NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0);
         let leg = Leg {
@@ -146,9 +148,12 @@ impl Scratch {
             keep: 0.0,
             inv_keep: f64::INFINITY,
         };
-        let mut legs = vec![leg; lane_counts.len()];
+        // What a leg has for the runner's life is set here, once.
+        let mut legs = vec![leg; flows.len()];
         let mut at = 0;
-        for (leg, n) in legs.iter_mut().zip(lane_counts) {
+        for (f, (leg, (n, from_a))) in legs.iter_mut().zip(flows).enumerate() {
+            leg.flow = f;
+            leg.from_a = from_a;
             leg.start = at;
             leg.len = n;
             at += n;
@@ -380,8 +385,6 @@ impl Runner<'_> {
             let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
             if fresh {
                 leg.epoch = self.prep_epoch;
-                leg.flow = f;
-                leg.from_a = k < link.ab.len();
                 leg.cost = self.offer_cost[flow.offer];
                 leg.taker = self.needs[flow.taker_need];
                 leg.giver = flow.giver_need.map(|n| self.needs[n]);
