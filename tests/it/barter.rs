@@ -127,12 +127,55 @@ fn more_bargaining_power_wins_a_bigger_share() {
     );
 }
 
+/// The two-actor barter's file, as text to edit.
+fn barter_text() -> String {
+    std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap()
+}
+
+/// Runs run 0 of the scenario `text` with the invariant checks on; returns its first outcome's
+/// value at steps 0 to the last.
+fn first_outcome(text: &str) -> Vec<f64> {
+    let m = crate::helpers::compile_text(text).expect("the edited barter compiles");
+    let mut r = Runner::new(&m);
+    r.enable_checks();
+    let mut series = vec![0.0; r.series_len()];
+    let mut drawn = vec![0.0; m.drawn_names().len()];
+    r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
+    assert_eq!(r.check_report().unwrap().failures, 0);
+    series[..=m.steps].to_vec()
+}
+
+/// Grain delivered to the weaver in each season (the first outcome, which is cumulative).
+fn deliveries(text: &str) -> Vec<f64> {
+    let total = first_outcome(text);
+    (1..total.len()).map(|t| total[t] - total[t - 1]).collect()
+}
+
+/// Asserts that a run where something changes at the second season (`shifted`) delivers, from
+/// that season, what a run with the change from the start does, and differs before it.
+fn same_from_the_second_season(shifted: &[f64], from_start: &[f64], before: &str) {
+    assert!(
+        (shifted[0] - from_start[0]).abs() > 1.0,
+        "before the event {before}: {shifted:?} {from_start:?}"
+    );
+    for t in 1..shifted.len() {
+        // The rate search stops within 1e-4 of the root, from a different start in each case.
+        assert!(
+            (shifted[t] - from_start[t]).abs() <= 1e-3 * from_start[t].abs(),
+            "season {}: {} against {}",
+            t + 1,
+            shifted[t],
+            from_start[t]
+        );
+    }
+}
+
 #[test]
 fn a_need_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
     // Event multipliers change a need during a run; a runner keeps bargaining state from step to
     // step and must drop it then. From the step the weaver's need for grain falls to a fifth,
     // each step's deal must be the one struck when the need is a fifth from the start.
-    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    let src = barter_text();
     let weaver_grain = "Need(good: \"grain\", quantity: 50, value: 1, curve: Log),\n                Need(good: \"cloth\", quantity: 50, value: 1, curve: Log),\n            ],\n            offers: [Offer(good: \"cloth\"";
     assert!(src.contains(weaver_grain));
     let shifted = src.replacen(
@@ -145,34 +188,11 @@ fn a_need_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
         &weaver_grain.replacen("quantity: 50", "quantity: 10", 1),
         1,
     );
-    let deliveries = |text: &str| {
-        let m = crate::helpers::compile_text(text).expect("the edited barter compiles");
-        let mut r = Runner::new(&m);
-        r.enable_checks();
-        let mut series = vec![0.0; r.series_len()];
-        let mut drawn = vec![0.0; m.drawn_names().len()];
-        r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
-        assert_eq!(r.check_report().unwrap().failures, 0);
-        // Grain delivered to the weaver in each step (the outcome is cumulative).
-        (1..=m.steps)
-            .map(|t| series[t] - series[t - 1])
-            .collect::<Vec<_>>()
-    };
-    let (shifted, from_start) = (deliveries(&shifted), deliveries(&from_start));
-    assert!(
-        (shifted[0] - from_start[0]).abs() > 1.0,
-        "before the event the needs differ: {shifted:?} {from_start:?}"
+    same_from_the_second_season(
+        &deliveries(&shifted),
+        &deliveries(&from_start),
+        "the needs differ",
     );
-    for t in 1..shifted.len() {
-        // The rate search stops within 1e-4 of the root, from a different start in each case.
-        assert!(
-            (shifted[t] - from_start[t]).abs() <= 1e-3 * from_start[t].abs(),
-            "step {}: {} against {}",
-            t + 1,
-            shifted[t],
-            from_start[t]
-        );
-    }
 }
 
 #[test]
@@ -181,8 +201,8 @@ fn a_seizure_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
     // From the second season an event raises the road's seizure fivefold, to half: the road is
     // now the worse lane. A runner keeps each flow's lane order and arriving shares from step to
     // step and must renew them then; each season's deal must be the one struck when the road
-    // loses half from the start.
-    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
+    // loses half from the start. Every shipment is seen, so what is seized is certain.
+    let src = barter_text();
     let road = "Channel(id: \"road_east\", from: \"farmer\", to: \"weaver\", goods: [\"grain\"]),";
     assert!(src.contains(road));
     let lanes = |road_seizure: &str| {
@@ -199,55 +219,23 @@ fn a_seizure_changed_mid_run_bargains_like_one_set_that_way_from_the_start() {
         1,
     );
     let from_start = src.replacen(road, &lanes("0.5"), 1);
-    let deliveries = |text: &str| {
-        let m = crate::helpers::compile_text(text).expect("the edited barter compiles");
-        let mut r = Runner::new(&m);
-        r.enable_checks();
-        let mut series = vec![0.0; r.series_len()];
-        let mut drawn = vec![0.0; m.drawn_names().len()];
-        r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
-        assert_eq!(r.check_report().unwrap().failures, 0);
-        // Grain delivered to the weaver in each season, after seizures (every shipment is seen,
-        // so what is seized is certain).
-        (1..=m.steps)
-            .map(|t| series[t] - series[t - 1])
-            .collect::<Vec<_>>()
-    };
-    let (shifted, from_start) = (deliveries(&shifted), deliveries(&from_start));
-    assert!(
-        (shifted[0] - from_start[0]).abs() > 1.0,
-        "before the event the road's seizures differ: {shifted:?} {from_start:?}"
+    same_from_the_second_season(
+        &deliveries(&shifted),
+        &deliveries(&from_start),
+        "the road's seizures differ",
     );
-    for t in 1..shifted.len() {
-        assert!(
-            (shifted[t] - from_start[t]).abs() <= 1e-3 * from_start[t].abs(),
-            "season {}: {} against {}",
-            t + 1,
-            shifted[t],
-            from_start[t]
-        );
-    }
 }
 
 #[test]
 fn received_last_reads_the_previous_step_receipts() {
     // An event that fires whenever the weaver received more than 40 t of grain in the previous
     // season (it receives 50 t every season): never in the first season, every season after.
-    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron")).unwrap();
-    let text = src
-        .replacen(
-            "    outcomes: [",
-            "    events: [\n        Event(id: \"fed\", name: \"The weaver was fed last season\", by: \"weaver\",\n            chance: 1, when: [Above(ReceivedLast(actor: \"weaver\", good: \"grain\"), 40)]),\n    ],\n    outcomes: [\n        Outcome(id: \"fed_seasons\", name: \"Seasons after a fed one\", unit: \"seasons\", better: Higher,\n            measure: Count(\"fed\")),",
-            1,
-        );
-    let m = crate::helpers::compile_text(&text).expect("the edited barter compiles");
-    let mut r = Runner::new(&m);
-    r.enable_checks();
-    let mut series = vec![0.0; r.series_len()];
-    let mut drawn = vec![0.0; m.drawn_names().len()];
-    r.run(&m.baseline(), &Streams::new(1), 0, &mut series, &mut drawn);
-    assert_eq!(r.check_report().unwrap().failures, 0);
+    let text = barter_text().replacen(
+        "    outcomes: [",
+        "    events: [\n        Event(id: \"fed\", name: \"The weaver was fed last season\", by: \"weaver\",\n            chance: 1, when: [Above(ReceivedLast(actor: \"weaver\", good: \"grain\"), 40)]),\n    ],\n    outcomes: [\n        Outcome(id: \"fed_seasons\", name: \"Seasons after a fed one\", unit: \"seasons\", better: Higher,\n            measure: Count(\"fed\")),",
+        1,
+    );
     // The new outcome is the first: its value at steps 0 to 4.
-    let counts: Vec<f64> = series[..=m.steps].to_vec();
+    let counts = first_outcome(&text);
     assert_eq!(counts, vec![0.0, 0.0, 1.0, 2.0, 3.0], "{counts:?}");
 }
