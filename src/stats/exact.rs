@@ -15,6 +15,15 @@ const LIMB_BITS: u32 = 32;
 const LIMBS: usize = 70;
 /// Normalise (propagate carries) after this many additions; each adds < 2^32 to a limb.
 const NORMALISE_EVERY: u32 = 1 << 29;
+/// How far above [`ExactSum::add_slice`]'s base exponent a value's binary exponent may lie and
+/// still be summed in the slice's 64-bit integer.
+const NEAR: u32 = 4;
+/// Highest base exponent: NaN and infinities (exponent 2047) must lie more than [`NEAR`] above.
+const BASE_MAX: u32 = 2047 - NEAR - 1;
+/// The fraction bits of an `f64`.
+const FRACTION: u64 = (1 << 52) - 1;
+/// The base of a sum that has had no slice yet.
+const UNSET: u32 = u32::MAX;
 
 /// An exact running sum of finite `f64` values.
 ///
@@ -22,11 +31,28 @@ const NORMALISE_EVERY: u32 = 1 << 29;
 /// rounded once, and is the same for any order of additions and any way of splitting the
 /// additions between sums later joined with [`ExactSum::merge`]. Non-finite inputs are ignored
 /// (the engine never produces them; see `engine::checks`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExactSum {
     limbs: Vec<i64>,
     pending: u32,
+    /// Biased binary exponent of the last slice's lowest value that counts: where the next
+    /// slice's values are expected. Only a hint for speed: it changes no sum, and is not saved or compared.
+    #[serde(skip, default = "unset")]
+    base: u32,
 }
+
+fn unset() -> u32 {
+    UNSET
+}
+
+/// Equal when the limbs and the count of additions since normalising are (`base` is a hint).
+impl PartialEq for ExactSum {
+    fn eq(&self, other: &Self) -> bool {
+        self.limbs == other.limbs && self.pending == other.pending
+    }
+}
+
+impl Eq for ExactSum {}
 
 impl Default for ExactSum {
     fn default() -> Self {
@@ -45,12 +71,25 @@ fn decompose(bits: u64) -> (u64, u32) {
     (frac | implicit, exp.max(1) - 1)
 }
 
+/// The biased binary exponent field of a value's bits (0: zero or subnormal, 2047: not finite).
+#[inline]
+fn exponent(bits: u64) -> u32 {
+    ((bits >> 52) & 0x7ff) as u32
+}
+
+/// Whether a value's bits count toward a sum: not zero, not NaN or infinite.
+#[inline]
+fn counts(bits: u64) -> bool {
+    (bits >> 52) & 0x7ff != 0x7ff && bits << 1 != 0
+}
+
 impl ExactSum {
     /// An empty sum (zero).
     pub fn new() -> Self {
         ExactSum {
             limbs: vec![0; LIMBS],
             pending: 0,
+            base: UNSET,
         }
     }
 
@@ -84,10 +123,20 @@ impl ExactSum {
     }
 
     /// Adds every value of `xs` exactly (NaN and infinities ignored); the same as calling
-    /// [`ExactSum::add`] on each, but when the values' binary exponents lie within 64 of each
-    /// other (the usual case for one outcome across a batch of runs) they are first summed
-    /// exactly in one 128-bit integer and that integer is added once.
+    /// [`ExactSum::add`] on each, but in one pass: normal values whose binary exponent lies at
+    /// most [`NEAR`] above the last slice's lowest (the usual case for one outcome across a
+    /// batch of runs) are first summed exactly in one 64-bit integer and that integer is added
+    /// once; any other value (another scale, a subnormal) is added on its own.
     pub fn add_slice(&mut self, xs: &[f64]) {
+        if self.base == UNSET {
+            // No slice yet: start from the first value that counts.
+            let first = xs.iter().map(|x| x.to_bits()).find(|&b| counts(b));
+            match first {
+                Some(bits) => self.base = exponent(bits).clamp(1, BASE_MAX),
+                // Zeros, NaN and infinities only: nothing to add.
+                None => return,
+            }
+        }
         for chunk in xs.chunks(64) {
             self.add_chunk(chunk);
         }
@@ -95,72 +144,48 @@ impl ExactSum {
 
     fn add_chunk(&mut self, xs: &[f64]) {
         debug_assert!(xs.len() <= 64);
-        // Range of the positions of the values' lowest mantissa bits, over the values that
-        // count: not zero, not NaN or infinite.
-        let (mut lo, mut hi) = (u32::MAX, 0u32);
+        let base = self.base;
+        // A near value is `(2^52 + fraction) * 2^shift` units of its base with the shift at most
+        // NEAR = 4: below 2^57, so 64 of them stay below 2^63, inside an i64.
+        let mut acc: i64 = 0;
+        let mut lowest = u32::MAX;
         for &x in xs {
             let bits = x.to_bits();
-            if (bits >> 52) & 0x7ff != 0x7ff && bits << 1 != 0 {
-                let p = decompose(bits).1;
-                lo = lo.min(p);
-                hi = hi.max(p);
-            }
-        }
-        if lo == u32::MAX {
-            return;
-        }
-        if hi - lo > 64 {
-            xs.iter().for_each(|&x| self.add(x));
-            return;
-        }
-        // Each term is `mantissa * 2^shift` with the mantissa below 2^53, signed. Written without
-        // branches: zeros have a zero mantissa and NaN and infinities are given one, so they add
-        // nothing whatever their (masked) shift.
-        let term = |bits: u64| -> (u64, u32, u64) {
-            let (mantissa, position) = decompose(bits);
-            let mantissa = if (bits >> 52) & 0x7ff == 0x7ff {
-                0
-            } else {
-                mantissa
-            };
-            (mantissa, position.wrapping_sub(lo), bits >> 63)
-        };
-        let acc: i128 = if hi - lo <= 4 {
-            // Usual case, one outcome's values within a factor of 16: each term is below 2^57,
-            // so 64 of them stay below 2^63, inside an i64.
-            let mut acc: i64 = 0;
-            for &x in xs {
-                let (mantissa, shift, negative) = term(x.to_bits());
-                let t = (mantissa << (shift & 63)) as i64;
+            let exp = exponent(bits);
+            let shift = exp.wrapping_sub(base);
+            // `base` is at least 1 and at most BASE_MAX, so zeros and subnormals (exponent 0)
+            // and NaN and infinities (2047) are never near.
+            if shift <= NEAR {
+                let mantissa = (bits & FRACTION) | (1 << 52);
+                let t = (mantissa << shift) as i64;
                 // Two's complement negation by mask: `sign` is 0 or -1.
-                let sign = -(negative as i64);
+                let sign = -((bits >> 63) as i64);
                 acc += (t ^ sign) - sign;
+                lowest = lowest.min(exp);
+            } else if counts(bits) {
+                self.add(x);
+                lowest = lowest.min(exp);
             }
-            acc as i128
-        } else {
-            // Below 2^53 * 2^64 = 2^117 each; 64 of them stay below 2^123, inside an i128.
-            let mut acc: i128 = 0;
-            for &x in xs {
-                let (mantissa, shift, negative) = term(x.to_bits());
-                let t = (mantissa as i128) << (shift & 127);
-                let sign = -(negative as i128);
-                acc += (t ^ sign) - sign;
-            }
-            acc
-        };
+        }
+        if lowest != u32::MAX {
+            self.base = lowest.clamp(1, BASE_MAX);
+        }
+        if acc != 0 {
+            // The unit of a normal value with exponent `base` is 2^(base - 1 - 1074).
+            self.add_scaled(acc, base - 1);
+        }
+    }
+
+    /// Adds `acc * 2^(lo - 1074)` exactly, with `|acc| < 2^63` and `lo < BASE_MAX`.
+    fn add_scaled(&mut self, acc: i64, lo: u32) {
         let negative = acc < 0;
         let magnitude = acc.unsigned_abs();
-        // magnitude * 2^(lo % 32) as three 64-bit words, then six 32-bit parts from limb lo / 32.
+        // magnitude * 2^(lo % 32) as two 64-bit words, then four 32-bit parts from limb lo / 32.
         let shift = lo % LIMB_BITS;
-        let (w0, w1) = (magnitude as u64, (magnitude >> 64) as u64);
         let words = if shift == 0 {
-            [w0, w1, 0]
+            [magnitude, 0]
         } else {
-            [
-                w0 << shift,
-                (w1 << shift) | (w0 >> (64 - shift)),
-                w1 >> (64 - shift),
-            ]
+            [magnitude << shift, magnitude >> (64 - shift)]
         };
         let limb = (lo / LIMB_BITS) as usize;
         for (i, w) in words.into_iter().enumerate() {
@@ -199,6 +224,7 @@ impl ExactSum {
         ok.then_some(ExactSum {
             limbs: words,
             pending: 0,
+            base: UNSET,
         })
     }
 
@@ -347,6 +373,9 @@ mod tests {
             ],
             vec![f64::NAN, 1.5, f64::INFINITY, -2.25, 5e-324],
             vec![],
+            // Nothing that counts in a first slice.
+            vec![0.0, -0.0, 0.0],
+            vec![f64::NAN, f64::INFINITY],
             // Within a factor of 16 (the 64-bit fast path), mixed signs.
             (0..64)
                 .map(|i| (1000.0 + i as f64 * 7.3) * if i % 3 == 0 { -1.0 } else { 1.0 })
@@ -370,6 +399,37 @@ mod tests {
             xs.iter().for_each(|&x| one.add(x));
             let mut many = ExactSum::new();
             many.add_slice(&xs);
+            assert_eq!(one.normalised(), many.normalised(), "{xs:?}");
+            assert_eq!(one.value().to_bits(), many.value().to_bits());
+        }
+    }
+
+    #[test]
+    fn slices_after_slices_equal_adding_one_by_one() {
+        // Each slice starts from where the last one's values lay: scales that move, jump down
+        // and up, values next to the largest finite ones followed by infinities and NaN.
+        let slices: Vec<Vec<f64>> = vec![
+            (0..64).map(|i| 1000.0 + i as f64).collect(),
+            (0..64).map(|i| 31.0 * (1000.0 + i as f64)).collect(),
+            (0..64).map(|i| -0.001 * (i + 1) as f64).collect(),
+            vec![0.0, -0.0, 0.0],
+            (0..10).map(|i| f64::MAX / (1 + i) as f64).collect(),
+            vec![
+                f64::INFINITY,
+                f64::NAN,
+                f64::MAX,
+                -f64::INFINITY,
+                -f64::MAX / 3.0,
+            ],
+            vec![f64::NAN],
+            (0..64).map(|i| 5e-324 * i as f64).collect(),
+            (0..64).map(|i| (i as f64 * 0.37).sin() * 1e6).collect(),
+        ];
+        let mut one = ExactSum::new();
+        let mut many = ExactSum::new();
+        for xs in &slices {
+            xs.iter().for_each(|&x| one.add(x));
+            many.add_slice(xs);
             assert_eq!(one.normalised(), many.normalised(), "{xs:?}");
             assert_eq!(one.value().to_bits(), many.value().to_bits());
         }
