@@ -9,6 +9,7 @@
 
 pub mod brief;
 pub mod compare;
+pub mod decimal;
 pub mod explore;
 pub mod number;
 pub mod output;
@@ -200,8 +201,10 @@ impl RowSink for RunsCsv {
         for (i, row) in rows.chunks(width.max(1)).enumerate() {
             line.clear();
             write!(line, "{}", first_run + i as u64).expect("writing to a String cannot fail");
-            for v in row {
-                write!(line, ",{v}").expect("writing to a String cannot fail");
+            for &v in row {
+                // The same text as `{v}`, several times faster (see `decimal`).
+                line.push(',');
+                decimal::push_f64(&mut line, v);
             }
             line.push('\n');
             self.out.write_all(line.as_bytes())?;
