@@ -50,11 +50,14 @@ pub fn push_f64(out: &mut String, v: f64) {
     if negative {
         out.push('-');
     }
-    let Some((mantissa, exponent)) = text.split_once('e') else {
+    // An exponent ("e-7", "e+16", "e+308") can only be among the last five bytes.
+    let tail = text.len().saturating_sub(5);
+    let Some(at) = text.as_bytes()[tail..].iter().position(|&b| b == b'e') else {
         // Plain notation already ("12.34", "0.001234", "1200.0"): only whole numbers differ.
         out.push_str(text.strip_suffix(".0").unwrap_or(text));
         return;
     };
+    let (mantissa, exponent) = (&text[..tail + at], &text[tail + at + 1..]);
     // "d.ddd" or "d" times 10^exponent, written out in full.
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let (first, rest) = mantissa.split_at(1);
