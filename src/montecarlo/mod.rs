@@ -80,20 +80,32 @@ pub fn row_width(model: &Model) -> usize {
     model.drawn_names().len() + model.outcomes.len()
 }
 
-/// Runs a worker buffers before adding them to its aggregate column by column. Each column's
+/// Most runs a worker buffers before adding them to its aggregate column by column. Each column's
 /// sketch bins are scattered over memory larger than the cache; the more runs share one pass, the
-/// more values each bin fetched serves. 256 (2.4 MB of series per worker for the flagship) gets
-/// most of the gain: aggregation's share of the flagship's CPU samples is 11-12% at 64, 9.8% at 256,
-/// 9.6% at 1,024.
-const BATCH: usize = 256;
+/// more values each bin fetched serves. For the flagship (9.3 KB of series a run) aggregation's
+/// share of the CPU samples over 20,000 runs was 18-19% at 64 runs, 15-17% at 256, 12.4-14% at
+/// 1,024, 13-14% at 2,048 and 14-15% at 4,096 (perf, 1 and 2 threads, 2026-11-27).
+const BATCH: usize = 1024;
+
+/// Most memory the buffers of all workers may take together: with many threads (a cluster node)
+/// each worker buffers fewer runs, so memory stays bounded whatever the thread count.
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Runs each of `workers` workers buffers, for runs of `series_len` values each.
+fn batch_runs(series_len: usize, workers: usize) -> usize {
+    let run_bytes = std::mem::size_of::<f64>() * series_len.max(1);
+    (BATCH_BYTES / (run_bytes * workers.max(1))).clamp(1, BATCH)
+}
 
 struct Worker<'m> {
     runner: Runner<'m>,
     aggregate: Aggregate,
-    /// Series and route totals of up to `BATCH` runs not yet aggregated.
+    /// Series and route totals of up to `batch` runs not yet aggregated.
     series: Vec<f64>,
     routes: Vec<f64>,
     pending: usize,
+    /// Runs buffered before they are aggregated ([`batch_runs`]).
+    batch: usize,
     u: Vec<f64>,
 }
 
@@ -125,17 +137,20 @@ pub fn execute(
     let width = model.steps + 1;
     let drawn = model.drawn_names().len();
     let rw = row_width(model);
-    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+    let threads = pool.current_num_threads();
+    let batch = batch_runs(model.outcomes.len() * width, threads);
+    let workers: Vec<Mutex<Worker>> = (0..threads)
         .map(|_| {
             let runner = Runner::new(model);
-            let series = vec![0.0; BATCH * runner.series_len()];
-            let routes = vec![0.0; BATCH * runner.routes_len()];
+            let series = vec![0.0; batch * runner.series_len()];
+            let routes = vec![0.0; batch * runner.routes_len()];
             Mutex::new(Worker {
                 runner,
                 aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
                 series,
                 routes,
                 pending: 0,
+                batch,
                 u: vec![0.5; model.program.draws as usize],
             })
         })
@@ -204,7 +219,7 @@ pub fn execute(
                         w.runner
                             .route_totals(&mut w.routes[slot * nr..(slot + 1) * nr]);
                         w.pending += 1;
-                        if w.pending == BATCH {
+                        if w.pending == w.batch {
                             w.flush();
                         }
                     });
@@ -234,4 +249,25 @@ pub fn execute(
         completed,
         stopped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BATCH, BATCH_BYTES, batch_runs};
+
+    #[test]
+    fn workers_buffer_within_one_budget() {
+        // The flagship records 22 outcomes over 53 steps: 1,024 runs each on this machine's two
+        // threads, fewer on a large node, never more than the budget together.
+        let flagship = 22 * 53;
+        assert_eq!(batch_runs(flagship, 2), BATCH);
+        assert_eq!(batch_runs(flagship, 64), BATCH_BYTES / (8 * flagship * 64));
+        for threads in [1, 2, 8, 64, 1000] {
+            let runs = batch_runs(flagship, threads);
+            assert!((1..=BATCH).contains(&runs));
+            assert!(runs * 8 * flagship * threads <= BATCH_BYTES);
+        }
+        // A series too long for the budget still buffers one run at a time.
+        assert_eq!(batch_runs(100_000_000, 1), 1);
+    }
 }
