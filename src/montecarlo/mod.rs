@@ -238,11 +238,16 @@ pub fn execute(
     });
     written?;
 
+    // The runs still buffered are aggregated on the workers' own threads, side by side: for a
+    // job of a few thousand runs that is most of its aggregation.
+    pool.install(|| {
+        workers
+            .par_iter()
+            .for_each(|w| w.lock().expect("worker lock").flush());
+    });
     let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
     for w in workers {
-        let mut w = w.into_inner().expect("worker lock");
-        w.flush();
-        aggregate.merge(&w.aggregate);
+        aggregate.merge(&w.into_inner().expect("worker lock").aggregate);
     }
     Ok(Outcome {
         aggregate,
