@@ -36,7 +36,8 @@ pub struct ExactSum {
     limbs: Vec<i64>,
     pending: u32,
     /// Biased binary exponent of the last slice's lowest value that counts: where the next
-    /// slice's values are expected. Only a hint for speed: it changes no sum, and is not saved or compared.
+    /// slice's values are expected. Only a hint for speed: it changes no sum, and is neither
+    /// saved nor compared.
     #[serde(skip, default = "unset")]
     base: u32,
 }
