@@ -5,8 +5,13 @@ use crate::model::{CellStat, LaneStat, MeasureNode};
 
 impl Runner<'_> {
     /// Value of measure node `i` now.
+    ///
+    /// Inlined where outcomes are recorded, so that the usual node (a quantity read or summed
+    /// over a few lanes) costs no call; ratios and sums of nodes go through [`Runner::combined`].
+    #[inline(always)]
     pub(crate) fn measure(&self, i: usize) -> f64 {
-        match &self.m.measures[i] {
+        let node = &self.m.measures[i];
+        match node {
             MeasureNode::Lanes { stat, lanes } => {
                 let totals = match stat {
                     LaneStat::Sent => &self.lane_sent_cum,
@@ -39,11 +44,21 @@ impl Runner<'_> {
                 .sum(),
             MeasureNode::Gain(a) => self.gain[*a],
             MeasureNode::Exposed { acc, .. } => self.measure_acc[*acc],
+            MeasureNode::Ratio(..) | MeasureNode::Sum(..) => self.combined(node),
+        }
+    }
+
+    /// Value of a ratio or sum of other nodes now.
+    #[inline(never)]
+    fn combined(&self, node: &MeasureNode) -> f64 {
+        match node {
             MeasureNode::Ratio(a, b) => {
                 let d = self.measure(*b);
                 if d != 0.0 { self.measure(*a) / d } else { 0.0 }
             }
             MeasureNode::Sum(parts) => parts.iter().map(|&p| self.measure(p)).sum(),
+            // Only ratios and sums are handed here.
+            _ => 0.0,
         }
     }
 }
