@@ -7,11 +7,10 @@ impl Runner<'_> {
     /// Value of measure node `i` now.
     ///
     /// Inlined where outcomes are recorded, so that the usual node (a quantity read or summed
-    /// over a few lanes) costs no call; ratios and sums of nodes go through [`Runner::combined`].
+    /// over a few lanes) costs no call; ratios and sums of nodes go through a function each.
     #[inline(always)]
     pub(crate) fn measure(&self, i: usize) -> f64 {
-        let node = &self.m.measures[i];
-        match node {
+        match &self.m.measures[i] {
             MeasureNode::Lanes { stat, lanes } => {
                 let totals = match stat {
                     LaneStat::Sent => &self.lane_sent_cum,
@@ -44,21 +43,21 @@ impl Runner<'_> {
                 .sum(),
             MeasureNode::Gain(a) => self.gain[*a],
             MeasureNode::Exposed { acc, .. } => self.measure_acc[*acc],
-            MeasureNode::Ratio(..) | MeasureNode::Sum(..) => self.combined(node),
+            MeasureNode::Ratio(a, b) => self.ratio(*a, *b),
+            MeasureNode::Sum(parts) => self.sum_of(parts),
         }
     }
 
-    /// Value of a ratio or sum of other nodes now.
+    /// Node `a` over node `b` now (0 while `b` is 0).
     #[inline(never)]
-    fn combined(&self, node: &MeasureNode) -> f64 {
-        match node {
-            MeasureNode::Ratio(a, b) => {
-                let d = self.measure(*b);
-                if d != 0.0 { self.measure(*a) / d } else { 0.0 }
-            }
-            MeasureNode::Sum(parts) => parts.iter().map(|&p| self.measure(p)).sum(),
-            // Only ratios and sums are handed here.
-            _ => 0.0,
-        }
+    fn ratio(&self, a: usize, b: usize) -> f64 {
+        let d = self.measure(b);
+        if d != 0.0 { self.measure(a) / d } else { 0.0 }
+    }
+
+    /// The sum of the nodes `parts` now.
+    #[inline(never)]
+    fn sum_of(&self, parts: &[usize]) -> f64 {
+        parts.iter().map(|&p| self.measure(p)).sum()
     }
 }
