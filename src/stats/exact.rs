@@ -97,10 +97,10 @@ impl ExactSum {
     /// Adds `x` exactly. Ignores NaN and infinities.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        if x == 0.0 || !x.is_finite() {
+        let bits = x.to_bits();
+        if !counts(bits) {
             return;
         }
-        let bits = x.to_bits();
         let negative = bits >> 63 == 1;
         let (mantissa, position) = decompose(bits);
         let limb = (position / LIMB_BITS) as usize;
