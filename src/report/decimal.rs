@@ -28,38 +28,33 @@ const POW10: [u128; 20] = {
 pub fn push_f64(out: &mut String, v: f64) {
     if !v.is_finite() {
         // NaN, inf, -inf: rare, and std's text is the definition.
-        out.push_str(if v.is_nan() {
-            "NaN"
-        } else if v > 0.0 {
-            "inf"
-        } else {
-            "-inf"
-        });
+        write!(out, "{v}").expect("writing to a String cannot fail");
         return;
     }
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(v);
-    if halfway(v, text) {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    // An exponent ("e-7", "e+16", "e+308") can only be among the last five bytes.
+    let tail = unsigned.len().saturating_sub(5);
+    let e = unsigned.as_bytes()[tail..]
+        .iter()
+        .position(|&b| b == b'e')
+        .map(|at| tail + at);
+    let mantissa = e.map_or(unsigned, |e| &unsigned[..e]);
+    if halfway(v, mantissa) {
         write!(out, "{v}").expect("writing to a String cannot fail");
         return;
     }
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if negative {
+    if v.is_sign_negative() {
         out.push('-');
     }
-    // An exponent ("e-7", "e+16", "e+308") can only be among the last five bytes.
-    let tail = text.len().saturating_sub(5);
-    let Some(at) = text.as_bytes()[tail..].iter().position(|&b| b == b'e') else {
+    let Some(e) = e else {
         // Plain notation already ("12.34", "0.001234", "1200.0"): only whole numbers differ.
-        out.push_str(text.strip_suffix(".0").unwrap_or(text));
+        out.push_str(unsigned.strip_suffix(".0").unwrap_or(unsigned));
         return;
     };
-    let (mantissa, exponent) = (&text[..tail + at], &text[tail + at + 1..]);
     // "d.ddd" or "d" times 10^exponent, written out in full.
-    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let exponent: i32 = unsigned[e + 1..].parse().unwrap_or(0);
     let (first, rest) = mantissa.split_at(1);
     let rest = rest.strip_prefix('.').unwrap_or(rest);
     // Digits before the decimal point.
@@ -83,10 +78,11 @@ pub fn push_f64(out: &mut String, v: f64) {
     }
 }
 
-/// Whether `v` may lie exactly halfway between two shortest decimals, `text` being `zmij`'s
-/// shortest: its exact decimal expansion has one significant digit more than `text`. Also true
-/// for whole numbers of 2^53 and above, whose expansions are not worth checking here.
-fn halfway(v: f64, text: &str) -> bool {
+/// Whether `v` may lie exactly halfway between two shortest decimals, `digits` being the digits
+/// of `zmij`'s shortest (without sign or exponent): its exact decimal expansion has one
+/// significant digit more. Also true for whole numbers of 2^53 and above, whose expansions are
+/// not worth checking here.
+fn halfway(v: f64, digits: &str) -> bool {
     let bits = v.to_bits();
     let exp = ((bits >> 52) & 0x7ff) as i32;
     let fraction = bits & ((1 << 52) - 1);
@@ -111,10 +107,7 @@ fn halfway(v: f64, text: &str) -> bool {
         return false;
     }
     let exact = u128::from(m) * 5u128.pow(q);
-    let shortest = text
-        .split('e')
-        .next()
-        .unwrap_or(text)
+    let shortest = digits
         .bytes()
         .filter(u8::is_ascii_digit)
         .skip_while(|&b| b == b'0')
