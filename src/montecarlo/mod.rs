@@ -2,11 +2,11 @@
 //!
 //! [`execute`] runs a contiguous range of run indices on a rayon pool, in chunks. Each run draws
 //! from its own streams (seed, run index), writes one row (drawn uncertainties, final outcomes)
-//! into the chunk's buffer at its own position, and adds its per-step series to the aggregate of
-//! the thread that ran it. Chunks go to the [`RowSink`] in run order on a writer thread while the
-//! next chunk computes; thread aggregates merge exactly at the end. So rows, bands and statistics
-//! are byte-identical for any thread count, and memory is bounded by the chunk size and the
-//! number of outcomes and steps, whatever the number of runs.
+//! into its chunk's buffer at its own position, and adds its per-step series to the aggregate of
+//! the thread that ran it. Chunks go to the [`RowSink`] in run order on the calling thread while
+//! the workers go on with the next chunk; thread aggregates merge exactly at the end. So rows,
+//! bands and statistics are byte-identical for any thread count, and memory is bounded by the
+//! chunk size and the number of outcomes and steps, whatever the number of runs.
 
 pub mod aggregate;
 pub mod compare;
@@ -17,11 +17,10 @@ pub use aggregate::{Aggregate, Band};
 use crate::engine::Runner;
 use crate::engine::rng::Streams;
 use crate::model::{Model, Setting};
-use rayon::prelude::*;
 use std::io;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::channel;
+use std::sync::{Condvar, Mutex};
 
 /// Runs per chunk: large enough to keep threads busy, small enough to bound memory.
 pub const CHUNK: u64 = 2048;
@@ -119,10 +118,37 @@ impl Worker<'_> {
     }
 }
 
+/// Runs each worker claims at a time: small, so that at the end of a chunk no thread waits long
+/// for another to finish its share.
+const BLOCK: u64 = 32;
+
+/// Chunks whose rows may be in memory at once: one being written while the next computes.
+const RING: u64 = 2;
+
+/// Which runs may still be claimed, shared by the workers and the writer.
+struct Claims {
+    /// Next run (counted from the job's first) to hand out.
+    next: u64,
+    /// Runs may be handed out below this: the job's runs, or the end of the chunks already begun
+    /// once the job is stopped or writing failed.
+    limit: u64,
+    /// Chunks written, whose buffers may be filled again.
+    written: u64,
+}
+
+/// The rows of one chunk and how many of its runs have arrived.
+struct ChunkRows {
+    rows: Vec<f64>,
+    arrived: usize,
+}
+
 /// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
 ///
-/// If `stop` becomes true, finishes the chunk under way and returns what completed (whole
-/// chunks, so the completed runs are always `first_run .. first_run + completed`).
+/// Workers claim runs a few at a time, in run order, across chunk boundaries, so no thread waits
+/// for the others at the end of a chunk; the calling thread writes the chunks in run order as they
+/// complete. If `stop` becomes true, no new chunk is begun, the chunks under way finish, and what
+/// completed is returned (whole chunks, so the completed runs are always `first_run ..
+/// first_run + completed`).
 pub fn execute(
     job: &Job,
     sink: &mut dyn RowSink,
@@ -139,12 +165,12 @@ pub fn execute(
     let rw = row_width(model);
     let threads = pool.current_num_threads();
     let batch = batch_runs(model.outcomes.len() * width, threads);
-    let workers: Vec<Mutex<Worker>> = (0..threads)
+    let mut workers: Vec<Worker> = (0..threads)
         .map(|_| {
             let runner = Runner::new(model);
             let series = vec![0.0; batch * runner.series_len()];
             let routes = vec![0.0; batch * runner.routes_len()];
-            Mutex::new(Worker {
+            Worker {
                 runner,
                 aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
                 series,
@@ -152,108 +178,169 @@ pub fn execute(
                 pending: 0,
                 batch,
                 u: vec![0.5; model.program.draws as usize],
-            })
+            }
         })
         .collect();
     let streams = Streams::new(job.seed);
-    let end = job.first_run + job.runs;
-    let mut completed = 0u64;
-    let mut stopped = false;
+    let claims = Mutex::new(Claims {
+        next: 0,
+        limit: job.runs,
+        written: 0,
+    });
+    // Signalled when a chunk's buffer is free again or the limit drops.
+    let freed = Condvar::new();
+    let chunks: Vec<Mutex<ChunkRows>> = (0..RING)
+        .map(|_| {
+            Mutex::new(ChunkRows {
+                rows: vec![0.0; CHUNK as usize * rw],
+                arrived: 0,
+            })
+        })
+        .collect();
+    let chunk_len = |c: u64| (job.runs - c * CHUNK).min(CHUNK) as usize;
+    // Lowers the limit to the end of the chunks begun so far and wakes every waiting worker.
+    let halt = || {
+        let mut c = claims.lock().expect("claims lock");
+        c.limit = c.limit.min(c.next.next_multiple_of(CHUNK));
+        freed.notify_all();
+    };
 
-    let written: io::Result<()> = std::thread::scope(|scope| {
-        let (full_tx, full_rx) = sync_channel::<(u64, usize, Vec<f64>)>(1);
-        let (free_tx, free_rx) = sync_channel::<Vec<f64>>(2);
-        for _ in 0..2 {
-            free_tx
-                .send(vec![0.0; CHUNK as usize * rw])
-                .expect("channel has room");
-        }
-        let writer = scope.spawn(move || -> io::Result<()> {
-            for (first, n, buf) in full_rx {
-                sink.rows(first, &buf[..n * rw], rw)?;
-                if free_tx.send(buf).is_err() {
-                    break;
-                }
-            }
-            Ok(())
-        });
-        let mut next = job.first_run;
-        while next < end {
-            if stop.load(Ordering::SeqCst) {
-                stopped = true;
-                break;
-            }
-            let Ok(mut buf) = free_rx.recv() else { break };
-            let n = (end - next).min(CHUNK) as usize;
-            pool.install(|| {
-                buf[..n * rw]
-                    .par_chunks_mut(rw.max(1))
-                    .enumerate()
-                    .for_each(|(i, row)| {
-                        let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                        let mut guard = workers[slot].lock().expect("worker lock");
-                        let w = &mut *guard;
-                        let run = next + i as u64;
-                        let (d, finals) = row.split_at_mut(drawn);
-                        let len = w.runner.series_len();
-                        let nr = w.runner.routes_len();
-                        let slot = w.pending;
-                        let series = &mut w.series[slot * len..(slot + 1) * len];
-                        match job.design {
-                            Some(design) => {
-                                let dynamics = design.row(run, &mut w.u);
-                                w.runner.run_design(
-                                    job.setting,
-                                    &w.u,
-                                    &streams,
-                                    dynamics,
-                                    series,
-                                    d,
-                                );
+    let (done_tx, done_rx) = channel::<u64>();
+    let mut completed = 0u64;
+    let mut written: io::Result<()> = Ok(());
+    pool.in_place_scope(|scope| {
+        for w in workers.iter_mut() {
+            let done_tx = done_tx.clone();
+            let (claims, freed, chunks, streams) = (&claims, &freed, &chunks, &streams);
+            scope.spawn(move |_| {
+                let mut rows = vec![0.0; BLOCK as usize * rw];
+                loop {
+                    // Claim the next runs, waiting while their chunk's buffer is still in use.
+                    let (first, n) = {
+                        let mut c = claims.lock().expect("claims lock");
+                        loop {
+                            if c.next % CHUNK == 0 && stop.load(Ordering::SeqCst) {
+                                c.limit = c.limit.min(c.next);
                             }
-                            None => w.runner.run(job.setting, &streams, run, series, d),
+                            if c.next >= c.limit {
+                                break (0, 0);
+                            }
+                            if c.next / CHUNK < c.written + RING {
+                                let first = c.next;
+                                let end = (first + BLOCK)
+                                    .min((first / CHUNK + 1) * CHUNK)
+                                    .min(job.runs);
+                                c.next = end;
+                                break (first, (end - first) as usize);
+                            }
+                            c = freed.wait(c).expect("claims lock");
                         }
-                        for (o, f) in finals.iter_mut().enumerate() {
-                            *f = series[o * width + width - 1];
-                        }
-                        w.runner
-                            .route_totals(&mut w.routes[slot * nr..(slot + 1) * nr]);
-                        w.pending += 1;
-                        if w.pending == w.batch {
-                            w.flush();
-                        }
-                    });
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    for (i, row) in rows[..n * rw].chunks_exact_mut(rw.max(1)).enumerate() {
+                        w.run(
+                            job,
+                            streams,
+                            job.first_run + first + i as u64,
+                            row,
+                            drawn,
+                            width,
+                        );
+                    }
+                    let chunk = first / CHUNK;
+                    let mut buf = chunks[(chunk % RING) as usize].lock().expect("rows lock");
+                    let at = (first - chunk * CHUNK) as usize * rw;
+                    buf.rows[at..at + n * rw].copy_from_slice(&rows[..n * rw]);
+                    buf.arrived += n;
+                    if buf.arrived == chunk_len(chunk) {
+                        buf.arrived = 0;
+                        // The receiver lives until every worker has finished.
+                        let _ = done_tx.send(chunk);
+                    }
+                }
+                // What is still buffered is aggregated here, on every worker's thread at once.
+                w.flush();
             });
-            if full_tx.send((next, n, buf)).is_err() {
-                break;
-            }
-            next += n as u64;
-            completed += n as u64;
-            progress(completed, job.runs);
         }
-        drop(full_tx);
-        writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the result writer stopped unexpectedly")))
+        drop(done_tx);
+        // This thread writes the chunks in run order as they complete (they may complete out of
+        // order, at most `RING` apart).
+        let mut ready = [false; RING as usize];
+        let mut next_chunk = 0u64;
+        for chunk in done_rx {
+            ready[(chunk % RING) as usize] = true;
+            while ready[(next_chunk % RING) as usize] {
+                ready[(next_chunk % RING) as usize] = false;
+                let n = chunk_len(next_chunk);
+                if written.is_ok() {
+                    let buf = chunks[(next_chunk % RING) as usize]
+                        .lock()
+                        .expect("rows lock");
+                    written =
+                        sink.rows(job.first_run + next_chunk * CHUNK, &buf.rows[..n * rw], rw);
+                }
+                if written.is_err() {
+                    halt();
+                } else {
+                    completed += n as u64;
+                    progress(completed, job.runs);
+                }
+                next_chunk += 1;
+                claims.lock().expect("claims lock").written = next_chunk;
+                freed.notify_all();
+            }
+        }
     });
     written?;
 
-    // The runs still buffered are aggregated on the workers' own threads, side by side: for a
-    // job of a few thousand runs that is most of its aggregation.
-    pool.install(|| {
-        workers
-            .par_iter()
-            .for_each(|w| w.lock().expect("worker lock").flush());
-    });
     let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
-    for w in workers {
-        aggregate.merge(&w.into_inner().expect("worker lock").aggregate);
+    for w in &workers {
+        aggregate.merge(&w.aggregate);
     }
     Ok(Outcome {
         aggregate,
         completed,
-        stopped,
+        stopped: completed < job.runs,
     })
+}
+
+impl Worker<'_> {
+    /// Runs run `run` of `job`: its drawn values and final outcomes go to `row`, its series and
+    /// route totals to the worker's buffer, aggregated once the buffer is full.
+    fn run(
+        &mut self,
+        job: &Job,
+        streams: &Streams,
+        run: u64,
+        row: &mut [f64],
+        drawn: usize,
+        width: usize,
+    ) {
+        let (d, finals) = row.split_at_mut(drawn);
+        let len = self.runner.series_len();
+        let nr = self.runner.routes_len();
+        let slot = self.pending;
+        let series = &mut self.series[slot * len..(slot + 1) * len];
+        match job.design {
+            Some(design) => {
+                let dynamics = design.row(run, &mut self.u);
+                self.runner
+                    .run_design(job.setting, &self.u, streams, dynamics, series, d);
+            }
+            None => self.runner.run(job.setting, streams, run, series, d),
+        }
+        for (o, f) in finals.iter_mut().enumerate() {
+            *f = series[o * width + width - 1];
+        }
+        self.runner
+            .route_totals(&mut self.routes[slot * nr..(slot + 1) * nr]);
+        self.pending += 1;
+        if self.pending == self.batch {
+            self.flush();
+        }
+    }
 }
 
 #[cfg(test)]
