@@ -27,6 +27,7 @@
 
 use super::curves::{NeedFn, Shape};
 use super::{Runner, greater, lesser};
+use crate::model::FlowDef;
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -362,39 +363,17 @@ impl Runner<'_> {
         let mut legs = std::mem::take(&mut self.scratch.legs);
         let mut lanes = std::mem::take(&mut self.scratch.lanes);
         // Legs and lane slots are kept per flow (every flow of every link has its own) and
-        // written in place, field by field, with nothing pushed.
-        for (k, flow) in link.ab.iter().chain(link.ba.iter()).enumerate() {
-            let f = start + k;
-            let leg = &mut legs[f];
-            let slots = &mut lanes[leg.start..leg.start + leg.len];
-            let fresh = leg.epoch != self.prep_epoch;
-            if fresh {
-                for (slot, &l) in slots.iter_mut().zip(&self.flow_lanes[f]) {
-                    slot.lane = l;
-                    (slot.keep, slot.inv_keep) = self.lane_keep[l];
-                }
-            }
-            let mut lane_room = 0.0;
-            for slot in slots.iter_mut() {
-                let room = greater(self.cap[slot.lane] - self.lane_flow[slot.lane], 0.0);
-                lane_room += room;
-                slot.room = room;
-            }
-            leg.cap = lesser(self.giving_cap(f, flow), lane_room);
-            let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
-            let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
-            if fresh {
-                leg.epoch = self.prep_epoch;
-                leg.cost = self.offer_cost[flow.offer];
-                leg.taker = self.needs[flow.taker_need];
-                leg.giver = flow.giver_need.map(|n| self.needs[n]);
-                leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
-            }
-            leg.s_taker = s_taker;
-            leg.s_giver = s_giver;
-            leg.prepare(&lanes[leg.start..leg.start + leg.len], same);
-        }
+        // written in place, field by field, with nothing pushed. A to B, then B to A: two loops
+        // rather than one over a chained iterator, which tests which half it is in at every leg.
         let n = link.ab.len() + link.ba.len();
+        let (legs_ab, legs_ba) = legs[start..start + n].split_at_mut(link.ab.len());
+        for (k, (leg, flow)) in legs_ab.iter_mut().zip(&link.ab).enumerate() {
+            self.set_up_leg(leg, &mut lanes, start + k, flow);
+        }
+        let start_ba = start + link.ab.len();
+        for (k, (leg, flow)) in legs_ba.iter_mut().zip(&link.ba).enumerate() {
+            self.set_up_leg(leg, &mut lanes, start_ba + k, flow);
+        }
         let active = &mut legs[start..start + n];
         let any_a = active.iter().any(|l| l.from_a && l.cap > 0.0);
         let any_b = active.iter().any(|l| !l.from_a && l.cap > 0.0);
@@ -406,6 +385,40 @@ impl Runner<'_> {
         }
         self.trend[li].streak = 0;
         self.restore(legs, lanes);
+    }
+
+    /// Brings flow `f`'s leg up to date for this step: its lane slots' room, its cap, its
+    /// supplies and, when the preparation epoch moved, its curves, cost and lanes; then prepares
+    /// its bounds ([`Leg::prepare`]).
+    #[inline(always)]
+    fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LaneSlot], f: usize, flow: &FlowDef) {
+        let slots = &mut lanes[leg.start..leg.start + leg.len];
+        let fresh = leg.epoch != self.prep_epoch;
+        if fresh {
+            for (slot, &l) in slots.iter_mut().zip(&self.flow_lanes[f]) {
+                slot.lane = l;
+                (slot.keep, slot.inv_keep) = self.lane_keep[l];
+            }
+        }
+        let mut lane_room = 0.0;
+        for slot in slots.iter_mut() {
+            let room = greater(self.cap[slot.lane] - self.lane_flow[slot.lane], 0.0);
+            lane_room += room;
+            slot.room = room;
+        }
+        leg.cap = lesser(self.giving_cap(f, flow), lane_room);
+        let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
+        let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
+        if fresh {
+            leg.epoch = self.prep_epoch;
+            leg.cost = self.offer_cost[flow.offer];
+            leg.taker = self.needs[flow.taker_need];
+            leg.giver = flow.giver_need.map(|n| self.needs[n]);
+            leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
+        }
+        leg.s_taker = s_taker;
+        leg.s_giver = s_giver;
+        leg.prepare(slots, same);
     }
 
     /// Puts the scratch buffers taken for a bargain back, for the next one to reuse.
