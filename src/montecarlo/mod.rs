@@ -136,6 +136,24 @@ struct Claims {
     written: u64,
 }
 
+/// Stops the other workers when the one holding it unwinds: its claimed runs will never arrive,
+/// so without this the others would wait for their chunk's buffer forever and a bug would hang
+/// instead of surfacing as a panic.
+struct HaltOnPanic<'a>(&'a Mutex<Claims>, &'a Condvar);
+
+impl Drop for HaltOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut c = self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            c.limit = c.next;
+            self.1.notify_all();
+        }
+    }
+}
+
 /// The rows of one chunk and how many of its runs have arrived.
 struct ChunkRows {
     rows: Vec<f64>,
@@ -207,12 +225,13 @@ pub fn execute(
 
     let (done_tx, done_rx) = channel::<u64>();
     let mut completed = 0u64;
-    let mut written: io::Result<()> = Ok(());
+    let mut write_result: io::Result<()> = Ok(());
     pool.in_place_scope(|scope| {
         for w in workers.iter_mut() {
             let done_tx = done_tx.clone();
             let (claims, freed, chunks, streams) = (&claims, &freed, &chunks, &streams);
             scope.spawn(move |_| {
+                let _halt = HaltOnPanic(claims, freed);
                 let mut rows = vec![0.0; BLOCK as usize * rw];
                 loop {
                     // Claim the next runs, waiting while their chunk's buffer is still in use.
@@ -274,14 +293,14 @@ pub fn execute(
             while ready[(next_chunk % RING) as usize] {
                 ready[(next_chunk % RING) as usize] = false;
                 let n = chunk_len(next_chunk);
-                if written.is_ok() {
+                if write_result.is_ok() {
                     let buf = chunks[(next_chunk % RING) as usize]
                         .lock()
                         .expect("rows lock");
-                    written =
+                    write_result =
                         sink.rows(job.first_run + next_chunk * CHUNK, &buf.rows[..n * rw], rw);
                 }
-                if written.is_err() {
+                if write_result.is_err() {
                     halt();
                 } else {
                     completed += n as u64;
@@ -293,7 +312,7 @@ pub fn execute(
             }
         }
     });
-    written?;
+    write_result?;
 
     let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
     for w in &workers {
@@ -345,7 +364,99 @@ impl Worker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{BATCH, BATCH_BYTES, batch_runs};
+    use super::*;
+
+    /// The two-actor example compiled, and its baseline setting.
+    fn example() -> (Model, Setting) {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two_actor_barter.ron");
+        let Ok(src) = crate::scenario::load(&path) else {
+            panic!("the example loads")
+        };
+        let Ok(model) = crate::model::compile(&path, &src.scenario) else {
+            panic!("the example compiles")
+        };
+        let setting = model.baseline();
+        (model, setting)
+    }
+
+    fn job<'a>(model: &'a Model, setting: &'a Setting, runs: u64, threads: usize) -> Job<'a> {
+        Job {
+            model,
+            setting,
+            seed: 7,
+            first_run: 0,
+            runs,
+            threads,
+            design: None,
+        }
+    }
+
+    /// Keeps the first run index of every chunk it is given; fails on the `fail_at`-th.
+    struct Chunks {
+        firsts: Vec<u64>,
+        fail_at: usize,
+    }
+
+    impl RowSink for Chunks {
+        fn rows(&mut self, first_run: u64, _: &[f64], _: usize) -> io::Result<()> {
+            self.firsts.push(first_run);
+            if self.firsts.len() == self.fail_at {
+                return Err(io::Error::other("disk full"));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_sink_error_ends_the_job_with_that_error() {
+        let (model, setting) = example();
+        for threads in [1, 2, 3] {
+            let mut sink = Chunks {
+                firsts: vec![],
+                fail_at: 2,
+            };
+            let job = job(&model, &setting, 5 * CHUNK + 7, threads);
+            let err = execute(&job, &mut sink, &mut |_, _| {}, &AtomicBool::new(false))
+                .expect_err("the sink's error");
+            assert_eq!(err.to_string(), "disk full");
+            assert_eq!(
+                sink.firsts,
+                [0, CHUNK],
+                "nothing is written after the error"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stop_finishes_the_chunks_begun_and_nothing_more() {
+        let (model, setting) = example();
+        for threads in [1, 2, 3] {
+            let stop = AtomicBool::new(false);
+            let mut sink = Chunks {
+                firsts: vec![],
+                fail_at: 0,
+            };
+            let job = job(&model, &setting, 6 * CHUNK, threads);
+            // Raised as the first chunk is written: the second may have begun, no third can have.
+            let done = execute(
+                &job,
+                &mut sink,
+                &mut |_, _| stop.store(true, Ordering::SeqCst),
+                &stop,
+            )
+            .expect("no error");
+            assert!(done.stopped);
+            assert!(
+                done.completed == CHUNK || done.completed == 2 * CHUNK,
+                "{}",
+                done.completed
+            );
+            assert_eq!(done.aggregate.runs(), done.completed);
+            let written: Vec<u64> = (0..done.completed / CHUNK).map(|c| c * CHUNK).collect();
+            assert_eq!(sink.firsts, written, "whole chunks, in run order");
+        }
+    }
 
     #[test]
     fn workers_buffer_within_one_budget() {
