@@ -17,11 +17,11 @@ use crate::scenario::format::Better;
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::{Stats, sample_sd};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::io;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::channel;
 
 /// Runs of all settings per chunk.
 const CHUNK: u64 = 1024;
@@ -231,8 +231,12 @@ struct Worker<'m> {
 }
 
 /// Runs every setting for every run index and compares them with the first (the baseline).
-/// Calls `progress(done, total)` after each chunk; stops after the chunk under way when `stop`
-/// is raised (the runs completed are `first_run .. first_run + comparison.runs()`).
+/// Calls `progress(done, total)` after each chunk of run indices; when `stop` is raised, no new
+/// chunk is begun and the chunks under way finish (the run indices completed are then
+/// `first_run .. first_run + comparison.runs()`).
+///
+/// Workers claim one run index (every setting's run) at a time, so no thread waits for another
+/// at the end of a chunk.
 pub fn execute_paired(
     job: &PairedJob,
     progress: &mut dyn FnMut(u64, u64),
@@ -246,48 +250,66 @@ pub fn execute_paired(
     let width = m.steps + 1;
     let outcomes = m.outcomes.len();
     let directions: Vec<Better> = m.outcomes.iter().map(|o| o.better).collect();
-    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+    let mut workers: Vec<Worker> = (0..pool.current_num_threads())
         .map(|_| {
             let runner = Runner::new(m);
             let series = vec![0.0; runner.series_len()];
-            Mutex::new(Worker {
+            Worker {
                 runner,
                 comparison: Comparison::new(job.settings.len(), outcomes),
                 series,
                 drawn: vec![0.0; m.drawn_names().len()],
                 finals: vec![0.0; job.settings.len() * outcomes],
-            })
+            }
         })
         .collect();
     let streams = Streams::new(job.seed);
-    let mut next = 0u64;
-    while next < job.runs {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let n = (job.runs - next).min(CHUNK);
-        let first = job.first_run + next;
-        pool.install(|| {
-            (first..first + n).into_par_iter().for_each(|run| {
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut guard = workers[slot].lock().expect("worker lock");
-                let w = &mut *guard;
-                for (s, setting) in job.settings.iter().enumerate() {
-                    w.runner
-                        .run(setting, &streams, run, &mut w.series, &mut w.drawn);
-                    for o in 0..outcomes {
-                        w.finals[s * outcomes + o] = w.series[o * width + width - 1];
+    // (next run index to hand out, limit): the limit drops to the next chunk boundary on a stop.
+    let claims = Mutex::new((0u64, job.runs));
+    let (done_tx, done_rx) = channel::<()>();
+    pool.in_place_scope(|scope| {
+        for w in workers.iter_mut() {
+            let done_tx = done_tx.clone();
+            let (claims, streams, directions) = (&claims, &streams, &directions);
+            scope.spawn(move |_| {
+                loop {
+                    let run = {
+                        let mut c = claims.lock().expect("claims lock");
+                        let (next, limit) = &mut *c;
+                        if *next % CHUNK == 0 && stop.load(Ordering::SeqCst) {
+                            *limit = (*limit).min(*next);
+                        }
+                        if *next >= *limit {
+                            break;
+                        }
+                        *next += 1;
+                        job.first_run + *next - 1
+                    };
+                    for (s, setting) in job.settings.iter().enumerate() {
+                        w.runner
+                            .run(setting, streams, run, &mut w.series, &mut w.drawn);
+                        for o in 0..outcomes {
+                            w.finals[s * outcomes + o] = w.series[o * width + width - 1];
+                        }
                     }
+                    w.comparison.add(&w.finals, directions);
+                    // The receiver lives until every worker has finished.
+                    let _ = done_tx.send(());
                 }
-                w.comparison.add(&w.finals, &directions);
             });
-        });
-        next += n;
-        progress(next, job.runs);
-    }
+        }
+        drop(done_tx);
+        let mut done = 0u64;
+        for () in done_rx {
+            done += 1;
+            if done % CHUNK == 0 || done == job.runs {
+                progress(done, job.runs);
+            }
+        }
+    });
     let mut total = Comparison::new(job.settings.len(), outcomes);
-    for w in workers {
-        total.merge(&w.into_inner().expect("worker lock").comparison);
+    for w in &workers {
+        total.merge(&w.comparison);
     }
     Ok(total)
 }
