@@ -313,3 +313,46 @@ pub fn execute_paired(
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_finishes_the_chunks_begun_and_nothing_more() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two_actor_barter.ron");
+        let Ok(src) = crate::scenario::load(&path) else {
+            panic!("the example loads")
+        };
+        let Ok(model) = crate::model::compile(&path, &src.scenario) else {
+            panic!("the example compiles")
+        };
+        let settings = [model.baseline(), model.baseline()];
+        for threads in [1, 2, 3] {
+            let job = PairedJob {
+                model: &model,
+                settings: &settings,
+                seed: 7,
+                first_run: 0,
+                runs: 6 * CHUNK,
+                threads,
+            };
+            let stop = AtomicBool::new(false);
+            let mut reported = vec![];
+            // Raised at the first report: the second chunk may have begun, no third can have.
+            let mut progress = |done, _| {
+                reported.push(done);
+                stop.store(true, Ordering::SeqCst);
+            };
+            let cmp = execute_paired(&job, &mut progress, &stop).expect("no error");
+            assert!(
+                cmp.runs() == CHUNK || cmp.runs() == 2 * CHUNK,
+                "{}",
+                cmp.runs()
+            );
+            let chunks: Vec<u64> = (1..=cmp.runs() / CHUNK).map(|c| c * CHUNK).collect();
+            assert_eq!(reported, chunks, "progress after each whole chunk");
+        }
+    }
+}
