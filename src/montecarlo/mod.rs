@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
 use std::sync::{Condvar, Mutex};
 
-/// Runs per chunk: large enough to keep threads busy, small enough to bound memory.
+/// Runs per chunk: the unit in which rows are written, progress is reported and a stop takes
+/// effect; small enough to bound memory (two chunks' rows are held at most).
 pub const CHUNK: u64 = 2048;
 
 /// Where a run's uncertainty uniforms come from when they are not drawn at random: a sampling
@@ -129,11 +130,21 @@ const RING: u64 = 2;
 struct Claims {
     /// Next run (counted from the job's first) to hand out.
     next: u64,
-    /// Runs may be handed out below this: the job's runs, or the end of the chunks already begun
-    /// once the job is stopped or writing failed.
+    /// Runs may be handed out below this: the job's runs; once the job is stopped, the end of the
+    /// chunks already begun; once writing failed or a worker panicked, `next`.
     limit: u64,
     /// Chunks written, whose buffers may be filled again.
     written: u64,
+}
+
+/// Hands out no more runs and wakes every worker waiting for a chunk's buffer, so that each
+/// finishes the runs it holds and stops.
+fn hand_out_no_more(claims: &Mutex<Claims>, freed: &Condvar) {
+    let mut c = claims
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    c.limit = c.next;
+    freed.notify_all();
 }
 
 /// Stops the other workers when the one holding it unwinds: its claimed runs will never arrive,
@@ -144,12 +155,7 @@ struct HaltOnPanic<'a>(&'a Mutex<Claims>, &'a Condvar);
 impl Drop for HaltOnPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            let mut c = self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            c.limit = c.next;
-            self.1.notify_all();
+            hand_out_no_more(self.0, self.1);
         }
     }
 }
@@ -216,12 +222,6 @@ pub fn execute(
         })
         .collect();
     let chunk_len = |c: u64| (job.runs - c * CHUNK).min(CHUNK) as usize;
-    // Lowers the limit to the end of the chunks begun so far and wakes every waiting worker.
-    let halt = || {
-        let mut c = claims.lock().expect("claims lock");
-        c.limit = c.limit.min(c.next.next_multiple_of(CHUNK));
-        freed.notify_all();
-    };
 
     let (done_tx, done_rx) = channel::<u64>();
     let mut completed = 0u64;
@@ -301,7 +301,7 @@ pub fn execute(
                         sink.rows(job.first_run + next_chunk * CHUNK, &buf.rows[..n * rw], rw);
                 }
                 if write_result.is_err() {
-                    halt();
+                    hand_out_no_more(&claims, &freed);
                 } else {
                     completed += n as u64;
                     progress(completed, job.runs);
