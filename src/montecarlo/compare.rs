@@ -320,15 +320,8 @@ mod tests {
 
     #[test]
     fn a_stop_finishes_the_chunks_begun_and_nothing_more() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two_actor_barter.ron");
-        let Ok(src) = crate::scenario::load(&path) else {
-            panic!("the example loads")
-        };
-        let Ok(model) = crate::model::compile(&path, &src.scenario) else {
-            panic!("the example compiles")
-        };
-        let settings = [model.baseline(), model.baseline()];
+        let (model, baseline) = crate::montecarlo::tests::example();
+        let settings = [baseline.clone(), baseline];
         for threads in [1, 2, 3] {
             let job = PairedJob {
                 model: &model,

@@ -366,8 +366,8 @@ impl Worker<'_> {
 mod tests {
     use super::*;
 
-    /// The two-actor example compiled, and its baseline setting.
-    fn example() -> (Model, Setting) {
+    /// The two-actor example compiled, and its baseline setting (also for `compare`'s tests).
+    pub(crate) fn example() -> (Model, Setting) {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two_actor_barter.ron");
         let Ok(src) = crate::scenario::load(&path) else {
