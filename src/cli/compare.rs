@@ -12,7 +12,7 @@ use stratex::montecarlo::compare::{Comparison, PairedJob, execute_paired};
 use stratex::montecarlo::state::{decode_comparison, encode_comparison};
 use stratex::report;
 use stratex::report::compare::{ComparisonFile, write_brief};
-use stratex::report::number::human;
+use stratex::report::number::{exact_count, human};
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, ScenarioInfo};
 
@@ -231,8 +231,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         let again = super::interrupt::resume_command("compare", &file, shard, levers, &out);
         return Err(Failure::Interrupted(format!(
             "stopped: {} of {} paired runs finished and saved in {}/; continue with\n  {again}",
-            human(completed as f64),
-            human(count as f64),
+            exact_count(completed),
+            exact_count(count),
             out.display(),
         )));
     }
@@ -260,7 +260,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 "{}: {} settings x {} paired runs (common random numbers), seed {seed}; {elapsed:.1} s ({rate} runs/s on {threads} thread{plural})\n",
                 model.name,
                 settings.len(),
-                human(runs as f64),
+                exact_count(runs),
             );
             say_raw!("{}", f.table());
             say!(

@@ -152,7 +152,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         say!(
             "{}: {} runs ({} design, {} base samples, {} uncertain inputs), seed {seed}; {:.1} s\n",
             model.name,
-            stratex::report::number::human(found.runs as f64),
+            stratex::report::number::exact_count(found.runs as u64),
             kind.name(),
             args.samples,
             d,

@@ -301,7 +301,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         say!(
             "{}: merged {n} shards, {} runs, seed {}\n",
             model.name,
-            stratex::report::number::human(info.runs as f64),
+            stratex::report::number::exact_count(info.runs),
             info.seed
         );
         say!("{summary_line}");

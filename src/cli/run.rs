@@ -8,7 +8,7 @@ use stratex::model::Model;
 use stratex::model::compile::{apply_overrides, limits};
 use stratex::montecarlo::state::{decode_aggregate, encode_aggregate};
 use stratex::montecarlo::{self, Aggregate, Job};
-use stratex::report::number::human;
+use stratex::report::number::{exact_count, human};
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, Summary};
 use stratex::report::{self, RunMeta, RunsCsv, table};
@@ -214,8 +214,8 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         let again = super::interrupt::resume_command("run", &meta.file, shard, sets, &out);
         return Err(Failure::Interrupted(format!(
             "stopped: {} of {} runs finished and saved in {}/ (marked incomplete); continue with\n  {again}",
-            human(completed as f64),
-            human(count as f64),
+            exact_count(completed),
+            exact_count(count),
             out.display(),
         )));
     }
@@ -231,7 +231,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                 model.name,
                 first_run,
                 first_run + count - 1,
-                human(runs as f64),
+                exact_count(runs),
             );
             say!(
                 "wrote {}/: runs.csv, state.bin, part.json, scenario.ron, run-info.json; combine the {n} shards with `stratex merge DIR... --out DIR`",
@@ -242,7 +242,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             say!(
                 "{}: {} runs, seed {seed}, {} {} per run; {elapsed:.2} s ({rate} runs/s on {threads} thread{plural})",
                 model.name,
-                human(runs as f64),
+                exact_count(runs),
                 model.steps,
                 model.plural,
             );

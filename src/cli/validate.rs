@@ -3,7 +3,7 @@
 use super::Failure;
 use std::path::Path;
 use stratex::model::Model;
-use stratex::report::number::human;
+use stratex::report::number::exact_count;
 
 pub fn validate(path: &Path) -> Result<(), Failure> {
     let source = stratex::scenario::load(path)?;
@@ -29,7 +29,7 @@ fn describe(path: &Path, m: &Model) -> String {
         m.name,
         m.steps,
         m.plural,
-        human(m.default_runs as f64),
+        exact_count(m.default_runs),
         m.default_seed
     );
     s += &list(

@@ -5,7 +5,7 @@
 //! inline, and it prints to PDF with one section per page. Both are written under temporary
 //! names and renamed into place, so an interrupted brief never leaves a half-written pack.
 
-use super::number::human;
+use super::number::{exact_count, human};
 use super::read::ResultFolder;
 use super::summary::OutcomeSummary;
 use crate::plot::{
@@ -113,7 +113,7 @@ fn source(folder: &ResultFolder) -> Vec<String> {
         &s.scenario.name,
         &s.scenario.file,
         &s.scenario.sha256,
-        &format!("{} runs", human(s.runs as f64)),
+        &format!("{} runs", exact_count(s.runs)),
         s.seed,
         &levers.join(", "),
     )
@@ -148,7 +148,7 @@ pub(crate) fn file_name(path: &str) -> &str {
 fn draw_all(folder: &ResultFolder, hists: &[Histogram], dir: &Path) -> Result<Vec<Saved>, String> {
     let s = &folder.summary;
     let src = source(folder);
-    let runs = human(s.runs as f64);
+    let runs = exact_count(s.runs);
     let span = format!("{} {}", s.scenario.steps, s.scenario.step_plural);
     let err = |e: plot::PlotError| format!("cannot draw a chart: {e}");
     let mut saved = Vec::new();
@@ -372,7 +372,7 @@ pub(crate) fn figure(out: &mut String, chart: &Saved, caption: &str) {
 fn html(folder: &ResultFolder, charts: &[Saved]) -> String {
     let s = &folder.summary;
     let chart = |name: &str| charts.iter().find(|c| c.name == name);
-    let runs = human(s.runs as f64);
+    let runs = exact_count(s.runs);
     let mut h = String::new();
     let _ = write!(
         h,
@@ -517,7 +517,7 @@ fn html(folder: &ResultFolder, charts: &[Saved]) -> String {
     item("Scenario file", s.scenario.file.clone());
     item("Scenario SHA-256", s.scenario.sha256.clone());
     item("Seed", s.seed.to_string());
-    item("Runs", human(s.runs as f64));
+    item("Runs", exact_count(s.runs));
     if let Some(info) = &folder.info {
         item("Elapsed", format!("{:.2} s", info.elapsed_seconds));
         item("Runs per second", human(info.runs_per_second));

@@ -1,7 +1,7 @@
 //! Results of `stratex compare`: files, terminal tables and the comparison briefing.
 
 use super::brief::{STYLE, esc, figure, file_name, source_lines};
-use super::number::{human, phrase, sig3, signed_phrase, signed_range};
+use super::number::{exact_count, phrase, sig3, signed_phrase, signed_range};
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};
 use super::{VERSION, csv_field};
@@ -306,7 +306,7 @@ pub fn write_brief(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<()
     let settings_text = format!(
         "{} settings x {} paired runs",
         file.settings.len(),
-        human(file.runs as f64)
+        exact_count(file.runs)
     );
     let src = |levers: &str| {
         source_lines(
@@ -346,7 +346,7 @@ pub fn write_brief(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<()
                 title: format!("What {} changes", setting.label),
                 subtitle: format!(
                     "Change in each outcome's mean from the baseline with the paired 95% interval, over {} runs with common random numbers.",
-                    human(file.runs as f64)
+                    exact_count(file.runs)
                 ),
                 source: src(&setting.label),
             },
@@ -365,7 +365,7 @@ pub fn write_brief(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<()
                 title: format!("{}: every setting", o.name),
                 subtitle: format!(
                     "Distribution of the final value under each setting ({} runs each; {} is better).",
-                    human(file.runs as f64),
+                    exact_count(file.runs),
                     if o.better == Better::Higher {
                         "higher"
                     } else {
@@ -385,7 +385,7 @@ pub fn write_brief(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<()
         title = esc(&file.scenario.name),
         q = esc(&file.scenario.description),
         n = file.settings.len(),
-        runs = human(file.runs as f64),
+        runs = exact_count(file.runs),
         seed = file.seed,
         g = esc(&file.generator),
         f = esc(file_name(&file.scenario.file)),
@@ -439,7 +439,7 @@ pub fn write_brief(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<()
         esc(&file.generator),
         esc(&file.scenario.sha256),
         file.seed,
-        human(file.runs as f64),
+        exact_count(file.runs),
         elapsed,
         esc(METHOD)
     );

@@ -1,7 +1,7 @@
 //! Results of `stratex explore`: files, terminal tables and the briefing.
 
 use super::brief::{STYLE, esc, figure, file_name, source_lines};
-use super::number::{human, phrase, sig3};
+use super::number::{exact_count, phrase, sig3};
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns};
 use super::{VERSION, csv_field};
@@ -297,7 +297,7 @@ impl Report<'_> {
             "Scenario discovery (PRIM): where {} (holds in {:.0}% of {} sampled runs)\n\nChosen box: {:.0}% of the cases inside it meet the condition (density) and it holds {:.0}% of all cases that do (coverage); {:.0}% of runs fall in it\n\n",
             c.describe(self.model),
             100.0 * p.base_rate,
-            human((2 * self.plan.samples) as f64),
+            exact_count(2 * self.plan.samples as u64),
             100.0 * b.density,
             100.0 * b.coverage,
             100.0 * b.support
@@ -346,7 +346,7 @@ impl Report<'_> {
             &self.scenario.sha256,
             &format!(
                 "{} runs ({} design)",
-                human(f.runs as f64),
+                exact_count(f.runs),
                 self.plan.kind.name()
             ),
             self.plan.seed,
@@ -374,7 +374,7 @@ impl Report<'_> {
                     title: format!("What drives {}: one input at a time", oc.name),
                     subtitle: format!(
                         "Mean outcome with one input at its 10th or 90th percentile and all others at their medians ({} runs per point).",
-                        human(self.plan.tornado_runs as f64)
+                        exact_count(self.plan.tornado_runs)
                     ),
                     source: src.clone(),
                 },
@@ -398,7 +398,7 @@ impl Report<'_> {
                     title: format!("What drives {}: shares of its variance", oc.name),
                     subtitle: format!(
                         "Sobol indices from Saltelli's scheme ({} base samples, {} design) with 95% bootstrap intervals.",
-                        human(self.plan.samples as f64),
+                        exact_count(self.plan.samples as u64),
                         self.plan.kind.name()
                     ),
                     source: src.clone(),
@@ -438,7 +438,7 @@ impl Report<'_> {
                         title: format!("Where {}", self.condition_words(c)),
                         subtitle: format!(
                             "PRIM on {} sampled runs: the condition holds in {:.0}% of them overall.",
-                            human((2 * self.plan.samples) as f64),
+                            exact_count(2 * self.plan.samples as u64),
                             100.0 * p.base_rate
                         ),
                         source: src.clone(),
@@ -455,7 +455,7 @@ impl Report<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}: what drives the results</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}: what drives the results</h1>\n<p class=\"question\">{q}</p>\n<p class=\"meta\">{runs} runs with the {d} design, seed {seed}. Prepared with stratex {VERSION} from <code>{f}</code>.</p>\n</header>\n",
             t = esc(&self.scenario.name),
             q = esc(&self.scenario.description),
-            runs = human(f.runs as f64),
+            runs = exact_count(f.runs),
             d = self.plan.kind.name(),
             seed = self.plan.seed,
             f = esc(file_name(&self.scenario.file)),

@@ -33,6 +33,12 @@ pub fn human(v: f64) -> String {
     group_thousands(&text)
 }
 
+/// A count, exactly, with thousands separators: `26,624` (where [`human`] would round it to
+/// `26,620`). For numbers of runs, samples and the like, which people check against files.
+pub fn exact_count(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
 /// A common scale for a row of numbers, so they read alike: billions (`bn`) when the largest
 /// reaches a billion, millions (`m`) from ten million, otherwise plain.
 pub fn row_scale(values: &[f64]) -> (f64, &'static str) {
@@ -266,6 +272,16 @@ mod tests {
             "-$120 million to -$110 million"
         );
         assert_eq!(signed_phrase(13_200.0, "rounds"), "+13,200 rounds");
+    }
+
+    #[test]
+    fn counts_are_exact() {
+        assert_eq!(exact_count(26_624), "26,624");
+        assert_eq!(human(26_624.0), "26,620");
+        assert_eq!(exact_count(0), "0");
+        assert_eq!(exact_count(999), "999");
+        assert_eq!(exact_count(1_000_000), "1,000,000");
+        assert_eq!(exact_count(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]
