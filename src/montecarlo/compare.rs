@@ -319,33 +319,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stop_finishes_the_chunks_begun_and_nothing_more() {
+    fn a_stop_ends_on_a_chunk_boundary_with_the_first_runs_done() {
         let (model, baseline) = crate::montecarlo::tests::example();
         let settings = [baseline.clone(), baseline];
+        let job = |runs, threads| PairedJob {
+            model: &model,
+            settings: &settings,
+            seed: 7,
+            first_run: 0,
+            runs,
+            threads,
+        };
         for threads in [1, 2, 3] {
-            let job = PairedJob {
-                model: &model,
-                settings: &settings,
-                seed: 7,
-                first_run: 0,
-                runs: 6 * CHUNK,
-                threads,
-            };
             let stop = AtomicBool::new(false);
             let mut reported = vec![];
-            // Raised at the first report: the second chunk may have begun, no third can have.
+            // Raised at the first report; the workers may be some chunks ahead by then (nothing
+            // holds them back), but not the 64 of the job.
             let mut progress = |done, _| {
                 reported.push(done);
                 stop.store(true, Ordering::SeqCst);
             };
-            let cmp = execute_paired(&job, &mut progress, &stop).expect("no error");
-            assert!(
-                cmp.runs() == CHUNK || cmp.runs() == 2 * CHUNK,
-                "{}",
-                cmp.runs()
-            );
-            let chunks: Vec<u64> = (1..=cmp.runs() / CHUNK).map(|c| c * CHUNK).collect();
+            let total = 64 * CHUNK;
+            let cmp = execute_paired(&job(total, threads), &mut progress, &stop).expect("no error");
+            let runs = cmp.runs();
+            assert!(runs % CHUNK == 0 && runs >= CHUNK && runs < total, "{runs}");
+            let chunks: Vec<u64> = (1..=runs / CHUNK).map(|c| c * CHUNK).collect();
             assert_eq!(reported, chunks, "progress after each whole chunk");
+            // What finished is exactly the first `runs` run indices.
+            let whole =
+                execute_paired(&job(runs, threads), &mut |_, _| {}, &AtomicBool::new(false))
+                    .expect("no error");
+            assert_eq!(
+                crate::montecarlo::state::encode_comparison(&cmp.to_repr()),
+                crate::montecarlo::state::encode_comparison(&whole.to_repr()),
+            );
         }
     }
 }
