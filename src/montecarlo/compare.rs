@@ -13,6 +13,7 @@
 use crate::engine::Runner;
 use crate::engine::rng::Streams;
 use crate::model::{Model, Setting};
+use crate::montecarlo::Handout;
 use crate::scenario::format::Better;
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
@@ -20,7 +21,7 @@ use crate::stats::summary::{Stats, sample_sd};
 use serde::Serialize;
 use std::io;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::channel;
 
 /// Runs of all settings per chunk.
@@ -264,26 +265,20 @@ pub fn execute_paired(
         })
         .collect();
     let streams = Streams::new(job.seed);
-    // (next run index to hand out, limit): the limit drops to the next chunk boundary on a stop.
-    let claims = Mutex::new((0u64, job.runs));
+    let handout = Mutex::new(Handout::new(job.runs, CHUNK));
     let (done_tx, done_rx) = channel::<()>();
     pool.in_place_scope(|scope| {
         for w in workers.iter_mut() {
             let done_tx = done_tx.clone();
-            let (claims, streams, directions) = (&claims, &streams, &directions);
+            let (handout, streams, directions) = (&handout, &streams, &directions);
             scope.spawn(move |_| {
                 loop {
                     let run = {
-                        let mut c = claims.lock().expect("claims lock");
-                        let (next, limit) = &mut *c;
-                        if *next % CHUNK == 0 && stop.load(Ordering::SeqCst) {
-                            *limit = (*limit).min(*next);
-                        }
-                        if *next >= *limit {
+                        let mut h = handout.lock().expect("handout lock");
+                        if h.finished(stop) {
                             break;
                         }
-                        *next += 1;
-                        job.first_run + *next - 1
+                        job.first_run + h.take(1).0
                     };
                     for (s, setting) in job.settings.iter().enumerate() {
                         w.runner
@@ -317,6 +312,7 @@ pub fn execute_paired(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn a_stop_ends_on_a_chunk_boundary_with_the_first_runs_done() {

@@ -126,13 +126,61 @@ const BLOCK: u64 = 32;
 /// Chunks whose rows may be in memory at once: one being written while the next computes.
 const RING: u64 = 2;
 
+/// A job's runs (counted from its first) handed out in order, a few at a time, to workers that
+/// run them in any order. A stop takes effect at a chunk boundary: once it is raised no chunk is
+/// begun, and every chunk begun is handed out in full, so the runs completed are always the
+/// first ones, a whole number of chunks (or all of them).
+pub(crate) struct Handout {
+    next: u64,
+    /// Runs are handed out below this: the job's runs; once stopped, the end of the chunks begun;
+    /// once closed, `next`.
+    limit: u64,
+    chunk: u64,
+}
+
+impl Handout {
+    pub(crate) fn new(runs: u64, chunk: u64) -> Handout {
+        Handout {
+            next: 0,
+            limit: runs,
+            chunk,
+        }
+    }
+
+    /// Whether nothing more will be handed out; a raised `stop` ends the handout here when the
+    /// next run begins a chunk.
+    pub(crate) fn finished(&mut self, stop: &AtomicBool) -> bool {
+        if self.next % self.chunk == 0 && stop.load(Ordering::SeqCst) {
+            self.limit = self.limit.min(self.next);
+        }
+        self.next >= self.limit
+    }
+
+    /// The chunk the next run belongs to.
+    pub(crate) fn next_chunk(&self) -> u64 {
+        self.next / self.chunk
+    }
+
+    /// The next runs, at most `block` and within one chunk: `(first, count)`. Only after
+    /// [`Handout::finished`] said no.
+    pub(crate) fn take(&mut self, block: u64) -> (u64, u64) {
+        let first = self.next;
+        let end = (first + block)
+            .min((first / self.chunk + 1) * self.chunk)
+            .min(self.limit);
+        self.next = end;
+        (first, end - first)
+    }
+
+    /// Hands out nothing more.
+    pub(crate) fn close(&mut self) {
+        self.limit = self.next;
+    }
+}
+
 /// Which runs may still be claimed, shared by the workers and the writer.
 struct Claims {
-    /// Next run (counted from the job's first) to hand out.
-    next: u64,
-    /// Runs may be handed out below this: the job's runs; once the job is stopped, the end of the
-    /// chunks already begun; once writing failed or a worker panicked, `next`.
-    limit: u64,
+    handout: Handout,
     /// Chunks written, whose buffers may be filled again.
     written: u64,
 }
@@ -143,7 +191,7 @@ fn hand_out_no_more(claims: &Mutex<Claims>, freed: &Condvar) {
     let mut c = claims
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    c.limit = c.next;
+    c.handout.close();
     freed.notify_all();
 }
 
@@ -207,8 +255,7 @@ pub fn execute(
         .collect();
     let streams = Streams::new(job.seed);
     let claims = Mutex::new(Claims {
-        next: 0,
-        limit: job.runs,
+        handout: Handout::new(job.runs, CHUNK),
         written: 0,
     });
     // Signalled when a chunk's buffer is free again or the limit drops.
@@ -238,19 +285,12 @@ pub fn execute(
                     let (first, n) = {
                         let mut c = claims.lock().expect("claims lock");
                         loop {
-                            if c.next % CHUNK == 0 && stop.load(Ordering::SeqCst) {
-                                c.limit = c.limit.min(c.next);
-                            }
-                            if c.next >= c.limit {
+                            if c.handout.finished(stop) {
                                 break (0, 0);
                             }
-                            if c.next / CHUNK < c.written + RING {
-                                let first = c.next;
-                                let end = (first + BLOCK)
-                                    .min((first / CHUNK + 1) * CHUNK)
-                                    .min(job.runs);
-                                c.next = end;
-                                break (first, (end - first) as usize);
+                            if c.handout.next_chunk() < c.written + RING {
+                                let (first, n) = c.handout.take(BLOCK);
+                                break (first, n as usize);
                             }
                             c = freed.wait(c).expect("claims lock");
                         }
