@@ -61,7 +61,8 @@ awk -v runs="$RUNS" -v rate="$TARGET_RATE" '
         for (i = 2; i <= n; i++) for (j = i; j > 1 && b[j - 1] > b[j]; j--) { t = b[j]; b[j] = b[j - 1]; b[j - 1] = t }
         return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
     }
-    { k++; th[k] = $2; wall[k] = $3; busy[k] = ($4 + $5) / $3 }
+    # /usr/bin/time reports to the hundredth: a tiny job can show 0.00 s of wall time.
+    { k++; th[k] = $2; wall[k] = ($3 > 0 ? $3 : 0.01); busy[k] = ($4 + $5) / wall[k] }
     END {
         limit = runs / rate
         for (i = 1; i <= k; i++) {
