@@ -110,11 +110,47 @@ struct Worker<'m> {
 }
 
 impl Worker<'_> {
+    /// Adds the runs buffered so far to the worker's aggregate and empties the buffer.
     fn flush(&mut self) {
         if self.pending > 0 {
             self.aggregate
                 .add_batch(&self.series, &self.routes, self.pending);
             self.pending = 0;
+        }
+    }
+
+    /// Runs run `run` of `job`: its drawn values and final outcomes go to `row`, its series and
+    /// route totals to the worker's buffer, aggregated once the buffer is full.
+    fn run(
+        &mut self,
+        job: &Job,
+        streams: &Streams,
+        run: u64,
+        row: &mut [f64],
+        drawn: usize,
+        width: usize,
+    ) {
+        let (d, finals) = row.split_at_mut(drawn);
+        let len = self.runner.series_len();
+        let nr = self.runner.routes_len();
+        let slot = self.pending;
+        let series = &mut self.series[slot * len..(slot + 1) * len];
+        match job.design {
+            Some(design) => {
+                let dynamics = design.row(run, &mut self.u);
+                self.runner
+                    .run_design(job.setting, &self.u, streams, dynamics, series, d);
+            }
+            None => self.runner.run(job.setting, streams, run, series, d),
+        }
+        for (o, f) in finals.iter_mut().enumerate() {
+            *f = series[o * width + width - 1];
+        }
+        self.runner
+            .route_totals(&mut self.routes[slot * nr..(slot + 1) * nr]);
+        self.pending += 1;
+        if self.pending == self.batch {
+            self.flush();
         }
     }
 }
@@ -363,43 +399,6 @@ pub fn execute(
         completed,
         stopped: completed < job.runs,
     })
-}
-
-impl Worker<'_> {
-    /// Runs run `run` of `job`: its drawn values and final outcomes go to `row`, its series and
-    /// route totals to the worker's buffer, aggregated once the buffer is full.
-    fn run(
-        &mut self,
-        job: &Job,
-        streams: &Streams,
-        run: u64,
-        row: &mut [f64],
-        drawn: usize,
-        width: usize,
-    ) {
-        let (d, finals) = row.split_at_mut(drawn);
-        let len = self.runner.series_len();
-        let nr = self.runner.routes_len();
-        let slot = self.pending;
-        let series = &mut self.series[slot * len..(slot + 1) * len];
-        match job.design {
-            Some(design) => {
-                let dynamics = design.row(run, &mut self.u);
-                self.runner
-                    .run_design(job.setting, &self.u, streams, dynamics, series, d);
-            }
-            None => self.runner.run(job.setting, streams, run, series, d),
-        }
-        for (o, f) in finals.iter_mut().enumerate() {
-            *f = series[o * width + width - 1];
-        }
-        self.runner
-            .route_totals(&mut self.routes[slot * nr..(slot + 1) * nr]);
-        self.pending += 1;
-        if self.pending == self.batch {
-            self.flush();
-        }
-    }
 }
 
 #[cfg(test)]
