@@ -51,9 +51,11 @@
 //! - **Safe on bad input**: problems are reported with the file and the line or field path, and
 //!   never as a panic.
 
+pub mod brief;
 pub mod engine;
 pub mod model;
 pub mod montecarlo;
+pub mod number;
 pub mod plot;
 pub mod report;
 pub mod scenario;

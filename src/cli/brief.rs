@@ -4,7 +4,7 @@ use super::Failure;
 use std::path::Path;
 
 pub fn brief(dir: &Path) -> Result<(), Failure> {
-    let pack = stratex::report::brief::write(dir)?;
+    let pack = stratex::brief::write(dir)?;
     say!(
         "wrote {} and {} charts (PNG and SVG) in {}",
         pack.html.display(),

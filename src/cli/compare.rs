@@ -5,14 +5,15 @@ use super::progress::Progress;
 use super::{CompareArgs, Failure};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
+use stratex::brief;
 use stratex::model::Model;
 use stratex::model::compile::limits;
 use stratex::model::grid::{self, Labeled};
 use stratex::montecarlo::compare::{Comparison, PairedJob, execute_paired};
 use stratex::montecarlo::state::{decode_comparison, encode_comparison};
+use stratex::number::{exact_count, human};
 use stratex::report;
-use stratex::report::compare::{ComparisonFile, write_brief};
-use stratex::report::number::{exact_count, human};
+use stratex::report::compare::ComparisonFile;
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, ScenarioInfo};
 
@@ -188,7 +189,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             &cmp,
         )?;
         if args.brief {
-            write_brief(staging.dir(), &f, elapsed).map_err(Failure::Other)?;
+            brief::compare::write(staging.dir(), &f, elapsed).map_err(Failure::Other)?;
         }
         Some(f)
     } else {

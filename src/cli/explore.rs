@@ -138,9 +138,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(|e| Failure::Other(format!("cannot write run-info.json: {e}")))?;
     if args.brief {
-        report
-            .write_brief(staging.dir(), elapsed)
-            .map_err(Failure::Other)?;
+        stratex::brief::explore::write(&report, staging.dir(), elapsed).map_err(Failure::Other)?;
     }
     staging.commit().map_err(|e| {
         Failure::Other(format!(
@@ -152,7 +150,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         say!(
             "{}: {} runs ({} design, {} base samples, {} uncertain inputs), seed {seed}; {:.1} s\n",
             model.name,
-            stratex::report::number::exact_count(found.runs as u64),
+            stratex::number::exact_count(found.runs as u64),
             kind.name(),
             args.samples,
             d,

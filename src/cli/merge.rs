@@ -202,7 +202,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             let summary =
                 super::run::write_results(staging.dir(), &meta, &model, &total, info.runs)?;
             if args.brief {
-                stratex::report::brief::write(staging.dir())?;
+                stratex::brief::write(staging.dir())?;
             }
             format!(
                 "{}\nwrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
@@ -239,7 +239,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
                 &total,
             )?;
             if args.brief {
-                stratex::report::compare::write_brief(staging.dir(), &f, elapsed)
+                stratex::brief::compare::write(staging.dir(), &f, elapsed)
                     .map_err(Failure::Other)?;
             }
             format!(
@@ -301,7 +301,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         say!(
             "{}: merged {n} shards, {} runs, seed {}\n",
             model.name,
-            stratex::report::number::exact_count(info.runs),
+            stratex::number::exact_count(info.runs),
             info.seed
         );
         say!("{summary_line}");

@@ -284,9 +284,9 @@ pub enum Failure {
     Interrupted(String),
 }
 
-impl From<stratex::report::brief::BriefError> for Failure {
-    fn from(e: stratex::report::brief::BriefError) -> Self {
-        use stratex::report::brief::BriefError;
+impl From<stratex::brief::BriefError> for Failure {
+    fn from(e: stratex::brief::BriefError) -> Self {
+        use stratex::brief::BriefError;
         match e {
             BriefError::NotFinished(m) => Failure::Input(format!("error: {m}")),
             BriefError::Failed(m) => Failure::Other(m),

@@ -58,8 +58,8 @@ impl Progress {
             "#".repeat(filled),
             ".".repeat(30 - filled),
             frac * 100.0,
-            stratex::report::number::exact_count(done),
-            stratex::report::number::exact_count(total),
+            stratex::number::exact_count(done),
+            stratex::number::exact_count(total),
         );
         let _ = err.flush();
     }

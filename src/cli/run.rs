@@ -8,7 +8,7 @@ use stratex::model::Model;
 use stratex::model::compile::{apply_overrides, limits};
 use stratex::montecarlo::state::{decode_aggregate, encode_aggregate};
 use stratex::montecarlo::{self, Aggregate, Job};
-use stratex::report::number::{exact_count, human};
+use stratex::number::{exact_count, human};
 use stratex::report::part::{self, PartInfo, PartKind};
 use stratex::report::summary::{RunInfo, Summary};
 use stratex::report::{self, RunMeta, RunsCsv, table};
@@ -189,7 +189,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let summary = if shard.is_none() {
         let s = write_results(staging.dir(), &meta, &model, &aggregate, completed)?;
         if args.brief && finished {
-            stratex::report::brief::write(staging.dir())?;
+            stratex::brief::write(staging.dir())?;
         }
         Some(s)
     } else {

@@ -3,7 +3,7 @@
 use super::Failure;
 use std::path::Path;
 use stratex::model::Model;
-use stratex::report::number::exact_count;
+use stratex::number::exact_count;
 
 pub fn validate(path: &Path) -> Result<(), Failure> {
     let source = stratex::scenario::load(path)?;

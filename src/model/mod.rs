@@ -12,7 +12,8 @@ pub mod params;
 pub use compile::compile;
 pub use params::{Program, Setting, Slot};
 
-use crate::scenario::format::{Better, GoodKind};
+use crate::scenario::format;
+use serde::{Deserialize, Serialize};
 
 /// Index value meaning "none" in dense `u32` tables.
 pub const NONE: u32 = u32::MAX;
@@ -128,6 +129,45 @@ impl Model {
 pub enum ParamRef {
     Lever(usize),
     Uncertainty(usize),
+}
+
+/// How a good behaves (see the scenario format's `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoodKind {
+    /// Stocked, shipped, can be seized.
+    Material,
+    /// Given each step from a capacity, never stocked or seized.
+    Service,
+    /// Stocked and transferred like a material; seizure means a freeze.
+    Currency,
+}
+
+impl From<format::GoodKind> for GoodKind {
+    fn from(k: format::GoodKind) -> Self {
+        match k {
+            format::GoodKind::Material => GoodKind::Material,
+            format::GoodKind::Service => GoodKind::Service,
+            format::GoodKind::Currency => GoodKind::Currency,
+        }
+    }
+}
+
+/// Which direction of an outcome is better, from the scenario's stated point of view. Written
+/// `"higher"` or `"lower"` in result files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl From<format::Better> for Better {
+    fn from(b: format::Better) -> Self {
+        match b {
+            format::Better::Higher => Better::Higher,
+            format::Better::Lower => Better::Lower,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

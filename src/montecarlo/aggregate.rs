@@ -4,6 +4,7 @@
 //! merges exactly (integer counts, exact sums, minima), so aggregates built on any number of
 //! threads or machines combine into the same bytes.
 
+use crate::stats::band::Band;
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::Stats;
@@ -22,17 +23,6 @@ fn prefetch(x: &f64) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
-}
-
-/// Per-step bands of one outcome at one step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Band {
-    pub p5: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-    pub mean: f64,
 }
 
 /// Aggregate of any set of runs of one model.

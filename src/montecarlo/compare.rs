@@ -12,9 +12,9 @@
 
 use crate::engine::Runner;
 use crate::engine::rng::Streams;
+use crate::model::Better;
 use crate::model::{Model, Setting};
 use crate::montecarlo::Handout;
-use crate::scenario::format::Better;
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::{Stats, sample_sd};

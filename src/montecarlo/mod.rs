@@ -12,7 +12,7 @@ pub mod aggregate;
 pub mod compare;
 pub mod state;
 
-pub use aggregate::{Aggregate, Band};
+pub use aggregate::Aggregate;
 
 use crate::engine::Runner;
 use crate::engine::rng::Streams;

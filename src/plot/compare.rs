@@ -1,7 +1,7 @@
 //! Charts for comparing policy settings.
 
-use super::format::tick;
 use super::{Chart, Frame, Mark, PlotError, font, frame, legend_row, palette};
+use crate::number::tick;
 use crate::stats::summary::Stats;
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -1,8 +1,8 @@
 //! Charts for sensitivity analysis and scenario discovery.
 
 use super::compare::row_labels;
-use super::format::tick;
 use super::{Chart, Frame, Mark, PlotError, font, frame, legend_row, palette};
+use crate::number::tick;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -1,8 +1,8 @@
 //! Fan chart: an outcome over time, with its 5–95% and 25–75% bands and median.
 
-use super::format::{tick, with_unit};
 use super::{Chart, Frame, Mark, PlotError, font, frame, legend_row, palette};
-use crate::montecarlo::Band;
+use crate::number::{tick, tick_with_unit};
+use crate::stats::band::Band;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -160,7 +160,7 @@ impl Chart for Fan {
             let text = format!(
                 "The same in every run and every {}: {}",
                 self.plural.trim_end_matches('s'),
-                with_unit(first, &self.unit)
+                tick_with_unit(first, &self.unit)
             );
             chart
                 .plotting_area()

@@ -1,7 +1,7 @@
 //! Who gave what to whom: deliveries by good and route, median with a 5–95% whisker.
 
-use super::format::tick;
 use super::{Chart, Frame, PlotError, bold, font, frame, palette};
+use crate::number::tick;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -13,10 +13,9 @@ mod distribution;
 pub mod explore;
 mod fan;
 pub mod flows;
-pub mod format;
 mod overview;
 
-pub use distribution::{Distribution, Histogram, HistogramBuilder};
+pub use distribution::Distribution;
 pub use fan::{Fan, capitalise};
 pub use flows::{FlowBar, FlowPanel, Flows};
 pub use overview::{Overview, OverviewPanel};

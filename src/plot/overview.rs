@@ -2,9 +2,9 @@
 
 use super::fan::{band_polygon, y_range};
 use super::flows::wrap;
-use super::format::tick;
 use super::{Chart, Frame, PlotError, bold, font, frame, palette};
-use crate::montecarlo::Band;
+use crate::number::tick;
+use crate::stats::band::Band;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

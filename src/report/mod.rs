@@ -7,11 +7,9 @@
 //! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
 //! the JSON files in a `reproduce` field.
 
-pub mod brief;
 pub mod compare;
 pub mod decimal;
 pub mod explore;
-pub mod number;
 pub mod output;
 pub mod part;
 pub mod read;

@@ -1,8 +1,8 @@
 //! Reading a result folder back: what `stratex brief` draws from.
 
 use super::summary::{RunInfo, Summary};
-use crate::montecarlo::Band;
-use crate::plot::{Histogram, HistogramBuilder};
+use crate::stats::band::Band;
+use crate::stats::histogram::{Histogram, HistogramBuilder};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

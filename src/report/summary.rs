@@ -1,9 +1,9 @@
 //! `summary.json` and `run-info.json`.
 
 use super::{RunMeta, VERSION};
+use crate::model::Better;
 use crate::model::Model;
 use crate::montecarlo::Aggregate;
-use crate::scenario::format::Better;
 use crate::stats::summary::Stats;
 use serde::{Deserialize, Serialize};
 

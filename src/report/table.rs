@@ -1,7 +1,7 @@
 //! Plain-text tables for the terminal.
 
-use super::number::{row_scale, scaled};
 use super::summary::Summary;
+use crate::number::{row_scale, scaled};
 
 /// Lays out rows of cells in columns: first column left-aligned, the rest right-aligned.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {

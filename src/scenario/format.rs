@@ -391,8 +391,7 @@ pub struct Outcome {
 }
 
 /// Which direction of an outcome is better, from the scenario's stated point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all(serialize = "lowercase"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum Better {
     #[serde(alias = "higher")]
     Higher,

@@ -5,8 +5,12 @@
 //!   need memory that does not grow with the number of runs.
 //! - [`dist`]: inverse-transform sampling for the distributions a scenario may declare.
 //! - [`summary`]: the per-outcome statistics reported to users.
+//! - [`band`] and [`histogram`]: per-step percentile bands and histograms of final values,
+//!   shared by result files and charts.
 
+pub mod band;
 pub mod dist;
 pub mod exact;
+pub mod histogram;
 pub mod sketch;
 pub mod summary;

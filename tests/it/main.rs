@@ -10,5 +10,6 @@ mod golden;
 mod helpers;
 mod hostile;
 mod invariants;
+mod layers;
 mod resume;
 mod shards;

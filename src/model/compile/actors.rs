@@ -6,7 +6,7 @@ use crate::model::{
     ActorDef, ChannelDef, CurveDef, FlowDef, GoodDef, LaneDef, LinkDef, Model, NONE, NeedDef,
     OfferDef, RelationDef, RouteDef,
 };
-use crate::scenario::format::{Curve, GoodKind, Terms};
+use crate::scenario::format::{Curve, Terms};
 use crate::scenario::num::Num;
 use crate::scenario::table::Table;
 
@@ -27,7 +27,7 @@ impl Ctx<'_> {
                 id: g.id.clone(),
                 name: g.name.clone(),
                 unit: g.unit.clone(),
-                kind: g.kind,
+                kind: g.kind.into(),
                 value,
             });
         }
@@ -264,7 +264,7 @@ impl Ctx<'_> {
                         from_cell: m.cell(from, g),
                         to_cell: m.cell(to, g),
                         capacity: caps.iter().find(|x| x.0 == g).map(|x| x.1),
-                        seizable: m.goods[g].kind != GoodKind::Service,
+                        seizable: m.goods[g].kind != crate::model::GoodKind::Service,
                     });
                 }
             }

@@ -24,7 +24,7 @@ impl Ctx<'_> {
                 id: o.id.clone(),
                 name: o.name.clone(),
                 unit: o.unit.clone(),
-                better: o.better,
+                better: o.better.into(),
                 scale,
                 root: root.unwrap_or(0),
             });

@@ -1,57 +1,26 @@
-//! The briefing pack: charts and one self-contained HTML file.
+//! The briefing pack of a run: charts and one self-contained HTML file.
 //!
 //! [`write`] reads a result folder and writes into it `charts/*.png`, `charts/*.svg` and
-//! `briefing.html`. The HTML needs no network and no script: charts are inline SVG, styles are
-//! inline, and it prints to PDF with one section per page. Both are written under temporary
-//! names and renamed into place, so an interrupted brief never leaves a half-written pack.
+//! `briefing.html`, both under temporary names renamed into place.
 
-use super::number::{exact_count, human};
-use super::read::ResultFolder;
-use super::summary::OutcomeSummary;
+use super::{BriefError, Pack, STYLE, esc, figure, file_name, source_lines, words};
+use crate::model::Better;
+use crate::number::{exact_count, human};
 use crate::plot::{
-    self, Distribution, Fan, FlowBar, FlowPanel, Flows, Frame, Histogram, Overview, OverviewPanel,
-    Saved,
+    self, Distribution, Fan, FlowBar, FlowPanel, Flows, Frame, Overview, OverviewPanel, Saved,
 };
-use crate::scenario::format::Better;
+use crate::report::part;
+use crate::report::read::ResultFolder;
+use crate::report::summary::OutcomeSummary;
+use crate::stats::histogram::Histogram;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-/// What [`write`] produced.
-#[derive(Clone, Debug)]
-pub struct Pack {
-    pub html: PathBuf,
-    pub charts: Vec<String>,
-}
-
-/// Why no briefing was written.
-#[derive(Clone, Debug)]
-pub enum BriefError {
-    /// `dir` is not the finished result of a batch: no results at all, one shard, or a run
-    /// stopped before its end. A briefing of part of a batch would mislead.
-    NotFinished(String),
-    /// Reading the results or writing the pack failed.
-    Failed(String),
-}
-
-impl From<String> for BriefError {
-    fn from(e: String) -> Self {
-        BriefError::Failed(e)
-    }
-}
-
-impl std::fmt::Display for BriefError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BriefError::NotFinished(m) | BriefError::Failed(m) => f.write_str(m),
-        }
-    }
-}
+use std::path::Path;
 
 /// Writes the charts and `briefing.html` for the result folder `dir`, which must hold the
 /// finished results of a whole batch.
 pub fn write(dir: &Path) -> Result<Pack, BriefError> {
     let shown = dir.display();
-    if let Ok(part) = super::part::read(dir) {
+    if let Ok(part) = part::read(dir) {
         return Err(BriefError::NotFinished(match part.info.shard {
             Some([k, n]) => format!(
                 "{shown} holds shard {k} of {n}; combine the shards with `stratex merge SHARD_DIR... --out DIR --brief` (or `stratex brief DIR` after the merge)"
@@ -117,32 +86,6 @@ fn source(folder: &ResultFolder) -> Vec<String> {
         s.seed,
         &levers.join(", "),
     )
-}
-
-/// A chart's source line: program, scenario and short SHA-256, runs, seed, levers.
-pub(crate) fn source_lines(
-    generator: &str,
-    scenario: &str,
-    file: &str,
-    sha256: &str,
-    runs: &str,
-    seed: u64,
-    levers: &str,
-) -> Vec<String> {
-    let short = sha256.get(..12).unwrap_or(sha256);
-    let mut text = format!(
-        "Source: {generator} · {scenario} ({}, sha256 {short}) · {runs} · seed {seed}",
-        file_name(file)
-    );
-    if !levers.is_empty() {
-        text.push_str(&format!(" · levers: {levers}"));
-    }
-    plot::source_lines(&text, 165)
-}
-
-/// The file name of a path, for display.
-pub(crate) fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn draw_all(folder: &ResultFolder, hists: &[Histogram], dir: &Path) -> Result<Vec<Saved>, String> {
@@ -234,13 +177,13 @@ fn draw_all(folder: &ResultFolder, hists: &[Histogram], dir: &Path) -> Result<Ve
                 subtitle: if o.measure == "happened" {
                     format!(
                         "Whether it happened within {span}: yes in {} of {runs} runs.",
-                        super::number::percent(happened_share(o))
+                        crate::number::percent(happened_share(o))
                     )
                 } else {
                     format!(
                         "Value after {span} in each of {runs} runs: median {}; 90% of runs between {}.",
                         words(st.p50, &o.unit),
-                        super::number::between_phrase(st.p5, st.p95, &o.unit)
+                        crate::number::between_phrase(st.p5, st.p95, &o.unit)
                     )
                 },
                 source: src.clone(),
@@ -268,19 +211,6 @@ fn draw_all(folder: &ResultFolder, hists: &[Histogram], dir: &Path) -> Result<Ve
     Ok(saved)
 }
 
-/// A number with its unit, in words (see [`super::number::phrase`]).
-pub fn words(v: f64, unit: &str) -> String {
-    super::number::phrase(v, unit)
-}
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Share of runs in which a yes/no outcome happened.
 fn happened_share(o: &OutcomeSummary) -> f64 {
     if o.scale != 0.0 {
@@ -297,7 +227,7 @@ fn finding(o: &OutcomeSummary) -> String {
     if o.measure == "happened" {
         return format!(
             "<strong>{name}</strong>: in {} of runs.",
-            super::number::percent(happened_share(o))
+            crate::number::percent(happened_share(o))
         );
     }
     let p50 = words(st.p50, &o.unit);
@@ -306,7 +236,7 @@ fn finding(o: &OutcomeSummary) -> String {
     } else {
         format!(
             "in 90% of runs between {}",
-            super::number::between_phrase(st.p5, st.p95, &o.unit)
+            crate::number::between_phrase(st.p5, st.p95, &o.unit)
         )
     };
     format!(
@@ -315,58 +245,6 @@ fn finding(o: &OutcomeSummary) -> String {
         esc(&band),
         esc(&words(st.mean, &o.unit))
     )
-}
-
-pub(crate) const STYLE: &str = r#"
-:root { --ink: #1e1e1e; --grey: #5f5f5f; --blue: #0072b2; --light: #e4e4e4; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); max-width: 1120px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
-h1 { font-size: 1.9rem; margin: 0 0 .4rem; }
-h2 { font-size: 1.4rem; border-bottom: 2px solid var(--blue); padding-bottom: .2rem; margin-top: 2.2rem; }
-h3 { font-size: 1.15rem; margin: 1.6rem 0 .4rem; }
-.question { font-size: 1.2rem; border-left: 5px solid var(--blue); padding: .3rem 0 .3rem .9rem; margin: 1rem 0; }
-.meta, figcaption, .note { color: var(--grey); font-size: .9rem; }
-ul.findings li { margin: .35rem 0; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .8rem 0; }
-th, td { border-bottom: 1px solid var(--light); padding: .35rem .5rem; text-align: right; vertical-align: top; }
-th { border-bottom: 2px solid var(--ink); }
-th:first-child, td:first-child, td.text, th.text { text-align: left; }
-figure { margin: 1rem 0 1.4rem; }
-figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--light); }
-pre { font-family: "DejaVu Sans Mono", Menlo, monospace; font-size: .85rem; background: #f5f5f5; padding: .7rem; white-space: pre-wrap; word-break: break-all; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; font-size: .9rem; }
-dt { color: var(--grey); } dd { margin: 0; word-break: break-all; }
-@media print {
-  @page { size: A4 landscape; margin: 11mm; }
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  section { break-before: page; page-break-before: always; }
-  header + section { break-before: avoid; page-break-before: avoid; }
-  figure, tr, .keep { break-inside: avoid; page-break-inside: avoid; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  figure { margin: .4rem 0; }
-  figure svg { max-height: 128mm; width: auto; max-width: 100%; margin: 0 auto; }
-  .outcome figure + figure { break-before: page; page-break-before: always; }
-  #annex + section { break-before: avoid; page-break-before: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
-
-/// Removes the XML prolog plotters may write, so the SVG can sit inside HTML.
-fn inline_svg(svg: &str) -> &str {
-    match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg,
-    }
-}
-
-pub(crate) fn figure(out: &mut String, chart: &Saved, caption: &str) {
-    let _ = writeln!(
-        out,
-        "<figure id=\"chart-{name}\">{svg}<figcaption>{cap} Also as <a href=\"charts/{name}.png\">charts/{name}.png</a> and <a href=\"charts/{name}.svg\">charts/{name}.svg</a>.</figcaption></figure>",
-        name = esc(&chart.name),
-        svg = inline_svg(&chart.svg),
-        cap = esc(caption)
-    );
 }
 
 fn html(folder: &ResultFolder, charts: &[Saved]) -> String {
@@ -406,18 +284,18 @@ fn html(folder: &ResultFolder, charts: &[Saved]) -> String {
         let st = &o.stats;
         let (median, band, mean) = if o.measure == "happened" {
             (
-                format!("in {} of runs", super::number::percent(happened_share(o))),
+                format!("in {} of runs", crate::number::percent(happened_share(o))),
                 "yes or no".to_string(),
                 "".to_string(),
             )
         } else {
             (
                 words(st.p50, &o.unit),
-                super::number::range_phrase(st.p5, st.p95, &o.unit),
+                crate::number::range_phrase(st.p5, st.p95, &o.unit),
                 format!(
                     "{} ({})",
                     words(st.mean, &o.unit),
-                    super::number::range_phrase(st.ci95[0], st.ci95[1], &o.unit)
+                    crate::number::range_phrase(st.ci95[0], st.ci95[1], &o.unit)
                 ),
             )
         };
