@@ -14,15 +14,13 @@ use crate::engine::Runner;
 use crate::engine::rng::Streams;
 use crate::model::Better;
 use crate::model::{Model, Setting};
-use crate::montecarlo::Handout;
+use crate::montecarlo::drive::{Batch, Discard, Work, drive};
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::{Stats, sample_sd};
 use serde::Serialize;
 use std::io;
-use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::channel;
 
 /// Runs of all settings per chunk.
 const CHUNK: u64 = 1024;
@@ -223,6 +221,7 @@ impl Comparison {
     }
 }
 
+/// One pool thread's runner and accumulators.
 struct Worker<'m> {
     runner: Runner<'m>,
     comparison: Comparison,
@@ -231,79 +230,73 @@ struct Worker<'m> {
     finals: Vec<f64>,
 }
 
+/// Every setting's run of one run index, as the driver sees it.
+struct Paired<'a> {
+    job: &'a PairedJob<'a>,
+    streams: Streams,
+    directions: Vec<Better>,
+}
+
+impl<'a> Work for Paired<'a> {
+    type Worker = Worker<'a>;
+
+    fn row_width(&self) -> usize {
+        0
+    }
+
+    fn worker(&self) -> Worker<'a> {
+        let m = self.job.model;
+        let runner = Runner::new(m);
+        let settings = self.job.settings.len();
+        Worker {
+            series: vec![0.0; runner.series_len()],
+            runner,
+            comparison: Comparison::new(settings, m.outcomes.len()),
+            drawn: vec![0.0; m.drawn_names().len()],
+            finals: vec![0.0; settings * m.outcomes.len()],
+        }
+    }
+
+    fn run(&self, w: &mut Worker<'a>, run: u64, _: &mut [f64]) {
+        let m = self.job.model;
+        let (width, outcomes) = (m.steps + 1, m.outcomes.len());
+        for (s, setting) in self.job.settings.iter().enumerate() {
+            w.runner
+                .run(setting, &self.streams, run, &mut w.series, &mut w.drawn);
+            for o in 0..outcomes {
+                w.finals[s * outcomes + o] = w.series[o * width + width - 1];
+            }
+        }
+        w.comparison.add(&w.finals, &self.directions);
+    }
+}
+
 /// Runs every setting for every run index and compares them with the first (the baseline).
 /// Calls `progress(done, total)` after each chunk of run indices; when `stop` is raised, no new
 /// chunk is begun and the chunks under way finish (the run indices completed are then
 /// `first_run .. first_run + comparison.runs()`).
-///
-/// Workers claim one run index (every setting's run) at a time, so no thread waits for another
-/// at the end of a chunk.
 pub fn execute_paired(
     job: &PairedJob,
     progress: &mut dyn FnMut(u64, u64),
     stop: &AtomicBool,
 ) -> io::Result<Comparison> {
     let m = job.model;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(job.threads.max(1))
-        .build()
-        .map_err(io::Error::other)?;
-    let width = m.steps + 1;
-    let outcomes = m.outcomes.len();
-    let directions: Vec<Better> = m.outcomes.iter().map(|o| o.better).collect();
-    let mut workers: Vec<Worker> = (0..pool.current_num_threads())
-        .map(|_| {
-            let runner = Runner::new(m);
-            let series = vec![0.0; runner.series_len()];
-            Worker {
-                runner,
-                comparison: Comparison::new(job.settings.len(), outcomes),
-                series,
-                drawn: vec![0.0; m.drawn_names().len()],
-                finals: vec![0.0; job.settings.len() * outcomes],
-            }
-        })
-        .collect();
-    let streams = Streams::new(job.seed);
-    let handout = Mutex::new(Handout::new(job.runs, CHUNK));
-    let (done_tx, done_rx) = channel::<()>();
-    pool.in_place_scope(|scope| {
-        for w in workers.iter_mut() {
-            let done_tx = done_tx.clone();
-            let (handout, streams, directions) = (&handout, &streams, &directions);
-            scope.spawn(move |_| {
-                loop {
-                    let run = {
-                        let mut h = handout.lock().expect("handout lock");
-                        if h.finished(stop) {
-                            break;
-                        }
-                        job.first_run + h.take(1).0
-                    };
-                    for (s, setting) in job.settings.iter().enumerate() {
-                        w.runner
-                            .run(setting, streams, run, &mut w.series, &mut w.drawn);
-                        for o in 0..outcomes {
-                            w.finals[s * outcomes + o] = w.series[o * width + width - 1];
-                        }
-                    }
-                    w.comparison.add(&w.finals, directions);
-                    // The receiver lives until every worker has finished.
-                    let _ = done_tx.send(());
-                }
-            });
-        }
-        drop(done_tx);
-        let mut done = 0u64;
-        for () in done_rx {
-            done += 1;
-            if done % CHUNK == 0 || done == job.runs {
-                progress(done, job.runs);
-            }
-        }
-    });
-    let mut total = Comparison::new(job.settings.len(), outcomes);
-    for w in &workers {
+    let work = Paired {
+        job,
+        streams: Streams::new(job.seed),
+        directions: m.outcomes.iter().map(|o| o.better).collect(),
+    };
+    let mut batch = Batch {
+        first_run: job.first_run,
+        runs: job.runs,
+        chunk: CHUNK,
+        threads: job.threads,
+        progress,
+        stop,
+    };
+    let driven = drive(&work, &mut batch, &mut Discard)?;
+    let mut total = Comparison::new(job.settings.len(), m.outcomes.len());
+    for w in &driven.workers {
         total.merge(&w.comparison);
     }
     Ok(total)

@@ -1,29 +1,31 @@
 //! Many runs in parallel, with results that do not depend on how they were scheduled.
 //!
-//! [`execute`] runs a contiguous range of run indices on a rayon pool, in chunks. Each run draws
-//! from its own streams (seed, run index), writes one row (drawn uncertainties, final outcomes)
-//! into its chunk's buffer at its own position, and adds its per-step series to the aggregate of
-//! the thread that ran it. Chunks go to the [`RowSink`] in run order on the calling thread while
-//! the workers go on with the next chunk; thread aggregates merge exactly at the end. So rows,
-//! bands and statistics are byte-identical for any thread count, and memory is bounded by the
-//! chunk size and the number of outcomes and steps, whatever the number of runs.
+//! [`execute`] runs a contiguous range of run indices through the one parallel driver
+//! ([`drive`]), in chunks. Each run draws from its own streams (seed, run index), writes one row
+//! (drawn uncertainties, final outcomes) at its own position in its chunk, and adds its per-step
+//! series to the aggregate of the thread that ran it. Chunks go to the [`RowSink`] in run order
+//! while the pool computes the next; thread aggregates merge exactly at the end. So rows, bands
+//! and statistics are byte-identical for any thread count, and memory is bounded by the chunk
+//! size and the number of outcomes and steps, whatever the number of runs.
 
 pub mod aggregate;
 pub mod compare;
+pub mod drive;
 pub mod state;
 
 pub use aggregate::Aggregate;
+pub use drive::{Discard, RowSink};
 
 use crate::engine::Runner;
 use crate::engine::rng::Streams;
 use crate::model::{Model, Setting};
+use drive::{Batch, Work};
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::channel;
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::AtomicBool;
 
 /// Runs per chunk: the unit in which rows are written, progress is reported and a stop takes
-/// effect; small enough to bound memory (two chunks' rows are held at most).
+/// effect; small enough to bound memory (two chunks' rows are held at most), large enough that
+/// the pool's threads seldom wait for each other at a chunk's end.
 pub const CHUNK: u64 = 2048;
 
 /// Where a run's uncertainty uniforms come from when they are not drawn at random: a sampling
@@ -48,21 +50,6 @@ pub struct Job<'a> {
     pub threads: usize,
     /// Uncertainty uniforms from a design instead of the random stream.
     pub design: Option<&'a dyn Design>,
-}
-
-/// Receives rows in run order: for each run, its drawn values ([`Model::drawn_names`]) then its
-/// outcomes' final values.
-pub trait RowSink: Send {
-    fn rows(&mut self, first_run: u64, rows: &[f64], width: usize) -> io::Result<()>;
-}
-
-/// A sink that discards rows (benchmarks, comparisons that only need aggregates).
-pub struct Discard;
-
-impl RowSink for Discard {
-    fn rows(&mut self, _: u64, _: &[f64], _: usize) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// How a batch ended.
@@ -155,108 +142,54 @@ impl Worker<'_> {
     }
 }
 
-/// Runs each worker claims at a time: small, so that at the end of a chunk no thread waits long
-/// for another to finish its share.
-const BLOCK: u64 = 32;
-
-/// Chunks whose rows may be in memory at once: one being written while the next computes.
-const RING: u64 = 2;
-
-/// A job's runs (counted from its first) handed out in order, a few at a time, to workers that
-/// run them in any order. A stop takes effect at a chunk boundary: once it is raised no chunk is
-/// begun, and every chunk begun is handed out in full, so the runs completed are always the
-/// first ones, a whole number of chunks (or all of them).
-pub(crate) struct Handout {
-    next: u64,
-    /// Runs are handed out below this: the job's runs; once stopped, the end of the chunks begun;
-    /// once closed, `next`.
-    limit: u64,
-    chunk: u64,
+/// Runs of one job, as the driver sees them.
+struct Runs<'a> {
+    job: &'a Job<'a>,
+    streams: Streams,
+    /// Drawn values at the start of a row (outcomes' final values follow).
+    drawn: usize,
+    /// Recorded steps per outcome (steps + 1).
+    width: usize,
+    /// Runs each worker buffers before aggregating ([`batch_runs`]).
+    batch: usize,
 }
 
-impl Handout {
-    pub(crate) fn new(runs: u64, chunk: u64) -> Handout {
-        Handout {
-            next: 0,
-            limit: runs,
-            chunk,
+impl<'a> Work for Runs<'a> {
+    type Worker = Worker<'a>;
+
+    fn row_width(&self) -> usize {
+        row_width(self.job.model)
+    }
+
+    fn worker(&self) -> Worker<'a> {
+        let model = self.job.model;
+        let runner = Runner::new(model);
+        Worker {
+            series: vec![0.0; self.batch * runner.series_len()],
+            routes: vec![0.0; self.batch * runner.routes_len()],
+            runner,
+            aggregate: Aggregate::new(model.outcomes.len(), self.width, model.routes.len()),
+            pending: 0,
+            batch: self.batch,
+            u: vec![0.5; model.program.draws as usize],
         }
     }
 
-    /// Whether nothing more will be handed out; a raised `stop` ends the handout here when the
-    /// next run begins a chunk.
-    pub(crate) fn finished(&mut self, stop: &AtomicBool) -> bool {
-        if self.next % self.chunk == 0 && stop.load(Ordering::SeqCst) {
-            self.limit = self.limit.min(self.next);
-        }
-        self.next >= self.limit
+    fn run(&self, w: &mut Worker<'a>, run: u64, row: &mut [f64]) {
+        w.run(self.job, &self.streams, run, row, self.drawn, self.width);
     }
 
-    /// The chunk the next run belongs to.
-    pub(crate) fn next_chunk(&self) -> u64 {
-        self.next / self.chunk
-    }
-
-    /// The next runs, at most `block` and within one chunk: `(first, count)`. Only after
-    /// [`Handout::finished`] said no.
-    pub(crate) fn take(&mut self, block: u64) -> (u64, u64) {
-        let first = self.next;
-        let end = (first + block)
-            .min((first / self.chunk + 1) * self.chunk)
-            .min(self.limit);
-        self.next = end;
-        (first, end - first)
-    }
-
-    /// Hands out nothing more.
-    pub(crate) fn close(&mut self) {
-        self.limit = self.next;
+    fn finish(&self, w: &mut Worker<'a>) {
+        w.flush();
     }
 }
 
-/// Which runs may still be claimed, shared by the workers and the writer.
-struct Claims {
-    handout: Handout,
-    /// Chunks written, whose buffers may be filled again.
-    written: u64,
-}
-
-/// Hands out no more runs and wakes every worker waiting for a chunk's buffer, so that each
-/// finishes the runs it holds and stops.
-fn hand_out_no_more(claims: &Mutex<Claims>, freed: &Condvar) {
-    let mut c = claims
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    c.handout.close();
-    freed.notify_all();
-}
-
-/// Stops the other workers when the one holding it unwinds: its claimed runs will never arrive,
-/// so without this the others would wait for their chunk's buffer forever and a bug would hang
-/// instead of surfacing as a panic.
-struct HaltOnPanic<'a>(&'a Mutex<Claims>, &'a Condvar);
-
-impl Drop for HaltOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            hand_out_no_more(self.0, self.1);
-        }
-    }
-}
-
-/// The rows of one chunk and how many of its runs have arrived.
-struct ChunkRows {
-    rows: Vec<f64>,
-    arrived: usize,
-}
-
-/// Runs `job`, sending rows to `sink` and calling `progress(done, total)` after each chunk.
+/// Runs `job`, sending rows to `sink` in run order and calling `progress(done, total)` after
+/// each chunk of [`CHUNK`] runs.
 ///
-/// Workers claim runs a few at a time, in run order, across chunk boundaries, so no thread waits
-/// for the others at the end of a chunk; the calling thread writes the chunks in run order as they
-/// complete. If `stop` becomes true, no new chunk is begun, the chunks under way finish, and what
-/// completed is returned (whole chunks, so the completed runs are always `first_run ..
-/// first_run + completed`).
+/// If `stop` becomes true, no new chunk is begun, the chunks under way finish, and what completed
+/// is returned (whole chunks, so the completed runs are always `first_run .. first_run +
+/// completed`). If the sink fails, nothing more is written and its error is returned.
 pub fn execute(
     job: &Job,
     sink: &mut dyn RowSink,
@@ -264,146 +197,39 @@ pub fn execute(
     stop: &AtomicBool,
 ) -> io::Result<Outcome> {
     let model = job.model;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(job.threads.max(1))
-        .build()
-        .map_err(io::Error::other)?;
     let width = model.steps + 1;
-    let drawn = model.drawn_names().len();
-    let rw = row_width(model);
-    let threads = pool.current_num_threads();
-    let batch = batch_runs(model.outcomes.len() * width, threads);
-    let mut workers: Vec<Worker> = (0..threads)
-        .map(|_| {
-            let runner = Runner::new(model);
-            let series = vec![0.0; batch * runner.series_len()];
-            let routes = vec![0.0; batch * runner.routes_len()];
-            Worker {
-                runner,
-                aggregate: Aggregate::new(model.outcomes.len(), width, model.routes.len()),
-                series,
-                routes,
-                pending: 0,
-                batch,
-                u: vec![0.5; model.program.draws as usize],
-            }
-        })
-        .collect();
-    let streams = Streams::new(job.seed);
-    let claims = Mutex::new(Claims {
-        handout: Handout::new(job.runs, CHUNK),
-        written: 0,
-    });
-    // Signalled when a chunk's buffer is free again or the limit drops.
-    let freed = Condvar::new();
-    let chunks: Vec<Mutex<ChunkRows>> = (0..RING)
-        .map(|_| {
-            Mutex::new(ChunkRows {
-                rows: vec![0.0; CHUNK as usize * rw],
-                arrived: 0,
-            })
-        })
-        .collect();
-    let chunk_len = |c: u64| (job.runs - c * CHUNK).min(CHUNK) as usize;
-
-    let (done_tx, done_rx) = channel::<u64>();
-    let mut completed = 0u64;
-    let mut write_result: io::Result<()> = Ok(());
-    pool.in_place_scope(|scope| {
-        for w in workers.iter_mut() {
-            let done_tx = done_tx.clone();
-            let (claims, freed, chunks, streams) = (&claims, &freed, &chunks, &streams);
-            scope.spawn(move |_| {
-                let _halt = HaltOnPanic(claims, freed);
-                let mut rows = vec![0.0; BLOCK as usize * rw];
-                loop {
-                    // Claim the next runs, waiting while their chunk's buffer is still in use.
-                    let (first, n) = {
-                        let mut c = claims.lock().expect("claims lock");
-                        loop {
-                            if c.handout.finished(stop) {
-                                break (0, 0);
-                            }
-                            if c.handout.next_chunk() < c.written + RING {
-                                let (first, n) = c.handout.take(BLOCK);
-                                break (first, n as usize);
-                            }
-                            c = freed.wait(c).expect("claims lock");
-                        }
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    for (i, row) in rows[..n * rw].chunks_exact_mut(rw.max(1)).enumerate() {
-                        w.run(
-                            job,
-                            streams,
-                            job.first_run + first + i as u64,
-                            row,
-                            drawn,
-                            width,
-                        );
-                    }
-                    let chunk = first / CHUNK;
-                    let mut buf = chunks[(chunk % RING) as usize].lock().expect("rows lock");
-                    let at = (first - chunk * CHUNK) as usize * rw;
-                    buf.rows[at..at + n * rw].copy_from_slice(&rows[..n * rw]);
-                    buf.arrived += n;
-                    if buf.arrived == chunk_len(chunk) {
-                        buf.arrived = 0;
-                        // The receiver lives until every worker has finished.
-                        let _ = done_tx.send(chunk);
-                    }
-                }
-                // What is still buffered is aggregated here, on every worker's thread at once.
-                w.flush();
-            });
-        }
-        drop(done_tx);
-        // This thread writes the chunks in run order as they complete (they may complete out of
-        // order, at most `RING` apart).
-        let mut ready = [false; RING as usize];
-        let mut next_chunk = 0u64;
-        for chunk in done_rx {
-            ready[(chunk % RING) as usize] = true;
-            while ready[(next_chunk % RING) as usize] {
-                ready[(next_chunk % RING) as usize] = false;
-                let n = chunk_len(next_chunk);
-                if write_result.is_ok() {
-                    let buf = chunks[(next_chunk % RING) as usize]
-                        .lock()
-                        .expect("rows lock");
-                    write_result =
-                        sink.rows(job.first_run + next_chunk * CHUNK, &buf.rows[..n * rw], rw);
-                }
-                if write_result.is_err() {
-                    hand_out_no_more(&claims, &freed);
-                } else {
-                    completed += n as u64;
-                    progress(completed, job.runs);
-                }
-                next_chunk += 1;
-                claims.lock().expect("claims lock").written = next_chunk;
-                freed.notify_all();
-            }
-        }
-    });
-    write_result?;
-
+    let threads = drive::pool(job.threads)?.current_num_threads();
+    let work = Runs {
+        job,
+        streams: Streams::new(job.seed),
+        drawn: model.drawn_names().len(),
+        width,
+        batch: batch_runs(model.outcomes.len() * width, threads),
+    };
+    let mut batch = Batch {
+        first_run: job.first_run,
+        runs: job.runs,
+        chunk: CHUNK,
+        threads: job.threads,
+        progress,
+        stop,
+    };
+    let driven = drive::drive(&work, &mut batch, sink)?;
     let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
-    for w in &workers {
+    for w in &driven.workers {
         aggregate.merge(&w.aggregate);
     }
     Ok(Outcome {
         aggregate,
-        completed,
-        stopped: completed < job.runs,
+        completed: driven.completed,
+        stopped: driven.completed < job.runs,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
 
     /// The two-actor example compiled, and its baseline setting (also for `compare`'s tests).
     pub(crate) fn example() -> (Model, Setting) {
