@@ -51,6 +51,7 @@
 //! - **Safe on bad input**: problems are reported with the file and the line or field path, and
 //!   never as a panic.
 
+pub mod batch;
 pub mod brief;
 pub mod engine;
 pub mod model;

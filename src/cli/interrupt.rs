@@ -27,25 +27,3 @@ pub fn stop_flag() -> Arc<AtomicBool> {
     }
     flag
 }
-
-/// The command that continues a stopped batch: `stratex <command> FILE [--shard K/N] <flags>
-/// --out OUT --resume`, quoted for a shell.
-pub fn resume_command(
-    command: &str,
-    file: &str,
-    shard: Option<[u64; 2]>,
-    flags: impl Iterator<Item = String>,
-    out: &std::path::Path,
-) -> String {
-    use stratex::report::shell_word;
-    let mut again = vec![format!("stratex {command}"), shell_word(file)];
-    if let Some([k, n]) = shard {
-        again.push(format!("--shard {k}/{n}"));
-    }
-    again.extend(flags);
-    again.push(format!(
-        "--out {} --resume",
-        shell_word(&out.display().to_string())
-    ));
-    again.join(" ")
-}

@@ -26,9 +26,10 @@ mod progress;
 mod run;
 mod validate;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use stratex::scenario::ScenarioError;
+use stratex::batch::BatchError;
+use stratex::sensitivity::design::Kind;
 
 /// stratex: strategic-interest scenario simulator.
 ///
@@ -65,40 +66,61 @@ enum Command {
     },
 }
 
+/// Flags every batch command on a scenario shares.
 #[derive(Args)]
-pub struct RunArgs {
+pub struct BatchArgs {
     /// Scenario file (.ron).
     pub scenario: PathBuf,
-    /// Number of runs (default: the scenario's `runs`).
-    #[arg(long)]
-    pub runs: Option<u64>,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Set a lever, or fix an uncertainty, for this run. Repeatable.
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
-    pub sets: Vec<(String, f64)>,
-    /// Output folder (default: output/<scenario file name>/).
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where results go and what is printed.
+#[derive(Args)]
+pub struct OutputArgs {
+    /// Output folder (default: a folder under output/ named after the scenario file).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also draw the charts and write briefing.html into the output folder.
     #[arg(long)]
     pub brief: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Splitting a batch over processes and continuing one that was stopped.
+#[derive(Args)]
+pub struct PartArgs {
     /// Run only shard K of N (K from 1 to N): a contiguous share of the run indices, written
     /// as a partial result for `stratex merge`. A Slurm array passes
     /// `--shard $SLURM_ARRAY_TASK_ID/N`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<[u64; 2]>,
-    /// Continue the run stopped (Ctrl-C) in the output folder; the result equals an
-    /// uninterrupted run byte for byte.
+    /// Continue the batch stopped (Ctrl-C) in the output folder; the result equals an
+    /// uninterrupted one byte for byte.
     #[arg(long)]
     pub resume: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Number of runs (default: the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Set a lever, or fix an uncertainty, for this run. Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    #[command(flatten)]
+    pub part: PartArgs,
 }
 
 #[derive(Args)]
@@ -119,8 +141,8 @@ pub struct MergeArgs {
 
 #[derive(Args)]
 pub struct CompareArgs {
-    /// Scenario file (.ron).
-    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     /// A lever and the values to try, e.g. `--lever interdiction=0,0.25,0.5`. Several flags give
     /// the full factorial grid. Without any, each lever's listed values are tried one at a time.
     #[arg(long = "lever", value_name = "NAME=V1,V2,...", value_parser = parse_lever)]
@@ -128,36 +150,38 @@ pub struct CompareArgs {
     /// Paired runs per setting (default: the scenario's `runs`).
     #[arg(long)]
     pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario file name>-compare/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Also draw the comparison charts and write briefing.html.
-    #[arg(long)]
-    pub brief: bool,
-    /// Run only shard K of N of the paired runs, for `stratex merge` (see `run --shard`).
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<[u64; 2]>,
-    /// Continue the comparison stopped (Ctrl-C) in the output folder.
-    #[arg(long)]
-    pub resume: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub part: PartArgs,
+}
+
+/// Sampling designs for `explore`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DesignArg {
+    /// Plain Monte Carlo: independent uniforms.
+    Mc,
+    /// Latin hypercube: each input stratified into equal slices, one point each.
+    Lhs,
+    /// Sobol low-discrepancy sequence, randomised by a digital shift.
+    Sobol,
+}
+
+impl From<DesignArg> for Kind {
+    fn from(d: DesignArg) -> Kind {
+        match d {
+            DesignArg::Mc => Kind::MonteCarlo,
+            DesignArg::Lhs => Kind::LatinHypercube,
+            DesignArg::Sobol => Kind::Sobol,
+        }
+    }
 }
 
 #[derive(Args)]
 pub struct ExploreArgs {
-    /// Scenario file (.ron).
-    pub scenario: PathBuf,
-    /// Sampling design for the uncertain inputs: mc, lhs or sobol.
-    #[arg(long, default_value = "sobol")]
-    pub design: String,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Sampling design for the uncertain inputs.
+    #[arg(long, value_enum, default_value_t = DesignArg::Sobol)]
+    pub design: DesignArg,
     /// Base samples of Saltelli's scheme; the scheme runs samples x (inputs + 2) times.
     #[arg(long, default_value_t = 1024)]
     pub samples: usize,
@@ -170,24 +194,9 @@ pub struct ExploreArgs {
     /// Outcomes to report and chart (default: the condition's outcome, or the first outcome).
     #[arg(long = "outcome", value_name = "ID")]
     pub outcomes: Vec<String>,
-    /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Set a lever for the exploration. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
-    /// Output folder (default: output/<scenario file name>-explore/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Also draw the charts and write briefing.html.
-    #[arg(long)]
-    pub brief: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 fn parse_lever(s: &str) -> Result<(String, Vec<f64>), String> {
@@ -221,42 +230,6 @@ fn parse_shard(s: &str) -> Result<[u64; 2], String> {
     Ok([k, n])
 }
 
-/// Worker threads from `--threads`: at least 1; all cores when not given.
-pub fn threads(flag: Option<usize>) -> Result<usize, Failure> {
-    match flag {
-        Some(0) => Err(Failure::Input("error: --threads must be at least 1".into())),
-        Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)),
-    }
-}
-
-/// Prepares the output folder `out` for writing; an existing folder that stratex did not make
-/// is the user's input (status 2), anything else a failure.
-pub fn staging(out: &std::path::Path) -> Result<stratex::report::output::Staging, Failure> {
-    stratex::report::output::Staging::new(out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Failure::Input(format!("error: {e}")),
-        _ => Failure::Other(format!("cannot prepare {}: {e}", out.display())),
-    })
-}
-
-/// Maps an error writing the file `what` to a failure saying so.
-pub fn cannot_write(what: &'static str) -> impl Fn(std::io::Error) -> Failure {
-    move |e| Failure::Other(format!("cannot write {what}: {e}"))
-}
-
-/// Problems with flags, one per line.
-pub fn input_errors(errors: Vec<String>) -> Failure {
-    Failure::Input(
-        errors
-            .iter()
-            .map(|e| format!("error: {e}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
 fn parse_set(s: &str) -> Result<(String, f64), String> {
     let Some((name, value)) = s.split_once('=') else {
         return Err(format!(
@@ -284,19 +257,36 @@ pub enum Failure {
     Interrupted(String),
 }
 
-impl From<stratex::brief::BriefError> for Failure {
-    fn from(e: stratex::brief::BriefError) -> Self {
-        use stratex::brief::BriefError;
+impl From<BatchError> for Failure {
+    fn from(e: BatchError) -> Self {
         match e {
-            BriefError::NotFinished(m) => Failure::Input(format!("error: {m}")),
-            BriefError::Failed(m) => Failure::Other(m),
+            // Each problem is already a line of its own with its `error:` prefix.
+            BatchError::Scenario(e) => Failure::Input(e.to_string()),
+            BatchError::Input(lines) => Failure::Input(
+                lines
+                    .iter()
+                    .map(|l| format!("error: {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            BatchError::Failed(m) => Failure::Other(m),
+            other => Failure::Other(other.to_string()),
         }
     }
 }
 
-impl From<ScenarioError> for Failure {
-    fn from(e: ScenarioError) -> Self {
-        Failure::Input(e.to_string())
+impl From<stratex::brief::BriefError> for Failure {
+    fn from(e: stratex::brief::BriefError) -> Self {
+        BatchError::from(e).into()
+    }
+}
+
+/// Prints the scenario's warnings unless asked to be quiet.
+fn warn(loaded: &stratex::batch::Loaded, quiet: bool) {
+    if !quiet {
+        for w in &loaded.model.warnings {
+            eprintln!("warning: {w}");
+        }
     }
 }
 

@@ -6,9 +6,8 @@ use stratex::model::Model;
 use stratex::number::exact_count;
 
 pub fn validate(path: &Path) -> Result<(), Failure> {
-    let source = stratex::scenario::load(path)?;
-    let model = stratex::model::compile(path, &source.scenario)?;
-    say_raw!("{}", describe(path, &model));
+    let loaded = stratex::batch::Loaded::load(path)?;
+    say_raw!("{}", describe(path, &loaded.model));
     Ok(())
 }
 

@@ -28,12 +28,7 @@ fn labeled(model: &Model, setting: Setting) -> Labeled {
         } else {
             changed.join(" ")
         },
-        levers: model
-            .levers
-            .iter()
-            .zip(&setting.levers)
-            .map(|(l, v)| (l.id.clone(), *v))
-            .collect(),
+        levers: model.lever_values(&setting),
         setting,
     }
 }

@@ -93,6 +93,15 @@ impl Model {
         }
     }
 
+    /// Every lever's id with its value in `setting`, in the model's lever order.
+    pub fn lever_values(&self, setting: &Setting) -> Vec<(String, f64)> {
+        self.levers
+            .iter()
+            .zip(&setting.levers)
+            .map(|(l, v)| (l.id.clone(), *v))
+            .collect()
+    }
+
     /// Names of the per-run drawn values reported in `runs.csv`: named uncertainties, then
     /// inline distributions by path.
     pub fn drawn_names(&self) -> Vec<String> {

@@ -13,8 +13,11 @@ pub mod explore;
 pub mod output;
 pub mod part;
 pub mod read;
+pub mod reproduce;
 pub mod summary;
 pub mod table;
+
+pub use reproduce::{Command, shell_word};
 
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
@@ -46,16 +49,11 @@ pub struct RunMeta {
 impl RunMeta {
     /// The command that reproduces these results.
     pub fn reproduce(&self) -> String {
-        let mut cmd = format!(
-            "stratex run {} --runs {} --seed {}",
-            shell_word(&self.file),
-            self.runs,
-            self.seed
-        );
-        for (k, v) in &self.sets {
-            cmd.push_str(&format!(" --set {k}={v}"));
-        }
-        cmd
+        Command::new("run", &self.file)
+            .flag("--runs", self.runs)
+            .flag("--seed", self.seed)
+            .sets(&self.sets)
+            .text()
     }
 
     /// The header line of a shard's `runs.csv`: which runs it holds and how to make it.
@@ -92,17 +90,6 @@ impl RunMeta {
             self.runs,
             self.reproduce()
         )
-    }
-}
-
-/// Quotes a path for a shell command line when it needs it.
-pub fn shell_word(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 

@@ -267,5 +267,9 @@ fn explore_cli_answers_what_drives_and_where() {
     );
     let o = stratex(&["explore", "scenarios/nk_russia.ron", "--design", "halton"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("use mc"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("possible values: mc, lhs, sobol"),
+        "{}",
+        text(&o.stderr)
+    );
 }
