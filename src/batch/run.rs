@@ -75,15 +75,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
     let plan = Plan::new(loaded, &ask, out)?;
     let threads = super::threads(req.threads)?;
     let setting = apply_overrides(model, &req.sets).map_err(BatchError::Input)?;
-    let meta = RunMeta {
-        scenario: model.name.clone(),
-        file: loaded.file(),
-        sha256: loaded.source.sha256.clone(),
-        seed: plan.seed,
-        runs: plan.runs,
-        levers: model.lever_values(&setting),
-        sets: req.sets.clone(),
-    };
+    let meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
     let before = saved_aggregate(&plan, model)?;
     let staging = super::staging(&plan.out)?;
     let mut csv = runs_csv(&plan, &meta, model, staging.path("runs.csv"), req.shard)?;
@@ -143,6 +135,24 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         threads,
         end,
     })
+}
+
+/// What identifies the batch `plan` of `loaded`: with these lever values and overrides.
+fn meta(
+    loaded: &Loaded,
+    plan: &Plan,
+    levers: Vec<(String, f64)>,
+    sets: &[(String, f64)],
+) -> RunMeta {
+    RunMeta {
+        scenario: loaded.model.name.clone(),
+        file: loaded.file(),
+        sha256: loaded.source.sha256.clone(),
+        seed: plan.seed,
+        runs: plan.runs,
+        levers,
+        sets: sets.to_vec(),
+    }
 }
 
 /// An empty aggregate of the model's outcomes, steps and routes.

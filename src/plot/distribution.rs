@@ -5,6 +5,7 @@ use crate::number::{tick, tick_with_unit};
 use crate::stats::histogram::{BINS, FINE, Histogram};
 use crate::stats::summary::Stats;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -74,20 +75,11 @@ impl Distribution {
     }
 }
 
-impl Chart for Distribution {
-    fn name(&self) -> String {
-        format!("distribution_{}", self.id)
-    }
-
-    fn title(&self) -> String {
-        format!("{}: distribution across runs", self.name)
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let area = frame(root, &self.frame)?;
-        let s = &self.stats;
-        // Bars as (left, right, share of runs in %).
-        let (bars, x0, x1, discrete) = match &self.hist {
+impl Distribution {
+    /// The histogram's bars as (left, right, share of runs in %), the x range to show, and
+    /// whether the values are discrete.
+    fn bars(&self) -> (Vec<(f64, f64, f64)>, f64, f64, bool) {
+        match &self.hist {
             Histogram::Discrete { values, n } => {
                 let gap = values
                     .windows(2)
@@ -127,7 +119,62 @@ impl Chart for Distribution {
                 let pad = 0.04 * (hi - lo);
                 (bars, lo - pad, hi + pad, false)
             }
-        };
+        }
+    }
+
+    /// Lines at the 5th, 50th and 95th percentiles, with their values; percentiles that coincide
+    /// share one line and one label.
+    fn draw_percentiles<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        x0: f64,
+        x1: f64,
+        top: f64,
+    ) -> Result<(), PlotError> {
+        let s = &self.stats;
+        // Percentiles that coincide share one line and one label.
+        let mut marks: Vec<(f64, Vec<&str>)> = Vec::new();
+        for (v, label) in [
+            (s.p5, "5th percentile"),
+            (s.p50, "median"),
+            (s.p95, "95th percentile"),
+        ] {
+            match marks.iter_mut().find(|m| m.0 == v) {
+                Some(m) => m.1.push(label),
+                None => marks.push((v, vec![label])),
+            }
+        }
+        for (i, (v, labels)) in marks.iter().enumerate() {
+            let height = 0.95 - 0.08 * i as f64;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(*v, 0.0), (*v, top * (height - 0.02))],
+                palette::INK.stroke_width(2),
+            )))?;
+            let right_side = (v - x0) / (x1 - x0) > 0.7;
+            let anchor = if right_side { HPos::Right } else { HPos::Left };
+            let style = font(18.0).pos(Pos::new(anchor, VPos::Center));
+            let text = format!("{}: {}", join_and(labels), tick_with_unit(*v, &self.unit));
+            chart
+                .plotting_area()
+                .draw(&Text::new(text, (*v, top * height), style))?;
+        }
+        Ok(())
+    }
+}
+
+impl Chart for Distribution {
+    fn name(&self) -> String {
+        format!("distribution_{}", self.id)
+    }
+
+    fn title(&self) -> String {
+        format!("{}: distribution across runs", self.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let area = frame(root, &self.frame)?;
+        let s = &self.stats;
+        let (bars, x0, x1, discrete) = self.bars();
         // The density is drawn only over the values runs actually took.
         let density = match &self.hist {
             Histogram::Continuous { lo, hi, .. } if hi > lo => self.density(*lo, *hi, 240),
@@ -217,32 +264,7 @@ impl Chart for Distribution {
             ))?;
         }
         if self.yes.is_none() {
-            // Percentiles that coincide share one line and one label.
-            let mut marks: Vec<(f64, Vec<&str>)> = Vec::new();
-            for (v, label) in [
-                (s.p5, "5th percentile"),
-                (s.p50, "median"),
-                (s.p95, "95th percentile"),
-            ] {
-                match marks.iter_mut().find(|m| m.0 == v) {
-                    Some(m) => m.1.push(label),
-                    None => marks.push((v, vec![label])),
-                }
-            }
-            for (i, (v, labels)) in marks.iter().enumerate() {
-                let height = 0.95 - 0.08 * i as f64;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*v, 0.0), (*v, top * (height - 0.02))],
-                    palette::INK.stroke_width(2),
-                )))?;
-                let right_side = (v - x0) / (x1 - x0) > 0.7;
-                let anchor = if right_side { HPos::Right } else { HPos::Left };
-                let style = font(18.0).pos(Pos::new(anchor, VPos::Center));
-                let text = format!("{}: {}", join_and(labels), tick_with_unit(*v, &self.unit));
-                chart
-                    .plotting_area()
-                    .draw(&Text::new(text, (*v, top * height), style))?;
-            }
+            self.draw_percentiles(&mut chart, x0, x1, top)?;
         }
         Ok(())
     }

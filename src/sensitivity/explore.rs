@@ -188,6 +188,60 @@ impl Design for Points<'_> {
     }
 }
 
+/// The model, setting and plan every batch of an exploration shares, and the runs done so far
+/// (for progress over the whole exploration).
+struct Batches<'a> {
+    model: &'a Model,
+    setting: &'a Setting,
+    plan: &'a Plan,
+    /// Runs of the whole exploration, and those done.
+    total: u64,
+    done: u64,
+    stop: AtomicBool,
+}
+
+impl Batches<'_> {
+    /// Runs `runs` runs of `design` and returns their rows (drawn values, then outcomes).
+    fn run(
+        &mut self,
+        design: &dyn Design,
+        runs: u64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> io::Result<Vec<f64>> {
+        let job = Job {
+            model: self.model,
+            setting: self.setting,
+            seed: self.plan.seed,
+            first_run: 0,
+            runs,
+            threads: self.plan.threads,
+            design: Some(design),
+        };
+        let width = montecarlo::row_width(self.model);
+        let mut sink = Collect(Vec::with_capacity(runs as usize * width));
+        let (base, total) = (self.done, self.total);
+        montecarlo::execute(
+            &job,
+            &mut sink,
+            &mut |k, _| progress(base + k, total),
+            &self.stop,
+        )?;
+        self.done += runs;
+        Ok(sink.0)
+    }
+}
+
+/// Where each input's drawn value sits in a row: the column of the drawn values holding it, when
+/// the input is a named uncertainty or an in-place distribution reported in `runs.csv`.
+fn input_columns(model: &Model) -> Vec<Option<usize>> {
+    let drawn_names = model.drawn_names();
+    model
+        .draw_names
+        .iter()
+        .map(|n| drawn_names.iter().position(|c| c == n))
+        .collect()
+}
+
 /// Runs all three analyses.
 pub fn explore(
     model: &Model,
@@ -196,60 +250,49 @@ pub fn explore(
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Exploration> {
     let d = model.program.draws as usize;
-    let outcomes = model.outcomes.len();
-    let drawn_names = model.drawn_names();
-    let width = montecarlo::row_width(model);
-    let nd = drawn_names.len();
-    // Column of the drawn values holding each input's value, when there is one.
-    let column: Vec<Option<usize>> = model
-        .draw_names
-        .iter()
-        .map(|n| drawn_names.iter().position(|c| c == n))
-        .collect();
-    let stop = AtomicBool::new(false);
-    let total = (2 * d as u64 + 1) * plan.tornado_runs + (plan.samples * (d + 2)) as u64;
-    let mut done = 0u64;
-    let mut run = |design: &dyn Design,
-                   runs: u64,
-                   progress: &mut dyn FnMut(u64, u64)|
-     -> io::Result<Vec<f64>> {
-        let job = Job {
-            model,
-            setting,
-            seed: plan.seed,
-            first_run: 0,
-            runs,
-            threads: plan.threads,
-            design: Some(design),
-        };
-        let mut sink = Collect(Vec::with_capacity(runs as usize * width));
-        let base = done;
-        montecarlo::execute(
-            &job,
-            &mut sink,
-            &mut |k, _| progress(base + k, total),
-            &stop,
-        )?;
-        done += runs;
-        Ok(sink.0)
+    let mut batches = Batches {
+        model,
+        setting,
+        plan,
+        total: (2 * d as u64 + 1) * plan.tornado_runs + (plan.samples * (d + 2)) as u64,
+        done: 0,
+        stop: AtomicBool::new(false),
     };
+    let (centre, tornado) = tornado(&mut batches, progress)?;
+    let (sobol, prim) = sobol_and_prim(&mut batches, progress)?;
+    Ok(Exploration {
+        inputs: model.draw_names.clone(),
+        centre,
+        tornado,
+        sobol,
+        prim,
+        runs: batches.total,
+    })
+}
 
-    // 1. Tornado.
-    let r = plan.tornado_runs.max(1);
+/// The tornado: each input at its low and high percentile with the others at their medians,
+/// each point the mean of `tornado_runs` runs sharing their event and shipping streams. Returns
+/// each outcome's mean at the centre and its bars, largest swing first.
+fn tornado(
+    batches: &mut Batches,
+    progress: &mut dyn FnMut(u64, u64),
+) -> io::Result<(Vec<f64>, Vec<Vec<Bar>>)> {
+    let model = batches.model;
+    let d = model.program.draws as usize;
+    let (width, nd) = (montecarlo::row_width(model), model.drawn_names().len());
+    let column = input_columns(model);
+    let r = batches.plan.tornado_runs.max(1);
     let mut points = vec![0.5; (2 * d + 1) * d];
     for i in 0..d {
         points[(1 + 2 * i) * d + i] = TORNADO_LOW;
         points[(2 + 2 * i) * d + i] = TORNADO_HIGH;
     }
-    let rows = run(
-        &Points {
-            points: &points,
-            d,
-            repeat: r,
-        },
-        (2 * d as u64 + 1) * r,
-        progress,
-    )?;
+    let design = Points {
+        points: &points,
+        d,
+        repeat: r,
+    };
+    let rows = batches.run(&design, (2 * d as u64 + 1) * r, progress)?;
     let mean_at = |p: usize, o: usize| -> f64 {
         (0..r as usize)
             .map(|k| rows[(p * r as usize + k) * width + nd + o])
@@ -257,8 +300,9 @@ pub fn explore(
             / r as f64
     };
     let value_at = |p: usize, i: usize| column[i].map(|c| rows[p * r as usize * width + c]);
+    let outcomes = model.outcomes.len();
     let centre: Vec<f64> = (0..outcomes).map(|o| mean_at(0, o)).collect();
-    let tornado: Vec<Vec<Bar>> = (0..outcomes)
+    let tornado = (0..outcomes)
         .map(|o| {
             let mut bars: Vec<Bar> = (0..d)
                 .map(|i| Bar {
@@ -278,8 +322,18 @@ pub fn explore(
             bars
         })
         .collect();
+    Ok((centre, tornado))
+}
 
-    // 2. Sobol indices on Saltelli's scheme.
+/// Sobol indices on Saltelli's scheme, and PRIM on its independent samples A and B when the
+/// plan has a condition.
+fn sobol_and_prim(
+    batches: &mut Batches,
+    progress: &mut dyn FnMut(u64, u64),
+) -> io::Result<(Vec<Vec<Indices>>, Option<Prim>)> {
+    let (model, plan) = (batches.model, batches.plan);
+    let d = model.program.draws as usize;
+    let (width, nd) = (montecarlo::row_width(model), model.drawn_names().len());
     let n = plan.samples.max(2);
     let m: Matrix = design::draw(plan.kind, n, 2 * d, plan.seed);
     let (mut a, mut b) = (Vec::with_capacity(n * d), Vec::with_capacity(n * d));
@@ -289,23 +343,19 @@ pub fn explore(
         b.extend_from_slice(&row[d..]);
     }
     let scheme = sobol::saltelli_rows(&a, &b, n, d);
-    let rows = run(
-        &Rows {
-            u: &scheme,
-            d,
-            streams: n as u64,
-        },
-        (n * (d + 2)) as u64,
-        progress,
-    )?;
-    let sobol: Vec<Vec<Indices>> = (0..outcomes)
+    let design = Rows {
+        u: &scheme,
+        d,
+        streams: n as u64,
+    };
+    let rows = batches.run(&design, (n * (d + 2)) as u64, progress)?;
+    let sobol = (0..model.outcomes.len())
         .map(|o| {
             let y: Vec<f64> = (0..n * (d + 2)).map(|k| rows[k * width + nd + o]).collect();
             sobol::indices(&y, n, d, plan.seed ^ o as u64)
         })
         .collect();
-
-    // 3. PRIM on the independent samples A and B.
+    let column = input_columns(model);
     let prim = plan.condition.as_ref().and_then(|c| {
         let samples = 2 * n;
         let mut x = Vec::with_capacity(samples * d);
@@ -319,12 +369,5 @@ pub fn explore(
         }
         prim::prim(&x, &y, d, 0.05, 0.05, 0.5)
     });
-    Ok(Exploration {
-        inputs: model.draw_names.clone(),
-        centre,
-        tornado,
-        sobol,
-        prim,
-        runs: total,
-    })
+    Ok((sobol, prim))
 }
