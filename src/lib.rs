@@ -51,6 +51,9 @@
 //! - **Safe on bad input**: problems are reported with the file and the line or field path, and
 //!   never as a panic.
 
+// The library never prints: it returns what happened, and the command line prints it.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod batch;
 pub mod brief;
 pub mod engine;

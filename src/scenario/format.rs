@@ -1,7 +1,7 @@
 //! The scenario file format (RON), as read from disk before any checking.
 //!
-//! These types mirror the file one to one; [`crate::model::compile`] checks them and turns them
-//! into the dense [`crate::model::Model`] the engine runs. Field docs here are the format
+//! These types mirror the file one to one; the model's compiler (`model::compile()`) checks
+//! them and turns them into the dense model the engine runs. Field docs here are the format
 //! reference; README.md carries the same reference with examples.
 //!
 //! Numbers are [`Num`]: a literal, a distribution, `Param("name")` or arithmetic. Identifiers
