@@ -196,6 +196,10 @@ pub fn explore(
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Exploration> {
     let d = model.program.draws as usize;
+    // Drawn first: a design that cannot be drawn fails before any run.
+    let n = plan.samples.max(2);
+    let m: Matrix = design::draw(plan.kind, n, 2 * d, plan.seed)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let outcomes = model.outcomes.len();
     let drawn_names = model.drawn_names();
     let width = montecarlo::row_width(model);
@@ -280,8 +284,6 @@ pub fn explore(
         .collect();
 
     // 2. Sobol indices on Saltelli's scheme.
-    let n = plan.samples.max(2);
-    let m: Matrix = design::draw(plan.kind, n, 2 * d, plan.seed);
     let (mut a, mut b) = (Vec::with_capacity(n * d), Vec::with_capacity(n * d));
     for j in 0..n {
         let row = m.row(j);

@@ -134,7 +134,7 @@ mod tests {
     }
 
     fn run(kind: Kind, n: usize) -> Vec<Indices> {
-        let m = design::draw(kind, n, 6, 11);
+        let m = design::draw(kind, n, 6, 11).unwrap();
         let pi = std::f64::consts::PI;
         let scaled: Vec<f64> = m.u.iter().map(|u| -pi + 2.0 * pi * u).collect();
         let (mut a, mut b) = (Vec::new(), Vec::new());
