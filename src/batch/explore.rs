@@ -60,7 +60,9 @@ pub fn plan(loaded: &Loaded, req: &ExploreRequest) -> Result<Plan, BatchError> {
     }
     if req.design == Kind::Sobol && 2 * d > SOBOL_MAX_DIMS {
         return Err(BatchError::input(format!(
-            "the Sobol design supports {} uncertain numbers; this scenario has {d}; use --design lhs",
+            "the Sobol design supports at most {} uncertain numbers (Saltelli's scheme takes two \
+             of the {SOBOL_MAX_DIMS} dimensions of Joe and Kuo's direction numbers for each); \
+             this scenario has {d}; use --design lhs",
             SOBOL_MAX_DIMS / 2
         )));
     }

@@ -188,20 +188,53 @@ impl Design for Points<'_> {
     }
 }
 
-/// The model, setting and plan every batch of an exploration shares, and the runs done so far
-/// (for progress over the whole exploration).
+/// Where a run's row keeps what explore reads, and what the inputs are.
+struct Layout {
+    /// Inputs (draws).
+    d: usize,
+    outcomes: usize,
+    /// Drawn values at the start of each row; outcomes follow.
+    nd: usize,
+    width: usize,
+    /// Column of the drawn values holding each input's value, when there is one.
+    column: Vec<Option<usize>>,
+}
+
+impl Layout {
+    fn of(model: &Model) -> Layout {
+        let drawn_names = model.drawn_names();
+        Layout {
+            d: model.program.draws as usize,
+            outcomes: model.outcomes.len(),
+            nd: drawn_names.len(),
+            width: montecarlo::row_width(model),
+            column: model
+                .draw_names
+                .iter()
+                .map(|n| drawn_names.iter().position(|c| c == n))
+                .collect(),
+        }
+    }
+
+    /// Outcome `o` of row `k`.
+    fn outcome(&self, rows: &[f64], k: usize, o: usize) -> f64 {
+        rows[k * self.width + self.nd + o]
+    }
+}
+
+/// Runs the batches of one exploration, reporting progress over all of them.
 struct Batches<'a> {
     model: &'a Model,
     setting: &'a Setting,
     plan: &'a Plan,
-    /// Runs of the whole exploration, and those done.
+    width: usize,
     total: u64,
     done: u64,
     stop: AtomicBool,
 }
 
 impl Batches<'_> {
-    /// Runs `runs` runs of `design` and returns their rows (drawn values, then outcomes).
+    /// The rows of `runs` runs of `design`.
     fn run(
         &mut self,
         design: &dyn Design,
@@ -217,8 +250,7 @@ impl Batches<'_> {
             threads: self.plan.threads,
             design: Some(design),
         };
-        let width = montecarlo::row_width(self.model);
-        let mut sink = Collect(Vec::with_capacity(runs as usize * width));
+        let mut sink = Collect(Vec::with_capacity(runs as usize * self.width));
         let (base, total) = (self.done, self.total);
         montecarlo::execute(
             &job,
@@ -231,17 +263,6 @@ impl Batches<'_> {
     }
 }
 
-/// Where each input's drawn value sits in a row: the column of the drawn values holding it, when
-/// the input is a named uncertainty or an in-place distribution reported in `runs.csv`.
-fn input_columns(model: &Model) -> Vec<Option<usize>> {
-    let drawn_names = model.drawn_names();
-    model
-        .draw_names
-        .iter()
-        .map(|n| drawn_names.iter().position(|c| c == n))
-        .collect()
-}
-
 /// Runs all three analyses.
 pub fn explore(
     model: &Model,
@@ -249,17 +270,42 @@ pub fn explore(
     plan: &Plan,
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Exploration> {
-    let d = model.program.draws as usize;
+    let at = Layout::of(model);
+    let d = at.d;
+    // Drawn first: a design that cannot be drawn fails before any run.
+    let n = plan.samples.max(2);
+    let m: Matrix = design::draw(plan.kind, n, 2 * d, plan.seed)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let mut batches = Batches {
         model,
         setting,
         plan,
+        width: at.width,
         total: (2 * d as u64 + 1) * plan.tornado_runs + (plan.samples * (d + 2)) as u64,
         done: 0,
         stop: AtomicBool::new(false),
     };
-    let (centre, tornado) = tornado(&mut batches, progress)?;
-    let (sobol, prim) = sobol_and_prim(&mut batches, progress)?;
+    let (centre, tornado) = tornado(&mut batches, &at, progress)?;
+    let scheme = saltelli_scheme(&m, d);
+    let rows = batches.run(
+        &Rows {
+            u: &scheme,
+            d,
+            streams: n as u64,
+        },
+        (n * (d + 2)) as u64,
+        progress,
+    )?;
+    let sobol: Vec<Vec<Indices>> = (0..at.outcomes)
+        .map(|o| {
+            let y: Vec<f64> = (0..n * (d + 2)).map(|k| at.outcome(&rows, k, o)).collect();
+            sobol::indices(&y, n, d, plan.seed ^ o as u64)
+        })
+        .collect();
+    let prim = plan
+        .condition
+        .as_ref()
+        .and_then(|c| discover(c, &at, &scheme, &rows, 2 * n));
     Ok(Exploration {
         inputs: model.draw_names.clone(),
         centre,
@@ -270,17 +316,14 @@ pub fn explore(
     })
 }
 
-/// The tornado: each input at its low and high percentile with the others at their medians,
-/// each point the mean of `tornado_runs` runs sharing their event and shipping streams. Returns
-/// each outcome's mean at the centre and its bars, largest swing first.
+/// The tornado: per outcome, the mean with every input at its median, and the bars, largest
+/// swing first.
 fn tornado(
     batches: &mut Batches,
+    at: &Layout,
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<(Vec<f64>, Vec<Vec<Bar>>)> {
-    let model = batches.model;
-    let d = model.program.draws as usize;
-    let (width, nd) = (montecarlo::row_width(model), model.drawn_names().len());
-    let column = input_columns(model);
+    let d = at.d;
     let r = batches.plan.tornado_runs.max(1);
     let mut points = vec![0.5; (2 * d + 1) * d];
     for i in 0..d {
@@ -293,16 +336,13 @@ fn tornado(
         repeat: r,
     };
     let rows = batches.run(&design, (2 * d as u64 + 1) * r, progress)?;
+    let r = r as usize;
     let mean_at = |p: usize, o: usize| -> f64 {
-        (0..r as usize)
-            .map(|k| rows[(p * r as usize + k) * width + nd + o])
-            .sum::<f64>()
-            / r as f64
+        (0..r).map(|k| at.outcome(&rows, p * r + k, o)).sum::<f64>() / r as f64
     };
-    let value_at = |p: usize, i: usize| column[i].map(|c| rows[p * r as usize * width + c]);
-    let outcomes = model.outcomes.len();
-    let centre: Vec<f64> = (0..outcomes).map(|o| mean_at(0, o)).collect();
-    let tornado = (0..outcomes)
+    let value_at = |p: usize, i: usize| at.column[i].map(|c| rows[p * r * at.width + c]);
+    let centre: Vec<f64> = (0..at.outcomes).map(|o| mean_at(0, o)).collect();
+    let tornado = (0..at.outcomes)
         .map(|o| {
             let mut bars: Vec<Bar> = (0..d)
                 .map(|i| Bar {
@@ -325,49 +365,35 @@ fn tornado(
     Ok((centre, tornado))
 }
 
-/// Sobol indices on Saltelli's scheme, and PRIM on its independent samples A and B when the
-/// plan has a condition.
-fn sobol_and_prim(
-    batches: &mut Batches,
-    progress: &mut dyn FnMut(u64, u64),
-) -> io::Result<(Vec<Vec<Indices>>, Option<Prim>)> {
-    let (model, plan) = (batches.model, batches.plan);
-    let d = model.program.draws as usize;
-    let (width, nd) = (montecarlo::row_width(model), model.drawn_names().len());
-    let n = plan.samples.max(2);
-    let m: Matrix = design::draw(plan.kind, n, 2 * d, plan.seed);
-    let (mut a, mut b) = (Vec::with_capacity(n * d), Vec::with_capacity(n * d));
-    for j in 0..n {
+/// The rows of Saltelli's scheme from an `n x 2d` design: its first `d` columns are `A`, the
+/// others `B`.
+fn saltelli_scheme(m: &Matrix, d: usize) -> Vec<f64> {
+    let (mut a, mut b) = (Vec::with_capacity(m.n * d), Vec::with_capacity(m.n * d));
+    for j in 0..m.n {
         let row = m.row(j);
         a.extend_from_slice(&row[..d]);
         b.extend_from_slice(&row[d..]);
     }
-    let scheme = sobol::saltelli_rows(&a, &b, n, d);
-    let design = Rows {
-        u: &scheme,
-        d,
-        streams: n as u64,
-    };
-    let rows = batches.run(&design, (n * (d + 2)) as u64, progress)?;
-    let sobol = (0..model.outcomes.len())
-        .map(|o| {
-            let y: Vec<f64> = (0..n * (d + 2)).map(|k| rows[k * width + nd + o]).collect();
-            sobol::indices(&y, n, d, plan.seed ^ o as u64)
-        })
-        .collect();
-    let column = input_columns(model);
-    let prim = plan.condition.as_ref().and_then(|c| {
-        let samples = 2 * n;
-        let mut x = Vec::with_capacity(samples * d);
-        let mut y = Vec::with_capacity(samples);
-        for k in 0..samples {
-            for i in 0..d {
-                // The input's value where it has one, else its uniform (same order either way).
-                x.push(column[i].map_or(scheme[k * d + i], |c| rows[k * width + c]));
-            }
-            y.push(c.op.holds(rows[k * width + nd + c.outcome], c.value));
+    sobol::saltelli_rows(&a, &b, m.n, d)
+}
+
+/// PRIM on the first `samples` rows of the scheme (`A` and `B`, independent samples).
+fn discover(
+    c: &Condition,
+    at: &Layout,
+    scheme: &[f64],
+    rows: &[f64],
+    samples: usize,
+) -> Option<Prim> {
+    let d = at.d;
+    let mut x = Vec::with_capacity(samples * d);
+    let mut y = Vec::with_capacity(samples);
+    for k in 0..samples {
+        for i in 0..d {
+            // The input's value where it has one, else its uniform (same order either way).
+            x.push(at.column[i].map_or(scheme[k * d + i], |col| rows[k * at.width + col]));
         }
-        prim::prim(&x, &y, d, 0.05, 0.05, 0.5)
-    });
-    Ok((sobol, prim))
+        y.push(c.op.holds(at.outcome(rows, k, c.outcome), c.value));
+    }
+    prim::prim(&x, &y, d, 0.05, 0.05, 0.5)
 }

@@ -211,7 +211,7 @@ mod tests {
     fn finds_a_planted_box() {
         // Condition: x0 in [0.2, 0.6] and x1 >= 0.5, in five uniform inputs.
         let n = 4000;
-        let m = design::draw(Kind::MonteCarlo, n, 5, 3);
+        let m = design::draw(Kind::MonteCarlo, n, 5, 3).unwrap();
         let y: Vec<bool> = (0..n)
             .map(|j| {
                 let r = m.row(j);
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn a_condition_that_never_holds_has_no_box() {
-        let m = design::draw(Kind::MonteCarlo, 100, 2, 1);
+        let m = design::draw(Kind::MonteCarlo, 100, 2, 1).unwrap();
         assert!(prim(&m.u, &[false; 100], 2, 0.05, 0.05, 0.5).is_none());
     }
 }

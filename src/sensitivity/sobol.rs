@@ -134,7 +134,7 @@ mod tests {
     }
 
     fn run(kind: Kind, n: usize) -> Vec<Indices> {
-        let m = design::draw(kind, n, 6, 11);
+        let m = design::draw(kind, n, 6, 11).unwrap();
         let pi = std::f64::consts::PI;
         let scaled: Vec<f64> = m.u.iter().map(|u| -pi + 2.0 * pi * u).collect();
         let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -152,10 +152,10 @@ mod tests {
         // Analytic: S = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437).
         let (s, st) = analytic();
         assert!((s[0] - 0.3139).abs() < 1e-4 && (st[2] - 0.2437).abs() < 1e-4);
-        // Measured errors at N = 8192: under 0.001 with the Sobol design, about 0.02 with the
-        // others.
+        // Measured errors at N = 8192: at most 0.0006 with the Sobol design (Joe and Kuo's
+        // direction numbers), up to 0.014 with the others.
         for (kind, tol) in [
-            (Kind::Sobol, 0.005),
+            (Kind::Sobol, 0.001),
             (Kind::LatinHypercube, 0.04),
             (Kind::MonteCarlo, 0.04),
         ] {

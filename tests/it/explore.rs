@@ -1,10 +1,13 @@
 //! `stratex compare` and `stratex explore` end to end, and why pairing matters.
 
-use crate::helpers::{Scratch, model, root, stratex, text};
+use crate::bad_input::BASE;
+use crate::helpers::{Scratch, compile_text, model, root, stratex, text};
 use std::sync::atomic::AtomicBool;
 use stratex::model::grid;
 use stratex::montecarlo::compare::{PairedJob, execute_paired};
 use stratex::montecarlo::{self, Discard, Job};
+use stratex::sensitivity::design::Kind;
+use stratex::sensitivity::explore::{Plan, explore};
 
 /// The point of common random numbers, measured: on the same runs, the paired interval of a
 /// lever's effect is far narrower than the unpaired one, and narrower than the interval from
@@ -272,4 +275,67 @@ fn explore_cli_answers_what_drives_and_where() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// [`BASE`] with `extra` more uncertain numbers: in-place uniforms added to one quantity
+/// (as a balanced tree of `Add`, to stay within the nesting limit).
+fn with_uncertain_numbers(extra: usize) -> String {
+    fn sum(k: usize) -> String {
+        match k {
+            1 => "Uniform(min: 0, max: 0.01)".into(),
+            _ => format!("Add({}, {})", sum(k / 2), sum(k - k / 2)),
+        }
+    }
+    let need = "quantity: Param(\"need\")";
+    assert!(BASE.contains(need));
+    BASE.replace(
+        need,
+        &format!("quantity: Add(Param(\"need\"), {})", sum(extra)),
+    )
+}
+
+#[test]
+fn explore_sobol_design_takes_500_uncertain_numbers_and_explains_more() {
+    let dir = Scratch::new("explore-wide");
+    let run = |inputs: usize| {
+        let file = dir.write("wide.ron", &with_uncertain_numbers(inputs - 1));
+        let out = dir.path(&format!("wide{inputs}"));
+        let (file, out) = (file.to_str().unwrap(), out.to_str().unwrap());
+        let args = [
+            "explore",
+            file,
+            "--samples",
+            "16",
+            "--tornado-runs",
+            "1",
+            "-q",
+        ];
+        stratex(&[&args[..], &["--out", out]].concat())
+    };
+    // Saltelli's scheme takes 2 x 500 dimensions: all of Joe and Kuo's table embedded here.
+    let o = run(500);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run(501);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("at most 500 uncertain numbers") && err.contains("use --design lhs"),
+        "{err}"
+    );
+
+    // Called as a library, explore refuses before running anything.
+    let m = compile_text(&with_uncertain_numbers(500)).unwrap();
+    let plan = Plan {
+        kind: Kind::Sobol,
+        samples: 16,
+        tornado_runs: 1,
+        seed: 1,
+        threads: 1,
+        condition: None,
+    };
+    let mut progressed = false;
+    let e = explore(&m, &m.baseline(), &plan, &mut |_, _| progressed = true).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("1002 dimensions"), "{e}");
+    assert!(!progressed);
 }
