@@ -1,17 +1,21 @@
 //! The briefing of a comparison: which setting does best, what each changes, every outcome
 //! under every setting.
 
-use super::{STYLE, esc, figure, file_name, source_lines};
+use super::{InlineChart, Reproduce, file_name, source_lines, write_page};
 use crate::model::Better;
 use crate::montecarlo::compare::Difference;
 use crate::number::{exact_count, phrase, sig3, signed_phrase, signed_range};
 use crate::plot::compare::{Boxes, DiffRow, Differences, Verdict};
-use crate::plot::{self, Frame};
-use crate::report::compare::{ComparisonFile, METHOD, OutcomeComparison, excludes_zero};
+use crate::plot::{self, Frame, Saved};
+use crate::report::compare::{
+    ComparisonFile, METHOD, OutcomeComparison, SettingInfo, SettingResult, excludes_zero,
+};
 use crate::report::table::clip;
-use std::fmt::Write as _;
+use askama::Template;
 use std::path::Path;
 
+/// A setting's label as part of a file name: ASCII letters, digits, `.` and `-` kept, every
+/// other character `_`.
 fn slug(label: &str) -> String {
     label
         .chars()
@@ -25,6 +29,8 @@ fn slug(label: &str) -> String {
         .collect()
 }
 
+/// A change in `o`'s mean judged in `o`'s better direction; unclear while the paired 95%
+/// interval holds 0.
 fn verdict(o: &OutcomeComparison, d: &Difference) -> Verdict {
     if !excludes_zero(d) {
         return Verdict::Unclear;
@@ -36,184 +42,212 @@ fn verdict(o: &OutcomeComparison, d: &Difference) -> Verdict {
     }
 }
 
-/// Draws the comparison charts into `dir` and writes `briefing.html` beside them.
+/// Draws the comparison charts into `dir/charts` and writes `briefing.html` into `dir`.
 pub fn write(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<(), String> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir)
         .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;
-    let settings_text = format!(
-        "{} settings x {} paired runs",
-        file.settings.len(),
-        exact_count(file.runs)
-    );
-    let src = |levers: &str| {
-        source_lines(
-            &file.generator,
-            &file.scenario.name,
-            &file.scenario.file,
-            &file.scenario.sha256,
-            &settings_text,
-            file.seed,
-            levers,
-        )
-    };
     let err = |e: plot::PlotError| format!("cannot draw a chart: {e}");
-    let mut diff_charts = Vec::new();
-    for (s, setting) in file.settings.iter().enumerate().skip(1) {
-        let rows = file
-            .outcomes
-            .iter()
-            .map(|o| {
-                let d = &o.results[s].difference;
-                let base = o.results[0].stats.mean;
-                DiffRow {
-                    name: clip(&o.name, 44),
-                    relative: (base != 0.0).then(|| {
-                        let k = 100.0 / base.abs();
-                        (d.mean * k, d.ci95[0] * k, d.ci95[1] * k)
-                    }),
-                    note: format!("baseline 0; change {}", signed_phrase(d.mean, &o.unit)),
-                    verdict: verdict(o, d),
-                }
-            })
-            .collect();
-        let chart = Differences {
-            slug: slug(&setting.label),
-            rows,
-            frame: Frame {
-                title: format!("What {} changes", setting.label),
-                subtitle: format!(
-                    "Change in each outcome's mean from the baseline with the paired 95% interval, over {} runs with common random numbers.",
-                    exact_count(file.runs)
-                ),
-                source: src(&setting.label),
-            },
-        };
-        diff_charts.push(plot::save(&chart, &charts_dir).map_err(err)?);
-    }
-    let mut box_charts = Vec::new();
-    for o in &file.outcomes {
-        let chart = Boxes {
-            id: o.id.clone(),
-            name: o.name.clone(),
-            unit: o.unit.clone(),
-            labels: o.results.iter().map(|r| clip(&r.setting, 40)).collect(),
-            stats: o.results.iter().map(|r| r.stats.clone()).collect(),
-            frame: Frame {
-                title: format!("{}: every setting", o.name),
-                subtitle: format!(
-                    "Distribution of the final value under each setting ({} runs each; {} is better).",
-                    exact_count(file.runs),
-                    if o.better == Better::Higher {
-                        "higher"
-                    } else {
-                        "lower"
-                    }
-                ),
-                source: src(""),
-            },
-        };
-        box_charts.push(plot::save(&chart, &charts_dir).map_err(err)?);
-    }
+    let differences = file
+        .settings
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(s, setting)| plot::save(&differences(file, s, setting), &charts_dir).map_err(err))
+        .collect::<Result<Vec<_>, _>>()?;
+    let boxes = file
+        .outcomes
+        .iter()
+        .map(|o| plot::save(&boxes(file, o), &charts_dir).map_err(err))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_page(
+        &page(file, &differences, &boxes, elapsed),
+        &dir.join("briefing.html"),
+    )
+}
 
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{title}: comparing policy settings</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{title}: comparing policy settings</h1>\n<p class=\"question\">{q}</p>\n<p class=\"meta\">{n} settings, each run {runs} times with the same random numbers as the baseline (seed {seed}). Prepared with {g} from <code>{f}</code>.</p>\n</header>\n",
-        title = esc(&file.scenario.name),
-        q = esc(&file.scenario.description),
-        n = file.settings.len(),
-        runs = exact_count(file.runs),
-        seed = file.seed,
-        g = esc(&file.generator),
-        f = esc(file_name(&file.scenario.file)),
-    );
-    h.push_str("<section id=\"best\">\n<h2>Which setting does best, and at what cost</h2>\n<p class=\"note\">For each outcome, the setting with the best mean in the outcome's better direction: its change from the baseline with the paired 95% interval, and the share of runs in which it does better. Every run of a setting uses the same uncertain parameters and chance events as the same run of the baseline, so differences are measured run by run.</p>\n<table>\n<thead><tr><th class=\"text\">Outcome</th><th class=\"text\">Best setting</th><th>Change from baseline (95% interval)</th><th>Better in</th></tr></thead>\n<tbody>\n");
-    for o in &file.outcomes {
-        let b = file.best(o);
-        if b == 0 {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td class=\"text\">baseline</td><td>no setting does better</td><td></td></tr>",
-                esc(&o.name)
-            );
-            continue;
-        }
-        let d = &o.results[b].difference;
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td class=\"text\">{}</td><td>{} ({})</td><td>{}% of runs</td></tr>",
-            esc(&o.name),
-            esc(&o.results[b].setting),
-            esc(&signed_phrase(d.mean, &o.unit)),
-            esc(&signed_range(d.ci95[0], d.ci95[1], &o.unit)),
-            sig3(100.0 * d.p_better)
-        );
-    }
-    h.push_str("</tbody>\n</table>\n</section>\n");
-    h.push_str("<section id=\"differences\">\n<h2>What each setting changes</h2>\n");
-    for c in &diff_charts {
-        figure(
-            &mut h,
-            c,
-            "Dots: change in the mean as a share of the baseline mean; lines: paired 95% interval.",
-        );
-    }
-    h.push_str("</section>\n<section id=\"settings\">\n<h2>Settings compared</h2>\n<table>\n<thead><tr><th class=\"text\">Setting</th><th class=\"text\">Lever values</th></tr></thead>\n<tbody>\n");
-    for s in &file.settings {
-        let levers: Vec<String> = s.levers.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td class=\"text\">{}</td></tr>",
-            esc(&s.label),
-            esc(&levers.join(", "))
-        );
-    }
-    h.push_str("</tbody>\n</table>\n</section>\n");
-    let _ = write!(
-        h,
-        "<section id=\"reproduce\">\n<h2>Reproducibility</h2>\n<pre>{}</pre>\n<dl>\n<dt>Program</dt><dd>{}</dd>\n<dt>Scenario SHA-256</dt><dd>{}</dd>\n<dt>Seed</dt><dd>{}</dd>\n<dt>Paired runs per setting</dt><dd>{}</dd>\n<dt>Elapsed</dt><dd>{:.1} s</dd>\n<dt>Method</dt><dd>{}</dd>\n</dl>\n</section>\n",
-        esc(&file.reproduce),
-        esc(&file.generator),
-        esc(&file.scenario.sha256),
+/// A chart's source line, naming the levers of the setting it shows (none: `levers` empty).
+fn source(file: &ComparisonFile, levers: &str) -> Vec<String> {
+    source_lines(
+        &file.generator,
+        &file.scenario.name,
+        &file.scenario.file,
+        &file.scenario.sha256,
+        &format!(
+            "{} settings x {} paired runs",
+            file.settings.len(),
+            exact_count(file.runs)
+        ),
         file.seed,
-        exact_count(file.runs),
-        elapsed,
-        esc(METHOD)
-    );
-    h.push_str(
-        "<section id=\"annex\">\n<h2>Annex: each outcome under every setting</h2>\n</section>\n",
-    );
-    for (o, c) in file.outcomes.iter().zip(&box_charts) {
-        let _ = write!(
-            h,
-            "<section class=\"outcome\" id=\"outcome-{}\">\n<h2>{}</h2>\n",
-            esc(&o.id),
-            esc(&o.name)
-        );
-        figure(
-            &mut h,
-            c,
-            "Boxes: middle half of runs; whiskers: 5th to 95th percentile; black line: median; red line: mean.",
-        );
-        h.push_str("<table>\n<thead><tr><th class=\"text\">Setting</th><th>Median</th><th>Mean</th><th>Change in mean (95% interval)</th><th>Better in</th><th>Rank</th></tr></thead>\n<tbody>\n");
-        for r in &o.results {
-            let d = &r.difference;
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{}%</td><td>{}</td></tr>",
-                esc(&r.setting),
-                esc(&phrase(r.stats.p50, &o.unit)),
-                esc(&phrase(r.stats.mean, &o.unit)),
-                esc(&signed_phrase(d.mean, &o.unit)),
-                esc(&signed_range(d.ci95[0], d.ci95[1], &o.unit)),
-                sig3(100.0 * d.p_better),
-                r.rank
-            );
-        }
-        h.push_str("</tbody>\n</table>\n</section>\n");
+        levers,
+    )
+}
+
+/// What setting `s` changes in every outcome, relative to the baseline's mean.
+fn differences(file: &ComparisonFile, s: usize, setting: &SettingInfo) -> Differences {
+    let rows = file
+        .outcomes
+        .iter()
+        .map(|o| {
+            let d = &o.results[s].difference;
+            let base = o.results[0].stats.mean;
+            DiffRow {
+                name: clip(&o.name, 44),
+                relative: (base != 0.0).then(|| {
+                    let k = 100.0 / base.abs();
+                    (d.mean * k, d.ci95[0] * k, d.ci95[1] * k)
+                }),
+                note: format!("baseline 0; change {}", signed_phrase(d.mean, &o.unit)),
+                verdict: verdict(o, d),
+            }
+        })
+        .collect();
+    Differences {
+        slug: slug(&setting.label),
+        rows,
+        frame: Frame {
+            title: format!("What {} changes", setting.label),
+            subtitle: format!(
+                "Change in each outcome's mean from the baseline with the paired 95% interval, over {} runs with common random numbers.",
+                exact_count(file.runs)
+            ),
+            source: source(file, &setting.label),
+        },
     }
-    h.push_str("</body>\n</html>\n");
-    std::fs::write(dir.join("briefing.html"), h)
-        .map_err(|e| format!("cannot write briefing.html: {e}"))
+}
+
+/// An outcome's final value under every setting.
+fn boxes(file: &ComparisonFile, o: &OutcomeComparison) -> Boxes {
+    Boxes {
+        id: o.id.clone(),
+        name: o.name.clone(),
+        unit: o.unit.clone(),
+        labels: o.results.iter().map(|r| clip(&r.setting, 40)).collect(),
+        stats: o.results.iter().map(|r| r.stats.clone()).collect(),
+        frame: Frame {
+            title: format!("{}: every setting", o.name),
+            subtitle: format!(
+                "Distribution of the final value under each setting ({} runs each; {} is better).",
+                exact_count(file.runs),
+                if o.better == Better::Higher {
+                    "higher"
+                } else {
+                    "lower"
+                }
+            ),
+            source: source(file, ""),
+        },
+    }
+}
+
+/// The briefing of a comparison, laid out by `templates/compare.html`.
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct Page<'a> {
+    /// The page's title, also its heading.
+    title: String,
+    f: &'a ComparisonFile,
+    /// The scenario file's name, without its folder.
+    file: &'a str,
+    /// Paired runs per setting, with thousands separators.
+    runs: String,
+    /// One "what it changes" chart per setting but the baseline.
+    differences: Vec<InlineChart<'a>>,
+    /// Each setting's label and lever values, as "id = value, ...".
+    settings: Vec<(&'a str, String)>,
+    outcomes: Vec<OutcomeView<'a>>,
+    reproduce: Reproduce,
+}
+
+/// An outcome under every setting.
+struct OutcomeView<'a> {
+    o: &'a OutcomeComparison,
+    chart: InlineChart<'a>,
+    /// One row per setting, the baseline first.
+    rows: Vec<Row<'a>>,
+    /// The best setting's row; `None` when no setting beats the baseline.
+    best: Option<Row<'a>>,
+}
+
+/// A setting's numbers in one outcome, in words.
+#[derive(Clone)]
+struct Row<'a> {
+    setting: &'a str,
+    median: String,
+    mean: String,
+    /// Change in the mean from the baseline, signed.
+    change: String,
+    /// The change's paired 95% interval.
+    interval: String,
+    /// Percentage of runs in which the setting does better than the baseline.
+    better_in: String,
+    rank: usize,
+}
+
+/// The briefing's contents; `boxes` holds one chart per outcome, in the file's order.
+fn page<'a>(
+    file: &'a ComparisonFile,
+    differences: &'a [Saved],
+    boxes: &'a [Saved],
+    elapsed: f64,
+) -> Page<'a> {
+    let outcomes = file
+        .outcomes
+        .iter()
+        .zip(boxes)
+        .map(|(o, chart)| {
+            let rows: Vec<Row> = o.results.iter().map(|r| row(o, r)).collect();
+            let best = file.best(o);
+            OutcomeView {
+                o,
+                chart: chart.into(),
+                best: (best != 0).then(|| rows[best].clone()),
+                rows,
+            }
+        })
+        .collect();
+    let settings = file
+        .settings
+        .iter()
+        .map(|s| {
+            let levers: Vec<String> = s.levers.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            (s.label.as_str(), levers.join(", "))
+        })
+        .collect();
+    let facts = vec![
+        ("Program", file.generator.clone()),
+        ("Scenario SHA-256", file.scenario.sha256.clone()),
+        ("Seed", file.seed.to_string()),
+        ("Paired runs per setting", exact_count(file.runs)),
+        ("Elapsed", format!("{elapsed:.1} s")),
+        ("Method", METHOD.to_string()),
+    ];
+    Page {
+        title: format!("{}: comparing policy settings", file.scenario.name),
+        f: file,
+        file: file_name(&file.scenario.file),
+        runs: exact_count(file.runs),
+        differences: differences.iter().map(InlineChart::from).collect(),
+        settings,
+        outcomes,
+        reproduce: Reproduce {
+            command: file.reproduce.clone(),
+            identical: &[],
+            facts,
+        },
+    }
+}
+
+/// Setting `r`'s numbers in outcome `o`, in `o`'s unit.
+fn row<'a>(o: &OutcomeComparison, r: &'a SettingResult) -> Row<'a> {
+    let d = &r.difference;
+    Row {
+        setting: &r.setting,
+        median: phrase(r.stats.p50, &o.unit),
+        mean: phrase(r.stats.mean, &o.unit),
+        change: signed_phrase(d.mean, &o.unit),
+        interval: signed_range(d.ci95[0], d.ci95[1], &o.unit),
+        better_in: sig3(100.0 * d.p_better),
+        rank: r.rank,
+    }
 }

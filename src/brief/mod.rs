@@ -3,8 +3,10 @@
 //! [`run::write`] writes the briefing of a `run` result folder, [`compare::write`] and
 //! [`explore::write`] those of a comparison and an exploration. A briefing needs no network and
 //! no script: charts are inline SVG, styles are inline, and it prints to PDF with one section per
-//! page. A run's pack is written under temporary names and renamed into place, so an interrupted
-//! brief never leaves a half-written pack.
+//! page. The HTML comes from the askama templates in `templates/`, checked when the crate is
+//! compiled: all text is escaped, and only the charts' SVG goes in as it is. A run's pack is
+//! written under temporary names and renamed into place, so an interrupted brief never leaves a
+//! half-written pack.
 
 pub mod compare;
 pub mod explore;
@@ -13,8 +15,8 @@ pub mod run;
 pub use run::write;
 
 use crate::plot::{self, Saved};
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use askama::Template;
+use std::path::{Path, PathBuf};
 
 /// What [`run::write`] produced.
 #[derive(Clone, Debug)]
@@ -78,62 +80,71 @@ pub fn words(v: f64, unit: &str) -> String {
     crate::number::phrase(v, unit)
 }
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A chart as a briefing shows it: its file name (the `charts/` files are `<name>.png` and
+/// `<name>.svg`) and its SVG with any XML prolog removed, so it can sit inside HTML.
+struct InlineChart<'a> {
+    name: &'a str,
+    svg: &'a str,
 }
 
-pub const STYLE: &str = r#"
-:root { --ink: #1e1e1e; --grey: #5f5f5f; --blue: #0072b2; --light: #e4e4e4; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); max-width: 1120px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
-h1 { font-size: 1.9rem; margin: 0 0 .4rem; }
-h2 { font-size: 1.4rem; border-bottom: 2px solid var(--blue); padding-bottom: .2rem; margin-top: 2.2rem; }
-h3 { font-size: 1.15rem; margin: 1.6rem 0 .4rem; }
-.question { font-size: 1.2rem; border-left: 5px solid var(--blue); padding: .3rem 0 .3rem .9rem; margin: 1rem 0; }
-.meta, figcaption, .note { color: var(--grey); font-size: .9rem; }
-ul.findings li { margin: .35rem 0; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .8rem 0; }
-th, td { border-bottom: 1px solid var(--light); padding: .35rem .5rem; text-align: right; vertical-align: top; }
-th { border-bottom: 2px solid var(--ink); }
-th:first-child, td:first-child, td.text, th.text { text-align: left; }
-figure { margin: 1rem 0 1.4rem; }
-figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--light); }
-pre { font-family: "DejaVu Sans Mono", Menlo, monospace; font-size: .85rem; background: #f5f5f5; padding: .7rem; white-space: pre-wrap; word-break: break-all; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; font-size: .9rem; }
-dt { color: var(--grey); } dd { margin: 0; word-break: break-all; }
-@media print {
-  @page { size: A4 landscape; margin: 11mm; }
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  section { break-before: page; page-break-before: always; }
-  header + section { break-before: avoid; page-break-before: avoid; }
-  figure, tr, .keep { break-inside: avoid; page-break-inside: avoid; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  figure { margin: .4rem 0; }
-  figure svg { max-height: 128mm; width: auto; max-width: 100%; margin: 0 auto; }
-  .outcome figure + figure { break-before: page; page-break-before: always; }
-  #annex + section { break-before: avoid; page-break-before: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
-
-/// Removes the XML prolog plotters may write, so the SVG can sit inside HTML.
-fn inline_svg(svg: &str) -> &str {
-    match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg,
+impl<'a> From<&'a Saved> for InlineChart<'a> {
+    fn from(saved: &'a Saved) -> Self {
+        let svg = &saved.svg;
+        InlineChart {
+            name: &saved.name,
+            svg: svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]),
+        }
     }
 }
 
-pub fn figure(out: &mut String, chart: &Saved, caption: &str) {
-    let _ = writeln!(
-        out,
-        "<figure id=\"chart-{name}\">{svg}<figcaption>{cap} Also as <a href=\"charts/{name}.png\">charts/{name}.png</a> and <a href=\"charts/{name}.svg\">charts/{name}.svg</a>.</figcaption></figure>",
-        name = esc(&chart.name),
-        svg = inline_svg(&chart.svg),
-        cap = esc(caption)
-    );
+/// A briefing's reproducibility section: the command that gives the same results, the files
+/// it gives byte for byte (none named: the sentence saying so is left out), and facts about
+/// the batch as term and value.
+struct Reproduce {
+    command: String,
+    identical: &'static [&'static str],
+    facts: Vec<(&'static str, String)>,
+}
+
+/// Renders a briefing's template to `path`.
+fn write_page(page: &impl Template, path: &Path) -> Result<(), String> {
+    let html = page
+        .render()
+        .map_err(|e| format!("cannot lay out {}: {e}", path.display()))?;
+    std::fs::write(path, html).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared figure part, alone.
+    #[derive(Template)]
+    #[template(
+        source = r#"{% import "parts.html" as parts %}{% call parts::figure(chart, caption) %}"#,
+        ext = "html"
+    )]
+    struct FigureOnly<'a> {
+        chart: InlineChart<'a>,
+        caption: &'a str,
+    }
+
+    #[test]
+    fn figures_escape_text_but_not_the_svg() {
+        let saved = Saved {
+            name: "fan_x".into(),
+            title: String::new(),
+            svg: "<?xml version=\"1.0\"?>\n<svg><text>a &lt; b</text></svg>".into(),
+        };
+        let html = FigureOnly {
+            chart: InlineChart::from(&saved),
+            caption: "Guns & <b>\"butter\"</b>",
+        }
+        .render()
+        .unwrap();
+        assert!(html.contains("<figure id=\"chart-fan_x\"><svg><text>a &lt; b</text></svg>"));
+        assert!(!html.contains("<?xml"), "the prolog is left out");
+        assert!(html.contains("Guns &#38; &#60;b&#62;&#34;butter&#34;&#60;/b&#62;"));
+        assert!(html.contains("<a href=\"charts/fan_x.svg\">charts/fan_x.svg</a>"));
+    }
 }

@@ -1,4 +1,5 @@
-//! Results of `stratex compare`: files, terminal tables and the comparison briefing.
+//! Results of `stratex compare`: files and terminal tables (the briefing is
+//! `brief::compare`).
 
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};

@@ -1,4 +1,4 @@
-//! Results of `stratex explore`: files, terminal tables and the briefing.
+//! Results of `stratex explore`: files and terminal tables (the briefing is `brief::explore`).
 
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns};
@@ -127,7 +127,18 @@ impl Report<'_> {
             self.reproduce
         );
 
-        let mut t = io::BufWriter::new(std::fs::File::create(dir.join("tornado.csv"))?);
+        self.write_tornado(&dir.join("tornado.csv"), &header)?;
+        self.write_sobol(&dir.join("sobol.csv"), &header)?;
+        if let (Some(p), Some(c)) = (&f.prim, &self.plan.condition) {
+            super::write_json(&dir.join("prim.json"), &self.prim_file(c, p))?;
+        }
+        Ok(())
+    }
+
+    /// `tornado.csv`: one row per outcome and input, the outcome's order and then the bars'.
+    fn write_tornado(&self, path: &Path, header: &str) -> io::Result<()> {
+        let f = self.found;
+        let mut t = io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(t, "{header}")?;
         writeln!(
             t,
@@ -150,9 +161,13 @@ impl Report<'_> {
                 )?;
             }
         }
-        t.flush()?;
+        t.flush()
+    }
 
-        let mut s = io::BufWriter::new(std::fs::File::create(dir.join("sobol.csv"))?);
+    /// `sobol.csv`: one row per outcome and input, in the order of both.
+    fn write_sobol(&self, path: &Path, header: &str) -> io::Result<()> {
+        let f = self.found;
+        let mut s = io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(s, "{header}")?;
         writeln!(
             s,
@@ -174,38 +189,37 @@ impl Report<'_> {
                 )?;
             }
         }
-        s.flush()?;
+        s.flush()
+    }
 
-        if let (Some(p), Some(c)) = (&f.prim, &self.plan.condition) {
-            let file = PrimFile {
-                condition: c.describe(self.model),
-                samples: 2 * self.plan.samples,
-                base_rate: p.base_rate,
-                chosen: p.chosen,
-                trajectory: p
-                    .trajectory
-                    .iter()
-                    .map(|s| PrimStep {
-                        coverage: s.coverage,
-                        density: s.density,
-                        support: s.support,
-                    })
-                    .collect(),
-                restricted: p
-                    .restricted()
-                    .into_iter()
-                    .map(|(k, lo, hi)| Range {
-                        input: f.inputs[k].clone(),
-                        low: lo,
-                        high: hi,
-                        sampled_low: p.full[k].0,
-                        sampled_high: p.full[k].1,
-                    })
-                    .collect(),
-            };
-            super::write_json(&dir.join("prim.json"), &file)?;
+    /// The contents of `prim.json`.
+    fn prim_file(&self, c: &Condition, p: &crate::sensitivity::prim::Prim) -> PrimFile {
+        PrimFile {
+            condition: c.describe(self.model),
+            samples: 2 * self.plan.samples,
+            base_rate: p.base_rate,
+            chosen: p.chosen,
+            trajectory: p
+                .trajectory
+                .iter()
+                .map(|s| PrimStep {
+                    coverage: s.coverage,
+                    density: s.density,
+                    support: s.support,
+                })
+                .collect(),
+            restricted: p
+                .restricted()
+                .into_iter()
+                .map(|(k, lo, hi)| Range {
+                    input: self.found.inputs[k].clone(),
+                    low: lo,
+                    high: hi,
+                    sampled_low: p.full[k].0,
+                    sampled_high: p.full[k].1,
+                })
+                .collect(),
         }
-        Ok(())
     }
 
     pub fn sorted_sobol(&self, o: usize) -> Vec<usize> {

@@ -1,8 +1,8 @@
 //! Charts and the briefing pack: every PNG decodes at 1600x900 with something drawn in its plot
 //! area, every SVG carries its title and axis labels, and briefing.html is well-formed,
-//! self-contained and references every chart.
+//! self-contained, references every chart and shows the scenario's text only as text.
 
-use crate::helpers::{Scratch, stratex, text};
+use crate::helpers::{Scratch, root, stratex, text};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -160,18 +160,20 @@ fn svgs_carry_titles_axis_labels_and_the_source_line() {
     }
 }
 
+/// A briefing parsed as XML, which it must be.
+fn xml(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(html, options).expect("briefing.html is well-formed")
+}
+
 #[test]
 fn briefing_is_well_formed_self_contained_and_complete() {
     let html = std::fs::read_to_string(pack().join("briefing.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    let doc = roxmltree::Document::parse_with_options(
-        &html,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .expect("briefing.html is well-formed");
+    let doc = xml(&html);
     // Every chart appears, inline, in a figure with its own id.
     for path in charts("png") {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -282,4 +284,64 @@ fn brief_works_on_an_existing_result_folder_and_rejects_other_folders() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// A scenario file is not trusted to write HTML: its names reach the briefing as text, never as
+/// elements or scripts.
+#[test]
+fn briefing_shows_markup_in_scenario_text_as_text() {
+    let dir = Scratch::new("brief-markup");
+    let name = r#"Barter <script>alert("x")</script> & <b>co</b>"#;
+    let outcome = "Grain <i>delivered</i> & 'kept'";
+    let src = std::fs::read_to_string(root().join("scenarios/two_actor_barter.ron"))
+        .unwrap()
+        .replacen(
+            "name: \"Two-actor barter (Edgeworth box)\"",
+            &format!("name: {name:?}"),
+            1,
+        )
+        .replacen(
+            "name: \"Grain delivered to the weaver\"",
+            &format!("name: {outcome:?}"),
+            1,
+        );
+    let file = dir.path("markup.ron");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path("out");
+    let o = stratex(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+        "--brief",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+    let doc = xml(&html);
+    let tags = |t: &str| doc.descendants().filter(|n| n.has_tag_name(t)).count();
+    assert_eq!(
+        (tags("script"), tags("b"), tags("i")),
+        (0, 0, 0),
+        "markup in the scenario became elements"
+    );
+    let text_of = |n: roxmltree::Node| {
+        n.descendants()
+            .filter(|d| d.is_text())
+            .filter_map(|d| d.text())
+            .collect::<String>()
+    };
+    let h1 = doc.descendants().find(|n| n.has_tag_name("h1")).unwrap();
+    assert_eq!(text_of(h1), name);
+    let section = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("outcome-grain_to_weaver"))
+        .unwrap();
+    let h2 = section
+        .descendants()
+        .find(|n| n.has_tag_name("h2"))
+        .unwrap();
+    assert_eq!(text_of(h2), outcome);
 }
