@@ -56,6 +56,7 @@
 
 pub mod batch;
 pub mod brief;
+pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod montecarlo;

@@ -8,6 +8,7 @@
 //! written under temporary names and renamed into place, so an interrupted brief never leaves a
 //! half-written pack.
 
+pub mod calibrate;
 pub mod compare;
 pub mod explore;
 pub mod run;

@@ -18,6 +18,7 @@ macro_rules! say_raw {
 }
 
 mod brief;
+mod calibrate;
 mod compare;
 mod explore;
 mod interrupt;
@@ -56,6 +57,9 @@ enum Command {
     /// Find which uncertainties drive the outcomes (tornado, Sobol indices) and where an outcome
     /// condition holds (PRIM).
     Explore(ExploreArgs),
+    /// Fit the scenario's uncertain assumptions to observed figures (a targets file), by
+    /// approximate Bayesian computation; writes the posterior for other commands to draw from.
+    Calibrate(CalibrateArgs),
     /// Combine the shards of a run or a comparison (`--shard K/N`) into one result, identical
     /// to what one process would have written.
     Merge(MergeArgs),
@@ -199,6 +203,21 @@ pub struct ExploreArgs {
     pub sets: Vec<(String, f64)>,
 }
 
+#[derive(Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// The targets file (.ron): observed figures with their uncertainty and sources.
+    #[arg(long)]
+    pub targets: PathBuf,
+    /// Particles per generation of the sampler.
+    #[arg(long, default_value_t = 1000)]
+    pub particles: usize,
+    /// Most runs the sampler may simulate before it stops.
+    #[arg(long, default_value_t = 400_000)]
+    pub max_runs: u64,
+}
+
 fn parse_lever(s: &str) -> Result<(String, Vec<f64>), String> {
     let Some((name, values)) = s.split_once('=') else {
         return Err(format!(
@@ -305,6 +324,7 @@ pub fn main() -> i32 {
         Command::Brief { dir } => brief::brief(&dir),
         Command::Compare(args) => compare::compare(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Explore(args) => explore::explore(&args),
     };
     match result {

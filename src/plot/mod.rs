@@ -8,6 +8,7 @@
 //! forms of colour blindness. Text is drawn with an embedded DejaVu Sans through ab_glyph, so a
 //! machine without fonts renders the same PNG.
 
+pub mod calibrate;
 pub mod compare;
 mod distribution;
 pub mod explore;

@@ -7,6 +7,7 @@
 //! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
 //! the JSON files in a `reproduce` field.
 
+pub mod calibrate;
 pub mod compare;
 pub mod decimal;
 pub mod explore;

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["engine"],
     &["montecarlo"],
-    &["sensitivity"],
+    &["sensitivity", "calibrate"],
     &["report"],
     &["plot"],
     &["brief"],
