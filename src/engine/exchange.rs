@@ -26,6 +26,7 @@
 //! neither side could do better without the other doing worse.
 
 use super::curves::{NeedFn, Shape};
+use super::root::{Bracket, Secant, Trial};
 use super::{Runner, greater, lesser};
 use crate::model::FlowDef;
 
@@ -118,31 +119,7 @@ impl Scratch {
                 ab.chain(l.ba.iter().map(|f| (f.lanes.len(), false)))
             })
             .collect();
-        let idle = NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0);
-        let leg = Leg {
-            flow: 0,
-            start: 0,
-            len: 0,
-            from_a: false,
-            cap: 0.0,
-            cost: 0.0,
-            s_taker: 0.0,
-            s_giver: 0.0,
-            taker: idle,
-            giver: None,
-            straight: false,
-            u_taker: 0.0,
-            u_giver: 0.0,
-            epoch: u64::MAX,
-            first_lane: usize::MAX,
-            r_first: f64::INFINITY,
-            r_none: f64::INFINITY,
-            r_full: f64::INFINITY,
-            gain_full: 0.0,
-            loss_full: 0.0,
-            x_try: 0.0,
-            x_best: 0.0,
-        };
+        let leg = Leg::idle();
         let lane = LaneSlot {
             lane: 0,
             room: 0.0,
@@ -229,6 +206,34 @@ enum Side {
 }
 
 impl Leg {
+    /// A leg that moves nothing, to be given its flow, lanes and the step's state.
+    fn idle() -> Leg {
+        Leg {
+            flow: 0,
+            start: 0,
+            len: 0,
+            from_a: false,
+            cap: 0.0,
+            cost: 0.0,
+            s_taker: 0.0,
+            s_giver: 0.0,
+            taker: NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0),
+            giver: None,
+            straight: false,
+            u_taker: 0.0,
+            u_giver: 0.0,
+            epoch: u64::MAX,
+            first_lane: usize::MAX,
+            r_first: f64::INFINITY,
+            r_none: f64::INFINITY,
+            r_full: f64::INFINITY,
+            gain_full: 0.0,
+            loss_full: 0.0,
+            x_try: 0.0,
+            x_best: 0.0,
+        }
+    }
+
     /// Precomputes the utilities before the bargain and the ratios of weights at which the leg
     /// starts to move and moves its whole cap, so that most trial rates need no solving.
     ///
@@ -547,45 +552,31 @@ impl Runner<'_> {
         }
 
         // Refine: regula falsi with the Illinois modification where both ends have a residual,
-        // bisection otherwise.
-        let (mut rlo, mut rhi) = (residual(slo), residual(shi));
-        let mut last = 0i8;
-        for _ in 0..60 {
-            if hi - lo < 1e-6 {
-                break;
-            }
-            let mut t = match (rlo, rhi) {
-                (Some(a), Some(b)) if b > a => lo - a * (hi - lo) / (b - a),
-                _ => 0.5 * (lo + hi),
-            };
-            if !(t > lo && t < hi) {
-                t = 0.5 * (lo + hi);
-            }
-            let s = note(t);
-            match s {
-                Side::NoDeal => return None,
-                Side::Both(r) if r.abs() < RESIDUAL => break,
-                _ => {}
-            }
-            if below(s) {
-                lo = t;
-                rlo = residual(s);
-                if last == -1 {
-                    rhi = rhi.map(|r| r * 0.5);
+        // bisection otherwise, until the residual is small or the bracket narrow.
+        let narrow = |lo: f64, hi: f64| hi - lo < 1e-6;
+        let mut bracket = Bracket {
+            lo,
+            hi,
+            f_lo: residual(slo),
+            f_hi: residual(shi),
+        };
+        if !narrow(lo, hi) {
+            let stop = bracket.refine(Secant::FromLower, 60, narrow, |t| {
+                let s = note(t);
+                match s {
+                    Side::Both(r) if r.abs() < RESIDUAL => Trial::Stop(s),
+                    Side::NoDeal => Trial::Stop(s),
+                    _ if below(s) => Trial::Below(residual(s)),
+                    _ => Trial::Above(residual(s)),
                 }
-                last = -1;
-            } else {
-                hi = t;
-                rhi = residual(s);
-                if last == 1 {
-                    rlo = rlo.map(|r| r * 0.5);
-                }
-                last = 1;
+            });
+            if stop == Some(Side::NoDeal) {
+                return None;
             }
         }
-        if let (Some(a), Some(b)) = (rlo, rhi) {
-            if hi > lo && b > a {
-                slope = (b - a) / (hi - lo);
+        if let (Some(a), Some(b)) = (bracket.f_lo, bracket.f_hi) {
+            if bracket.hi > bracket.lo && b > a {
+                slope = (b - a) / (bracket.hi - bracket.lo);
             }
         }
         done(best, slope)
@@ -771,44 +762,37 @@ fn residual(s: Side) -> Option<f64> {
     }
 }
 
-/// Root of a decreasing `f` on `[0, b]` with `f(0) = fa > 0 > fb = f(b)`: Illinois method.
-/// Returns a point where `f` is still non-negative, so the last unit moved is still worth it.
+/// Root of a decreasing `f` on `[0, b]` with `f(0) = fa > 0 > fb = f(b)`, to a relative width of
+/// 1e-12. Returns a point where `f` is still non-negative, so the last unit moved is still worth
+/// it (or a point where `f` is exactly 0).
 fn root(f: &impl Fn(f64) -> f64, b: f64, fa: f64, fb: f64) -> f64 {
-    let (mut a, mut b, mut fa, mut fb) = (0.0, b, fa, fb);
-    let mut last = 0i8;
-    for _ in 0..100 {
-        let mut x = (a * fb - b * fa) / (fb - fa);
-        if !(x > a && x < b) {
-            x = 0.5 * (a + b);
-        }
+    let mut bracket = Bracket {
+        lo: 0.0,
+        hi: b,
+        f_lo: Some(fa),
+        f_hi: Some(fb),
+    };
+    let narrow = |lo: f64, hi: f64| hi - lo <= 1e-12 * (1.0 + hi);
+    // `f` falls: positive below the root, negative above it. A value that is neither (0, or
+    // NaN) ends the search there.
+    let stop = bracket.refine(Secant::Weighted, 100, narrow, |x| {
         let fx = f(x);
         if fx > 0.0 {
-            a = x;
-            fa = fx;
-            if last == 1 {
-                fb *= 0.5;
-            }
-            last = 1;
+            Trial::Below(Some(fx))
         } else if fx < 0.0 {
-            b = x;
-            fb = fx;
-            if last == -1 {
-                fa *= 0.5;
-            }
-            last = -1;
+            Trial::Above(Some(fx))
         } else {
-            return x;
+            Trial::Stop(x)
         }
-        if b - a <= 1e-12 * (1.0 + b) {
-            break;
-        }
-    }
-    a
+    });
+    stop.unwrap_or(bracket.lo)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Trend;
+    use super::{LaneSlot, Leg, Trend, solve_leg};
+    use crate::engine::curves::NeedFn;
+    use crate::model::CurveDef;
 
     #[test]
     fn trend_extrapolates_smooth_changes_only() {
@@ -834,5 +818,44 @@ mod tests {
         assert!((trend.forecast(0.0) - 1.503).abs() < 1e-12);
         trend.streak = 0;
         assert_eq!(trend.forecast(0.0), 0.0);
+    }
+
+    #[test]
+    fn a_giver_with_a_need_gives_up_to_the_balance_point() {
+        // Both value the good with straight marginal values (`Concave(2)`): MV(s) = v (1 - s/q).
+        let (q_t, v_t, q_g, v_g) = (100.0, 10.0, 80.0, 6.0);
+        let (s_t, s_g, cost, keep, r) = (20.0, 70.0, 0.5, 0.9, 1.3);
+        let mut leg = Leg::idle();
+        leg.cap = 1000.0;
+        leg.len = 1;
+        leg.cost = cost;
+        leg.s_taker = s_t;
+        leg.s_giver = s_g;
+        leg.taker = NeedFn::new(CurveDef::Concave(0), q_t, v_t, 2.0);
+        leg.giver = Some(NeedFn::new(CurveDef::Concave(0), q_g, v_g, 2.0));
+        let lane = |room: f64| LaneSlot {
+            lane: 0,
+            room,
+            keep,
+            inv_keep: 1.0 / keep,
+        };
+        // The balance point, where the taker's weighted value of the next unit equals its cost to
+        // the giver: r k v_t (1 - (s_t + k x) / q_t) = cost + v_g (1 - (s_g - x) / q_g), linear
+        // in x.
+        let balance = (r * keep * v_t * (1.0 - s_t / q_t) - cost - v_g * (1.0 - s_g / q_g))
+            / (r * keep * keep * v_t / q_t + v_g / q_g);
+        assert!(balance > 40.0 && balance < 50.0, "{balance}");
+        let (x, d) = solve_leg(&leg, &[lane(1000.0)], r, 1.0 / r);
+        assert!((x - balance).abs() < 1e-9 * balance, "{x} vs {balance}");
+        assert_eq!(d, keep * x);
+        // The last unit sent is still worth its cost.
+        let worth = r * keep * leg.taker.mv(s_t + keep * x) - cost - v_g * (1.0 - (s_g - x) / q_g);
+        assert!(worth >= 0.0, "{worth}");
+        // A lane with less room than the balance point is filled, and the next lane used.
+        let (x2, d2) = solve_leg(&leg, &[lane(30.0), lane(1000.0)], r, 1.0 / r);
+        assert!((x2 - balance).abs() < 1e-9 * balance, "{x2} vs {balance}");
+        assert!((d2 - keep * x2).abs() < 1e-9 * d2);
+        let (x3, _) = solve_leg(&leg, &[lane(30.0)], r, 1.0 / r);
+        assert_eq!(x3, 30.0);
     }
 }

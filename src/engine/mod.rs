@@ -39,6 +39,7 @@ mod events;
 pub mod exchange;
 mod measures;
 pub mod rng;
+mod root;
 
 use crate::model::params::Setting;
 use crate::model::{CurveDef, FlowDef, ModTarget, Model};
