@@ -1,23 +1,24 @@
 //! Accounting totals and the invariant checks the tests turn on.
 
 use super::Runner;
+use crate::model::{ActorId, Cell, IdVec};
 
 /// Cumulative totals per actor-and-good cell since the start of the run.
 #[derive(Clone, Debug)]
 pub struct Accounts {
-    pub initial: Vec<f64>,
-    pub produced: Vec<f64>,
-    pub consumed: Vec<f64>,
-    pub shortfall: Vec<f64>,
-    pub received: Vec<f64>,
-    pub sent: Vec<f64>,
-    pub event_in: Vec<f64>,
-    pub event_out: Vec<f64>,
+    pub initial: IdVec<Cell, f64>,
+    pub produced: IdVec<Cell, f64>,
+    pub consumed: IdVec<Cell, f64>,
+    pub shortfall: IdVec<Cell, f64>,
+    pub received: IdVec<Cell, f64>,
+    pub sent: IdVec<Cell, f64>,
+    pub event_in: IdVec<Cell, f64>,
+    pub event_out: IdVec<Cell, f64>,
 }
 
 impl Accounts {
     pub(crate) fn new(cells: usize) -> Accounts {
-        let z = vec![0.0; cells];
+        let z = IdVec::filled(0.0, cells);
         Accounts {
             initial: z.clone(),
             produced: z.clone(),
@@ -76,10 +77,9 @@ impl Runner<'_> {
     /// Checks conservation, bounds and finiteness after a step.
     pub(crate) fn check_step(&mut self) {
         let m = self.m;
-        let ng = m.goods.len();
         let mut fails = Vec::new();
-        for c in 0..m.cells() {
-            let (a, g) = (c / ng, c % ng);
+        for c in Cell::all(m.cells()) {
+            let (a, g) = m.cell_parts(c);
             let who = || format!("step {}: {}/{}", self.step, m.actors[a].id, m.goods[g].id);
             // This step's receipts are in `recv_last` by now (see `settle_needs`).
             if !self.stock[c].is_finite()
@@ -114,7 +114,7 @@ impl Runner<'_> {
                 ));
             }
         }
-        for l in 0..m.lanes.len() {
+        for l in m.lanes.ids() {
             if !close(
                 self.lane_sent_cum[l],
                 self.lane_delivered_cum[l] + self.lane_seized_cum[l],
@@ -133,7 +133,7 @@ impl Runner<'_> {
                 ));
             }
         }
-        for o in 0..m.offers.len() {
+        for o in m.offers.ids() {
             if self.offer_sent[o] > self.offer_max[o] * (1.0 + 1e-9) + 1e-9 {
                 fails.push(format!(
                     "step {}: offer {o} gave {} over its limit {}",
@@ -141,7 +141,7 @@ impl Runner<'_> {
                 ));
             }
         }
-        for (r, &t) in self.trust.iter().enumerate() {
+        for (r, &t) in self.trust.iter_ids() {
             if !(0.0..=1.0).contains(&t) {
                 fails.push(format!("step {}: trust of relation {r} is {t}", self.step));
             }
@@ -155,15 +155,15 @@ impl Runner<'_> {
 
     /// The valuation an actor puts on its position this step: its needs' utilities at their
     /// current supply, minus the cost of what it has given under its offers.
-    pub(crate) fn valuation(&self, actor: usize) -> f64 {
+    pub(crate) fn valuation(&self, actor: ActorId) -> f64 {
         let m = self.m;
         let mut v = 0.0;
-        for (i, n) in m.needs.iter().enumerate() {
+        for (i, n) in m.needs.iter_ids() {
             if n.actor == actor {
                 v += self.needs[i].util(self.supply(n.cell));
             }
         }
-        for (o, off) in m.offers.iter().enumerate() {
+        for (o, off) in m.offers.iter_ids() {
             if off.actor == actor {
                 v -= self.offer_cost[o] * self.offer_sent[o];
             }
@@ -177,7 +177,7 @@ impl Runner<'_> {
     }
 
     /// Current stock of every cell.
-    pub fn stocks(&self) -> &[f64] {
+    pub fn stocks(&self) -> &IdVec<Cell, f64> {
         &self.stock
     }
 }

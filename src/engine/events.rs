@@ -10,7 +10,7 @@ impl Runner<'_> {
     pub(crate) fn events(&mut self, rng: &mut ChaCha8Rng) {
         let m = self.m;
         self.fired.fill(false);
-        for (e, ev) in m.events.iter().enumerate() {
+        for (e, ev) in m.events.iter_ids() {
             let u = uniform(rng);
             if ev.once && self.event_count[e] > 0 {
                 continue;

@@ -28,7 +28,7 @@
 use super::curves::{NeedFn, Shape};
 use super::root::{Bracket, Secant, Trial};
 use super::{Runner, greater, lesser};
-use crate::model::FlowDef;
+use crate::model::{FlowDef, FlowId, IdVec, LaneId, LinkId};
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -38,8 +38,8 @@ const LN_THETA_MAX: f64 = 60.0;
 /// One good moving one way within a bargain.
 #[derive(Clone, Copy, Debug)]
 struct Leg {
-    /// Global flow index (fixed for the runner's life, like `from_a`, `start` and `len`).
-    flow: usize,
+    /// The leg's flow (fixed for the runner's life, like `from_a`, `start` and `len`).
+    flow: FlowId,
     /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first. Fixed
     /// for the runner's life: every flow has its own slots.
     start: usize,
@@ -62,10 +62,9 @@ struct Leg {
     /// unchanged, so are the curves, the cost, the order of the leg's lanes and every lane's
     /// arriving share.
     epoch: u64,
-    /// The lane (position in the leg's lanes) that `r_first` was computed for, `usize::MAX`
-    /// when none was; `r_first` is the ratio below which nothing moves while that lane is the
-    /// first with room.
-    first_lane: usize,
+    /// The lane (position in the leg's lanes) that `r_first` was computed for, if any;
+    /// `r_first` is the ratio below which nothing moves while that lane is the first with room.
+    first_lane: Option<usize>,
     r_first: f64,
     /// Below this ratio of weights (taker's over giver's) nothing moves.
     r_none: f64,
@@ -83,7 +82,7 @@ struct Leg {
 /// A lane as one bargain sees it: room left this step and the expected share that arrives.
 #[derive(Clone, Copy, Debug)]
 struct LaneSlot {
-    lane: usize,
+    lane: LaneId,
     room: f64,
     keep: f64,
     /// `1 / keep`, so that solving a leg multiplies instead of dividing.
@@ -97,13 +96,13 @@ pub struct Scratch {
     /// with the preparation epoch (the order of a flow's lanes and their losses are recomputed
     /// together); its room is refreshed every step.
     lanes: Vec<LaneSlot>,
-    /// First global flow index of each link.
-    link_start: Vec<usize>,
+    /// Each link's first flow: its legs are `legs[start..]`, the flows from `a` to `b` first.
+    link_start: IdVec<LinkId, usize>,
 }
 
 impl Scratch {
     pub(crate) fn new(m: &crate::model::Model) -> Scratch {
-        let mut link_start = Vec::with_capacity(m.links.len());
+        let mut link_start = IdVec::new();
         let mut start = 0;
         for l in &m.links {
             link_start.push(start);
@@ -121,7 +120,7 @@ impl Scratch {
             .collect();
         let leg = Leg::idle();
         let lane = LaneSlot {
-            lane: 0,
+            lane: LaneId::new(0),
             room: 0.0,
             keep: 0.0,
             inv_keep: f64::INFINITY,
@@ -130,7 +129,7 @@ impl Scratch {
         let mut legs = vec![leg; flows.len()];
         let mut at = 0;
         for (f, (leg, (n, from_a))) in legs.iter_mut().zip(flows).enumerate() {
-            leg.flow = f;
+            leg.flow = FlowId::new(f);
             leg.from_a = from_a;
             leg.start = at;
             leg.len = n;
@@ -209,7 +208,7 @@ impl Leg {
     /// A leg that moves nothing, to be given its flow, lanes and the step's state.
     fn idle() -> Leg {
         Leg {
-            flow: 0,
+            flow: FlowId::new(0),
             start: 0,
             len: 0,
             from_a: false,
@@ -223,7 +222,7 @@ impl Leg {
             u_taker: 0.0,
             u_giver: 0.0,
             epoch: u64::MAX,
-            first_lane: usize::MAX,
+            first_lane: None,
             r_first: f64::INFINITY,
             r_none: f64::INFINITY,
             r_full: f64::INFINITY,
@@ -250,7 +249,7 @@ impl Leg {
         if !same {
             self.u_taker = self.taker.util(self.s_taker);
             self.u_giver = self.giver.map_or(0.0, |g| g.util(self.s_giver));
-            self.first_lane = usize::MAX;
+            self.first_lane = None;
         }
         if self.cap <= 0.0 {
             return;
@@ -261,14 +260,14 @@ impl Leg {
             return;
         };
         let first = lanes[i];
-        if i != self.first_lane {
+        if Some(i) != self.first_lane {
             let value0 = first.keep * self.taker.mv(self.s_taker);
             self.r_first = if value0 > 0.0 {
                 cost_at(0.0) / value0
             } else {
                 f64::INFINITY
             };
-            self.first_lane = i;
+            self.first_lane = Some(i);
         }
         self.r_none = self.r_first;
         // Whole cap: the last unit travels on the last lane needed.
@@ -361,7 +360,7 @@ impl Leg {
 
 impl Runner<'_> {
     /// Strikes the bargain of link `li` for this step, if one exists.
-    pub(crate) fn bargain(&mut self, li: usize) {
+    pub(crate) fn bargain(&mut self, li: LinkId) {
         let m = self.m;
         let link = &m.links[li];
         let start = self.scratch.link_start[li];
@@ -373,11 +372,11 @@ impl Runner<'_> {
         let n = link.ab.len() + link.ba.len();
         let (legs_ab, legs_ba) = legs[start..start + n].split_at_mut(link.ab.len());
         for (k, (leg, flow)) in legs_ab.iter_mut().zip(&link.ab).enumerate() {
-            self.set_up_leg(leg, &mut lanes, start + k, flow);
+            self.set_up_leg(leg, &mut lanes, FlowId::new(start + k), flow);
         }
         let start_ba = start + link.ab.len();
         for (k, (leg, flow)) in legs_ba.iter_mut().zip(&link.ba).enumerate() {
-            self.set_up_leg(leg, &mut lanes, start_ba + k, flow);
+            self.set_up_leg(leg, &mut lanes, FlowId::new(start_ba + k), flow);
         }
         let active = &mut legs[start..start + n];
         let any_a = active.iter().any(|l| l.from_a && l.cap > 0.0);
@@ -396,7 +395,7 @@ impl Runner<'_> {
     /// supplies and, when the preparation epoch moved, its curves, cost and lanes; then prepares
     /// its bounds ([`Leg::prepare`]).
     #[inline(always)]
-    fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LaneSlot], f: usize, flow: &FlowDef) {
+    fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LaneSlot], f: FlowId, flow: &FlowDef) {
         let slots = &mut lanes[leg.start..leg.start + leg.len];
         let fresh = leg.epoch != self.prep_epoch;
         if fresh {
@@ -443,7 +442,7 @@ impl Runner<'_> {
     /// below 1e-4 (0.01% in the rate).
     ///
     /// Every leg's `x_best` is left at its quantity at the rate returned.
-    fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: usize) -> Option<Found> {
+    fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: LinkId) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
         let link = &self.m.links[li];
         let ln_power = self.ln_power[li];
@@ -584,7 +583,7 @@ impl Runner<'_> {
 
     /// Carries out the deal at `ln θ = t`: each leg moves its `x_best`, the quantity the search
     /// valued at that rate.
-    fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: usize, found: Found) {
+    fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: LinkId, found: Found) {
         let m = self.m;
         let link = &m.links[li];
         let Found {
@@ -608,7 +607,7 @@ impl Runner<'_> {
             if x <= 0.0 {
                 continue;
             }
-            let k = leg.flow - start;
+            let k = leg.flow.index() - start;
             let flow = if k < link.ab.len() {
                 &link.ab[k]
             } else {
@@ -793,6 +792,7 @@ mod tests {
     use super::{LaneSlot, Leg, Trend, solve_leg};
     use crate::engine::curves::NeedFn;
     use crate::model::CurveDef;
+    use crate::model::LaneId;
 
     #[test]
     fn trend_extrapolates_smooth_changes_only() {
@@ -834,7 +834,7 @@ mod tests {
         leg.taker = NeedFn::new(CurveDef::Concave(0), q_t, v_t, 2.0);
         leg.giver = Some(NeedFn::new(CurveDef::Concave(0), q_g, v_g, 2.0));
         let lane = |room: f64| LaneSlot {
-            lane: 0,
+            lane: LaneId::new(0),
             room,
             keep,
             inv_keep: 1.0 / keep,

@@ -1,7 +1,7 @@
 //! Reading outcomes from the state of a run.
 
 use super::Runner;
-use crate::model::{CellStat, LaneStat, MeasureNode};
+use crate::model::{CellStat, LaneStat, MeasureId, MeasureNode};
 
 impl Runner<'_> {
     /// Value of measure node `i` now.
@@ -9,7 +9,7 @@ impl Runner<'_> {
     /// Inlined where outcomes are recorded, so that the usual node (a quantity read or summed
     /// over a few lanes) costs no call; ratios and sums of nodes go through a function each.
     #[inline(always)]
-    pub(crate) fn measure(&self, i: usize) -> f64 {
+    pub(crate) fn measure(&self, i: MeasureId) -> f64 {
         match &self.m.measures[i] {
             MeasureNode::Lanes { stat, lanes } => {
                 let totals = match stat {
@@ -50,14 +50,14 @@ impl Runner<'_> {
 
     /// Node `a` over node `b` now (0 while `b` is 0).
     #[inline(never)]
-    fn ratio(&self, a: usize, b: usize) -> f64 {
+    fn ratio(&self, a: MeasureId, b: MeasureId) -> f64 {
         let d = self.measure(b);
         if d != 0.0 { self.measure(a) / d } else { 0.0 }
     }
 
     /// The sum of the nodes `parts` now.
     #[inline(never)]
-    fn sum_of(&self, parts: &[usize]) -> f64 {
+    fn sum_of(&self, parts: &[MeasureId]) -> f64 {
         parts.iter().map(|&p| self.measure(p)).sum()
     }
 }

@@ -42,7 +42,10 @@ pub mod rng;
 mod root;
 
 use crate::model::params::Setting;
-use crate::model::{CurveDef, FlowDef, ModTarget, Model};
+use crate::model::{
+    ActorId, Cell, ChannelId, CurveDef, EventId, FlowDef, FlowId, GoodId, IdVec, LaneId, LinkId,
+    ModId, ModTarget, Model, NeedId, OfferId, RelationId, TallyId, TargetId,
+};
 use check::CheckReport;
 use curves::NeedFn;
 use rand_chacha::ChaCha8Rng;
@@ -57,74 +60,74 @@ pub struct Runner<'m> {
     pub(crate) p: Vec<f64>,
     u: Vec<f64>,
     // Parameters bound for the run (base values and values after event multipliers).
-    pub(crate) prod_base: Vec<f64>,
-    pub(crate) prod: Vec<f64>,
-    cons_base: Vec<f64>,
-    cons: Vec<f64>,
-    need_q_base: Vec<f64>,
-    pub(crate) needs: Vec<NeedFn>,
-    offer_max_base: Vec<f64>,
-    pub(crate) offer_max: Vec<f64>,
-    pub(crate) offer_reserve: Vec<f64>,
-    pub(crate) offer_cost: Vec<f64>,
-    det_base: Vec<f64>,
-    pub(crate) det: Vec<f64>,
-    seize_base: Vec<f64>,
-    pub(crate) seize: Vec<f64>,
-    cap_base: Vec<f64>,
-    pub(crate) cap: Vec<f64>,
-    pub(crate) power: Vec<f64>,
+    pub(crate) prod_base: IdVec<Cell, f64>,
+    pub(crate) prod: IdVec<Cell, f64>,
+    cons_base: IdVec<Cell, f64>,
+    cons: IdVec<Cell, f64>,
+    need_q_base: IdVec<NeedId, f64>,
+    pub(crate) needs: IdVec<NeedId, NeedFn>,
+    offer_max_base: IdVec<OfferId, f64>,
+    pub(crate) offer_max: IdVec<OfferId, f64>,
+    pub(crate) offer_reserve: IdVec<OfferId, f64>,
+    pub(crate) offer_cost: IdVec<OfferId, f64>,
+    det_base: IdVec<ChannelId, f64>,
+    pub(crate) det: IdVec<ChannelId, f64>,
+    seize_base: IdVec<ChannelId, f64>,
+    pub(crate) seize: IdVec<ChannelId, f64>,
+    cap_base: IdVec<LaneId, f64>,
+    pub(crate) cap: IdVec<LaneId, f64>,
+    pub(crate) power: IdVec<ActorId, f64>,
     /// Per link, `ln βA - ln βB = ln(power_a / power_b)`: the powers' share of the bargaining
     /// residual, fixed for a run.
-    pub(crate) ln_power: Vec<f64>,
-    value: Vec<f64>,
-    trust0: Vec<f64>,
+    pub(crate) ln_power: IdVec<LinkId, f64>,
+    value: IdVec<GoodId, f64>,
+    trust0: IdVec<RelationId, f64>,
     /// Lanes of each channel.
-    channel_lanes: Vec<Vec<usize>>,
+    channel_lanes: IdVec<ChannelId, Vec<LaneId>>,
     // State.
-    pub(crate) stock: Vec<f64>,
-    pub(crate) trust: Vec<f64>,
+    pub(crate) stock: IdVec<Cell, f64>,
+    pub(crate) trust: IdVec<RelationId, f64>,
     // This step.
     /// Receipts so far this step, per cell: cleared when the step starts, written by shipping,
     /// and handed over to `recv_last` when the step ends (what is left here then is stale).
-    pub(crate) recv: Vec<f64>,
-    pub(crate) recv_exp: Vec<f64>,
-    pub(crate) sent: Vec<f64>,
-    pub(crate) offer_sent: Vec<f64>,
-    pub(crate) flow_sent: Vec<f64>,
-    pub(crate) lane_flow: Vec<f64>,
+    pub(crate) recv: IdVec<Cell, f64>,
+    pub(crate) recv_exp: IdVec<Cell, f64>,
+    pub(crate) sent: IdVec<Cell, f64>,
+    pub(crate) offer_sent: IdVec<OfferId, f64>,
+    pub(crate) flow_sent: IdVec<FlowId, f64>,
+    pub(crate) lane_flow: IdVec<LaneId, f64>,
     /// Expected share lost on each lane this step (detection times seizure; 0 for services).
-    pub(crate) lane_loss: Vec<f64>,
+    pub(crate) lane_loss: IdVec<LaneId, f64>,
     /// Expected share that arrives (`1 - lane_loss`) and its inverse, computed with the losses.
-    pub(crate) lane_keep: Vec<(f64, f64)>,
-    lane_delivered: Vec<f64>,
-    lane_seized: Vec<f64>,
+    pub(crate) lane_keep: IdVec<LaneId, (f64, f64)>,
+    lane_delivered: IdVec<LaneId, f64>,
+    lane_seized: IdVec<LaneId, f64>,
     /// Whether any lane had something seized this step (most steps of most runs: none, and then
     /// trust need not look for seizures lane by lane).
     seized_any: bool,
-    lane_seen: Vec<bool>,
+    lane_seen: IdVec<LaneId, bool>,
     // Totals since the start of the run.
     pub(crate) acc: check::Accounts,
-    lane_sent_cum: Vec<f64>,
-    lane_delivered_cum: Vec<f64>,
-    lane_seized_cum: Vec<f64>,
-    need_met_cum: Vec<f64>,
-    need_q_cum: Vec<f64>,
-    need_met_last: Vec<f64>,
+    lane_sent_cum: IdVec<LaneId, f64>,
+    lane_delivered_cum: IdVec<LaneId, f64>,
+    lane_seized_cum: IdVec<LaneId, f64>,
+    need_met_cum: IdVec<NeedId, f64>,
+    need_q_cum: IdVec<NeedId, f64>,
+    need_met_last: IdVec<NeedId, f64>,
     /// Receipts of the last completed step, per cell (the `ReceivedLast` signal). Swapped with
     /// `recv` at the end of each step.
-    recv_last: Vec<f64>,
-    pub(crate) gain: Vec<f64>,
-    event_count: Vec<u32>,
-    fired: Vec<bool>,
-    mod_remaining: Vec<u64>,
+    recv_last: IdVec<Cell, f64>,
+    pub(crate) gain: IdVec<ActorId, f64>,
+    event_count: IdVec<EventId, u32>,
+    fired: IdVec<EventId, bool>,
+    mod_remaining: IdVec<ModId, u64>,
     /// Whether the set of active multipliers may have changed since they were last applied.
     mods_changed: bool,
-    mod_mult: Vec<f64>,
-    measure_acc: Vec<f64>,
+    mod_mult: IdVec<TargetId, f64>,
+    measure_acc: IdVec<TallyId, f64>,
     /// Lanes of every flow (trade flows link by link, then aid flows), cheapest expected loss
     /// first; re-sorted whenever event multipliers may have changed detection or seizure.
-    pub(crate) flow_lanes: Vec<Vec<usize>>,
+    pub(crate) flow_lanes: IdVec<FlowId, Vec<LaneId>>,
     /// Whether detection or seizure may have changed since `lane_loss` was computed.
     losses_stale: bool,
     /// Counts the times a run's curves, costs, lanes' shares or lanes' order may have changed
@@ -132,13 +135,13 @@ pub struct Runner<'m> {
     /// prepared in the same epoch can keep what depends on those alone.
     pub(crate) prep_epoch: u64,
     /// Production cells, with whether the good is stocked (output adds to the stock).
-    produced: Vec<(usize, bool)>,
+    produced: Vec<(Cell, bool)>,
     /// Last bargain's log exchange rate per link, to start the next search near it.
-    pub(crate) theta: Vec<f64>,
+    pub(crate) theta: IdVec<LinkId, f64>,
     /// Slope of the bargaining residual at that rate, for the next search's first step.
-    pub(crate) theta_slope: Vec<f64>,
+    pub(crate) theta_slope: IdVec<LinkId, f64>,
     /// Where each link's rate has been heading, to start the next search at its forecast.
-    pub(crate) trend: Vec<exchange::Trend>,
+    pub(crate) trend: IdVec<LinkId, exchange::Trend>,
     pub(crate) scratch: exchange::Scratch,
     pub(crate) step: usize,
     pub(crate) checks: Option<CheckReport>,
@@ -149,79 +152,79 @@ impl<'m> Runner<'m> {
     pub fn new(model: &'m Model) -> Runner<'m> {
         let cells = model.cells();
         let lanes = model.lanes.len();
-        let mut channel_lanes = vec![Vec::new(); model.channels.len()];
-        for (l, lane) in model.lanes.iter().enumerate() {
+        let mut channel_lanes = IdVec::filled(Vec::new(), model.channels.len());
+        for (l, lane) in model.lanes.iter_ids() {
             channel_lanes[lane.channel].push(l);
         }
-        let flow_lanes = all_flows(model).map(|f| f.lanes.clone()).collect();
+        let flow_lanes = model.flows().map(|(_, f)| f.lanes.clone()).collect();
         Runner {
             m: model,
             p: vec![0.0; model.program.len()],
             u: vec![0.5; model.program.draws as usize],
-            prod_base: vec![0.0; cells],
-            prod: vec![0.0; cells],
-            cons_base: vec![0.0; cells],
-            cons: vec![0.0; cells],
-            need_q_base: vec![0.0; model.needs.len()],
-            needs: vec![NeedFn::new(CurveDef::Linear, 1.0, 0.0, 1.0); model.needs.len()],
-            offer_max_base: vec![0.0; model.offers.len()],
-            offer_max: vec![0.0; model.offers.len()],
-            offer_reserve: vec![0.0; model.offers.len()],
-            offer_cost: vec![0.0; model.offers.len()],
-            det_base: vec![0.0; model.channels.len()],
-            det: vec![0.0; model.channels.len()],
-            seize_base: vec![0.0; model.channels.len()],
-            seize: vec![0.0; model.channels.len()],
-            cap_base: vec![0.0; lanes],
-            cap: vec![0.0; lanes],
-            power: vec![1.0; model.actors.len()],
-            ln_power: vec![0.0; model.links.len()],
-            value: vec![0.0; model.goods.len()],
-            trust0: vec![0.0; model.relations.len()],
+            prod_base: IdVec::filled(0.0, cells),
+            prod: IdVec::filled(0.0, cells),
+            cons_base: IdVec::filled(0.0, cells),
+            cons: IdVec::filled(0.0, cells),
+            need_q_base: IdVec::filled(0.0, model.needs.len()),
+            needs: IdVec::filled(
+                NeedFn::new(CurveDef::Linear, 1.0, 0.0, 1.0),
+                model.needs.len(),
+            ),
+            offer_max_base: IdVec::filled(0.0, model.offers.len()),
+            offer_max: IdVec::filled(0.0, model.offers.len()),
+            offer_reserve: IdVec::filled(0.0, model.offers.len()),
+            offer_cost: IdVec::filled(0.0, model.offers.len()),
+            det_base: IdVec::filled(0.0, model.channels.len()),
+            det: IdVec::filled(0.0, model.channels.len()),
+            seize_base: IdVec::filled(0.0, model.channels.len()),
+            seize: IdVec::filled(0.0, model.channels.len()),
+            cap_base: IdVec::filled(0.0, lanes),
+            cap: IdVec::filled(0.0, lanes),
+            power: IdVec::filled(1.0, model.actors.len()),
+            ln_power: IdVec::filled(0.0, model.links.len()),
+            value: IdVec::filled(0.0, model.goods.len()),
+            trust0: IdVec::filled(0.0, model.relations.len()),
             channel_lanes,
-            stock: vec![0.0; cells],
-            trust: vec![0.0; model.relations.len()],
-            recv: vec![0.0; cells],
-            recv_exp: vec![0.0; cells],
-            sent: vec![0.0; cells],
-            offer_sent: vec![0.0; model.offers.len()],
-            flow_sent: vec![0.0; all_flows(model).count()],
-            lane_flow: vec![0.0; lanes],
-            lane_loss: vec![0.0; lanes],
-            lane_keep: vec![(1.0, 1.0); lanes],
-            lane_delivered: vec![0.0; lanes],
-            lane_seized: vec![0.0; lanes],
+            stock: IdVec::filled(0.0, cells),
+            trust: IdVec::filled(0.0, model.relations.len()),
+            recv: IdVec::filled(0.0, cells),
+            recv_exp: IdVec::filled(0.0, cells),
+            sent: IdVec::filled(0.0, cells),
+            offer_sent: IdVec::filled(0.0, model.offers.len()),
+            flow_sent: IdVec::filled(0.0, model.flow_count()),
+            lane_flow: IdVec::filled(0.0, lanes),
+            lane_loss: IdVec::filled(0.0, lanes),
+            lane_keep: IdVec::filled((1.0, 1.0), lanes),
+            lane_delivered: IdVec::filled(0.0, lanes),
+            lane_seized: IdVec::filled(0.0, lanes),
             seized_any: false,
-            lane_seen: vec![false; lanes],
+            lane_seen: IdVec::filled(false, lanes),
             acc: check::Accounts::new(cells),
-            lane_sent_cum: vec![0.0; lanes],
-            lane_delivered_cum: vec![0.0; lanes],
-            lane_seized_cum: vec![0.0; lanes],
-            need_met_cum: vec![0.0; model.needs.len()],
-            need_q_cum: vec![0.0; model.needs.len()],
-            need_met_last: vec![0.0; model.needs.len()],
-            recv_last: vec![0.0; cells],
-            gain: vec![0.0; model.actors.len()],
-            event_count: vec![0; model.events.len()],
-            fired: vec![false; model.events.len()],
-            mod_remaining: vec![0; model.mods.len()],
+            lane_sent_cum: IdVec::filled(0.0, lanes),
+            lane_delivered_cum: IdVec::filled(0.0, lanes),
+            lane_seized_cum: IdVec::filled(0.0, lanes),
+            need_met_cum: IdVec::filled(0.0, model.needs.len()),
+            need_q_cum: IdVec::filled(0.0, model.needs.len()),
+            need_met_last: IdVec::filled(0.0, model.needs.len()),
+            recv_last: IdVec::filled(0.0, cells),
+            gain: IdVec::filled(0.0, model.actors.len()),
+            event_count: IdVec::filled(0, model.events.len()),
+            fired: IdVec::filled(false, model.events.len()),
+            mod_remaining: IdVec::filled(0, model.mods.len()),
             mods_changed: true,
-            mod_mult: vec![1.0; model.mod_targets.len()],
-            measure_acc: vec![0.0; model.measure_accs],
+            mod_mult: IdVec::filled(1.0, model.mod_targets.len()),
+            measure_acc: IdVec::filled(0.0, model.measure_accs),
             flow_lanes,
             losses_stale: true,
             prep_epoch: 0,
             produced: model
                 .production
                 .iter()
-                .map(|&(c, _)| {
-                    let c = c as usize;
-                    (c, model.goods[c % model.goods.len()].stocked())
-                })
+                .map(|&(c, _)| (c, model.goods[model.cell_parts(c).1].stocked()))
                 .collect(),
-            theta: vec![0.0; model.links.len()],
-            theta_slope: vec![1.0; model.links.len()],
-            trend: vec![exchange::Trend::default(); model.links.len()],
+            theta: IdVec::filled(0.0, model.links.len()),
+            theta_slope: IdVec::filled(1.0, model.links.len()),
+            trend: IdVec::filled(exchange::Trend::default(), model.links.len()),
             scratch: exchange::Scratch::new(model),
             step: 0,
             checks: None,
@@ -360,17 +363,17 @@ impl<'m> Runner<'m> {
         self.prod_base.fill(0.0);
         self.cons_base.fill(0.0);
         for &(c, s) in &m.stocks {
-            self.stock[c as usize] = val(s);
+            self.stock[c] = val(s);
         }
         for &(c, s) in &m.production {
-            self.prod_base[c as usize] = val(s);
+            self.prod_base[c] = val(s);
         }
         for &(c, s) in &m.consumption {
-            self.cons_base[c as usize] = val(s);
+            self.cons_base[c] = val(s);
         }
         self.prod.copy_from_slice(&self.prod_base);
         self.cons.copy_from_slice(&self.cons_base);
-        for (i, n) in m.needs.iter().enumerate() {
+        for (i, n) in m.needs.iter_ids() {
             let k = match n.curve {
                 CurveDef::Concave(k) => val(k),
                 _ => 1.0,
@@ -378,53 +381,53 @@ impl<'m> Runner<'m> {
             self.need_q_base[i] = val(n.quantity);
             self.needs[i] = NeedFn::new(n.curve, val(n.quantity), val(n.value), k);
         }
-        for (i, o) in m.offers.iter().enumerate() {
+        for (i, o) in m.offers.iter_ids() {
             self.offer_max_base[i] = o.max.map_or(f64::INFINITY, val);
             self.offer_reserve[i] = val(o.reserve);
             self.offer_cost[i] = val(o.cost);
         }
         self.offer_max.copy_from_slice(&self.offer_max_base);
-        for (i, c) in m.channels.iter().enumerate() {
+        for (i, c) in m.channels.iter_ids() {
             self.det_base[i] = val(c.detection);
             self.seize_base[i] = val(c.seizure);
         }
         self.det.copy_from_slice(&self.det_base);
         self.seize.copy_from_slice(&self.seize_base);
-        for (i, l) in m.lanes.iter().enumerate() {
+        for (i, l) in m.lanes.iter_ids() {
             self.cap_base[i] = l.capacity.map_or(f64::INFINITY, val);
         }
         self.cap.copy_from_slice(&self.cap_base);
-        for (i, a) in m.actors.iter().enumerate() {
+        for (i, a) in m.actors.iter_ids() {
             self.power[i] = val(a.power);
         }
         for (lp, link) in self.ln_power.iter_mut().zip(&m.links) {
             *lp = (self.power[link.a] / self.power[link.b]).ln();
         }
-        for (i, g) in m.goods.iter().enumerate() {
+        for (i, g) in m.goods.iter_ids() {
             self.value[i] = val(g.value);
         }
-        for (i, r) in m.relations.iter().enumerate() {
+        for (i, r) in m.relations.iter_ids() {
             self.trust0[i] = val(r.trust);
         }
         self.trust.copy_from_slice(&self.trust0);
         self.acc.reset(&self.stock);
         for v in [
-            &mut self.lane_sent_cum,
-            &mut self.lane_delivered_cum,
-            &mut self.lane_seized_cum,
-            &mut self.need_met_cum,
-            &mut self.need_q_cum,
-            &mut self.recv_last,
-            &mut self.gain,
-            &mut self.measure_acc,
-            &mut self.theta,
+            self.lane_sent_cum.as_mut_slice(),
+            self.lane_delivered_cum.as_mut_slice(),
+            self.lane_seized_cum.as_mut_slice(),
+            self.need_met_cum.as_mut_slice(),
+            self.need_q_cum.as_mut_slice(),
+            self.recv_last.as_mut_slice(),
+            self.gain.as_mut_slice(),
+            self.measure_acc.as_mut_slice(),
+            self.theta.as_mut_slice(),
         ] {
             v.fill(0.0);
         }
         self.theta_slope.fill(1.0);
         // Lane order starts from the file's every run, so that ties never depend on which runs
         // this runner did before.
-        for (lanes, flow) in self.flow_lanes.iter_mut().zip(all_flows(m)) {
+        for (lanes, (_, flow)) in self.flow_lanes.iter_mut().zip(m.flows()) {
             lanes.copy_from_slice(&flow.lanes);
         }
         self.losses_stale = true;
@@ -479,7 +482,6 @@ impl<'m> Runner<'m> {
             self.acc.produced[c] += x;
         }
         for &(c, _) in &m.consumption {
-            let c = c as usize;
             let want = self.cons[c];
             let got = want.min(self.stock[c]).max(0.0);
             self.stock[c] -= got;
@@ -488,7 +490,7 @@ impl<'m> Runner<'m> {
         }
 
         self.give_aid();
-        for l in 0..m.links.len() {
+        for l in m.links.ids() {
             self.bargain(l);
         }
         self.ship(rng);
@@ -525,14 +527,14 @@ impl<'m> Runner<'m> {
         let m = self.m;
         // Every per-lane array cut to the lane count, so indexing by `l < n` needs no checks.
         let n = m.lanes.len();
-        let lanes = &m.lanes[..n];
-        let lane_flow = &self.lane_flow[..n];
-        let lane_seen = &mut self.lane_seen[..n];
-        let lane_seized = &mut self.lane_seized[..n];
-        let lane_delivered = &mut self.lane_delivered[..n];
-        let sent_cum = &mut self.lane_sent_cum[..n];
-        let delivered_cum = &mut self.lane_delivered_cum[..n];
-        let seized_cum = &mut self.lane_seized_cum[..n];
+        let lanes = &m.lanes.as_slice()[..n];
+        let lane_flow = &self.lane_flow.as_slice()[..n];
+        let lane_seen = &mut self.lane_seen.as_mut_slice()[..n];
+        let lane_seized = &mut self.lane_seized.as_mut_slice()[..n];
+        let lane_delivered = &mut self.lane_delivered.as_mut_slice()[..n];
+        let sent_cum = &mut self.lane_sent_cum.as_mut_slice()[..n];
+        let delivered_cum = &mut self.lane_delivered_cum.as_mut_slice()[..n];
+        let seized_cum = &mut self.lane_seized_cum.as_mut_slice()[..n];
         let mut seized_any = false;
         for l in 0..n {
             let lane = &lanes[l];
@@ -580,10 +582,10 @@ impl<'m> Runner<'m> {
         let m = self.m;
         // Every per-need array cut to the need count, so indexing by `i < n` needs no checks.
         let n = m.needs.len();
-        let (defs, needs) = (&m.needs[..n], &self.needs[..n]);
-        let met_cum = &mut self.need_met_cum[..n];
-        let q_cum = &mut self.need_q_cum[..n];
-        let met_last = &mut self.need_met_last[..n];
+        let (defs, needs) = (&m.needs.as_slice()[..n], &self.needs.as_slice()[..n]);
+        let met_cum = &mut self.need_met_cum.as_mut_slice()[..n];
+        let q_cum = &mut self.need_q_cum.as_mut_slice()[..n];
+        let met_last = &mut self.need_met_last.as_mut_slice()[..n];
         for i in 0..n {
             let cell = defs[i].cell;
             let s = self.prod[cell] + self.recv[cell] - self.sent[cell];
@@ -600,7 +602,7 @@ impl<'m> Runner<'m> {
 
     fn update_trust(&mut self) {
         let m = self.m;
-        for (r, rel) in m.relations.iter().enumerate() {
+        for (r, rel) in m.relations.iter_ids() {
             let mut t = self.trust[r];
             if rel.lanes_in.iter().any(|&l| self.lane_delivered[l] > 0.0) {
                 t += self.p[rel.kept as usize] * (1.0 - t);
@@ -641,12 +643,12 @@ impl<'m> Runner<'m> {
         // Need quantities and lane losses may change: bargaining legs prepared before are stale.
         self.prep_epoch += 1;
         self.mod_mult.fill(1.0);
-        for (i, md) in m.mods.iter().enumerate() {
+        for (i, md) in m.mods.iter_ids() {
             if self.mod_remaining[i] > 0 {
                 self.mod_mult[md.target] *= self.p[md.factor as usize];
             }
         }
-        for (t, target) in m.mod_targets.iter().enumerate() {
+        for (t, target) in m.mod_targets.iter_ids() {
             let k = self.mod_mult[t];
             match *target {
                 ModTarget::Production(c) => self.prod[c] = self.prod_base[c] * k,
@@ -686,7 +688,7 @@ impl<'m> Runner<'m> {
     /// offer's remaining allowance, its trust-scaled allowance to this partner, and what it holds
     /// above its reserve (materials, currency) or its unused capacity (services).
     #[inline(always)]
-    pub(crate) fn giving_cap(&self, f: usize, flow: &FlowDef) -> f64 {
+    pub(crate) fn giving_cap(&self, f: FlowId, flow: &FlowDef) -> f64 {
         let o = flow.offer;
         let max = self.offer_max[o];
         let trust = self.willingness(flow);
@@ -709,20 +711,16 @@ impl<'m> Runner<'m> {
 
     /// Supply toward the actor's need for a good at this point of the step.
     #[inline]
-    pub(crate) fn supply(&self, cell: usize) -> f64 {
+    pub(crate) fn supply(&self, cell: Cell) -> f64 {
         self.prod[cell] + self.recv_exp[cell] - self.sent[cell]
     }
 
     /// Gives every aid flow, in file order, up to the recipient's unmet need.
     fn give_aid(&mut self) {
         let m = self.m;
-        let first = m
-            .links
-            .iter()
-            .map(|l| l.ab.len() + l.ba.len())
-            .sum::<usize>();
+        let first = m.trade_flow_count();
         for (i, flow) in m.aids.iter().enumerate() {
-            let f = first + i;
+            let f = FlowId::new(first + i);
             let mut cap = self.giving_cap(f, flow);
             let need = &self.needs[flow.taker_need];
             let taker_cell = flow.taker_cell;
@@ -754,7 +752,7 @@ impl<'m> Runner<'m> {
 
     /// Books `given` units of a flow as sent (and `expected` as on their way to the taker).
     #[inline(always)]
-    pub(crate) fn commit(&mut self, f: usize, flow: &FlowDef, given: f64, expected: f64) {
+    pub(crate) fn commit(&mut self, f: FlowId, flow: &FlowDef, given: f64, expected: f64) {
         let (giver, taker) = (flow.giver_cell, flow.taker_cell);
         self.sent[giver] += given;
         self.offer_sent[flow.offer] += given;
@@ -772,7 +770,7 @@ impl<'m> Runner<'m> {
     /// the offer's reserve.
     #[cold]
     #[inline(never)]
-    fn check_commit(&mut self, f: usize, flow: &FlowDef) {
+    fn check_commit(&mut self, f: FlowId, flow: &FlowDef) {
         let m = self.m;
         let allowed = self.offer_max[flow.offer] * self.willingness(flow);
         let sent = self.flow_sent[f];
@@ -812,12 +810,4 @@ pub(crate) fn lesser(a: f64, b: f64) -> f64 {
 #[inline(always)]
 pub(crate) fn greater(a: f64, b: f64) -> f64 {
     if b > a { b } else { a }
-}
-
-/// Every flow in the order the runner numbers them: links' flows (a to b, then b to a), then aid.
-pub(crate) fn all_flows(m: &Model) -> impl Iterator<Item = &FlowDef> {
-    m.links
-        .iter()
-        .flat_map(|l| l.ab.iter().chain(l.ba.iter()))
-        .chain(m.aids.iter())
 }

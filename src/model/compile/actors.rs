@@ -3,8 +3,8 @@
 use super::{Ctx, sub};
 use crate::model::params::Domain;
 use crate::model::{
-    ActorDef, ChannelDef, CurveDef, FlowDef, GoodDef, LaneDef, LinkDef, Model, NONE, NeedDef,
-    OfferDef, RelationDef, RouteDef,
+    ActorDef, ActorId, Cell, ChannelDef, CurveDef, FlowDef, GoodDef, GoodId, IdVec, LaneDef,
+    LaneId, LinkDef, Model, NeedDef, OfferDef, OfferId, RelationDef, RouteDef,
 };
 use crate::scenario::format::{Curve, Terms};
 use crate::scenario::num::Num;
@@ -31,10 +31,10 @@ impl Ctx<'_> {
                 value,
             });
         }
-        let ng = m.goods.len();
-        m.need_at = vec![NONE; sc.actors.len() * ng];
-        let mut offer_at = vec![NONE; sc.actors.len() * ng];
-        for (a, actor) in sc.actors.iter().enumerate() {
+        let cells = sc.actors.len() * m.goods.len();
+        m.need_at = IdVec::filled(None, cells);
+        let mut offer_at: IdVec<Cell, Option<OfferId>> = IdVec::filled(None, cells);
+        for (a, actor) in ActorId::all(sc.actors.len()).zip(&sc.actors) {
             let path = format!("actors[{}]", actor.id);
             self.name(&sub(&path, "name"), &actor.name);
             let power = self.opt_num(
@@ -60,8 +60,8 @@ impl Ctx<'_> {
                 let Some(g) = self.good(&need.good, &sub(&npath, "good")) else {
                     continue;
                 };
-                let cell = a * ng + g;
-                if m.need_at[cell] != NONE {
+                let cell = m.cell(a, g);
+                if m.need_at[cell].is_some() {
                     self.problem(
                         &npath,
                         format!(
@@ -81,15 +81,14 @@ impl Ctx<'_> {
                         CurveDef::Concave(self.num(k, &sub(&npath, "curve"), Domain::Exponent))
                     }
                 };
-                m.need_at[cell] = m.needs.len() as u32;
-                m.needs.push(NeedDef {
+                m.need_at[cell] = Some(m.needs.push(NeedDef {
                     actor: a,
                     good: g,
                     cell,
                     quantity,
                     value,
                     curve,
-                });
+                }));
             }
 
             for offer in &actor.offers {
@@ -97,8 +96,8 @@ impl Ctx<'_> {
                 let Some(g) = self.good(&offer.good, &sub(&opath, "good")) else {
                     continue;
                 };
-                let cell = a * ng + g;
-                if offer_at[cell] != NONE {
+                let cell = m.cell(a, g);
+                if offer_at[cell].is_some() {
                     self.problem(
                         &opath,
                         format!(
@@ -134,8 +133,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                offer_at[cell] = m.offers.len() as u32;
-                m.offers.push(OfferDef {
+                offer_at[cell] = Some(m.offers.push(OfferDef {
                     actor: a,
                     good: g,
                     cell,
@@ -143,7 +141,7 @@ impl Ctx<'_> {
                     max,
                     cost,
                     aid: offer.terms == Some(Terms::Aid),
-                });
+                }));
             }
         }
     }
@@ -152,14 +150,13 @@ impl Ctx<'_> {
     fn cell_table(
         &mut self,
         m: &Model,
-        a: usize,
+        a: ActorId,
         table: &Table<Num>,
         path: &str,
         stocked_only: bool,
-    ) -> Vec<(u32, u32)> {
-        let ng = m.goods.len();
-        let mut out: Vec<(u32, u32)> = Vec::new();
-        let mut seen: Vec<usize> = Vec::new();
+    ) -> Vec<(Cell, u32)> {
+        let mut out: Vec<(Cell, u32)> = Vec::new();
+        let mut seen: Vec<GoodId> = Vec::new();
         for (good, n) in table.iter() {
             let epath = format!("{path}[{good}]");
             let Some(g) = self.good(good, &epath) else {
@@ -175,7 +172,7 @@ impl Ctx<'_> {
                 continue;
             }
             let slot = self.num(n, &epath, Domain::NonNegative);
-            out.push(((a * ng + g) as u32, slot));
+            out.push((m.cell(a, g), slot));
         }
         out
     }
@@ -222,8 +219,8 @@ impl Ctx<'_> {
                     "the channel carries no goods; list the goods it carries",
                 );
             }
-            let c = m.channels.len();
-            let mut carried: Vec<usize> = Vec::new();
+            let c = m.channels.next_id();
+            let mut carried: Vec<GoodId> = Vec::new();
             for (i, good) in ch.goods.iter().enumerate() {
                 let Some(g) = self.good(good, &format!("{path}.goods[{i}]")) else {
                     continue;
@@ -237,7 +234,7 @@ impl Ctx<'_> {
                 }
                 carried.push(g);
             }
-            let mut caps: Vec<(usize, u32)> = Vec::new();
+            let mut caps: Vec<(GoodId, u32)> = Vec::new();
             for (good, n) in ch.capacity.iter() {
                 let cpath = format!("{path}.capacity[{good}]");
                 let Some(g) = self.good(good, &cpath) else {
@@ -270,27 +267,29 @@ impl Ctx<'_> {
             }
             m.channels.push(ChannelDef {
                 id: ch.id.clone(),
-                from: from.unwrap_or(0),
-                to: to.unwrap_or(0),
+                from: from.unwrap_or(ActorId::new(0)),
+                to: to.unwrap_or(ActorId::new(0)),
                 detection,
                 seizure,
                 watched_by,
             });
         }
 
-        for (l, lane) in m.lanes.iter().enumerate() {
+        for (l, lane) in m.lanes.iter_ids() {
             match m
                 .routes
                 .iter_mut()
                 .find(|r| r.from == lane.from && r.to == lane.to && r.good == lane.good)
             {
                 Some(r) => r.lanes.push(l),
-                None => m.routes.push(RouteDef {
-                    from: lane.from,
-                    to: lane.to,
-                    good: lane.good,
-                    lanes: vec![l],
-                }),
+                None => {
+                    _ = m.routes.push(RouteDef {
+                        from: lane.from,
+                        to: lane.to,
+                        good: lane.good,
+                        lanes: vec![l],
+                    })
+                }
             }
         }
 
@@ -337,10 +336,14 @@ impl Ctx<'_> {
                 &sub(&path, "drift"),
                 Domain::Probability,
             );
-            let lanes_in = (0..m.lanes.len())
+            let lanes_in = m
+                .lanes
+                .ids()
                 .filter(|&l| m.lanes[l].from == to && m.lanes[l].to == from)
                 .collect();
-            let lanes_any = (0..m.lanes.len())
+            let lanes_any = m
+                .lanes
+                .ids()
                 .filter(|&l| {
                     let ln = &m.lanes[l];
                     (ln.from == from && ln.to == to) || (ln.from == to && ln.to == from)
@@ -363,26 +366,31 @@ impl Ctx<'_> {
     /// Builds trade links and aid flows from offers, channels and needs.
     pub(super) fn flows(&mut self, m: &mut Model) {
         let sc = self.sc;
-        for o in 0..m.offers.len() {
+        for o in m.offers.ids() {
             let offer = m.offers[o].clone();
             let giver = offer.actor;
             let g = offer.good;
-            let Some(raw) = sc.actors[giver]
+            let Some(raw) = sc.actors[giver.index()]
                 .offers
                 .iter()
-                .find(|x| x.good == sc.goods[g].id)
+                .find(|x| x.good == sc.goods[g.index()].id)
             else {
                 continue;
             };
-            let opath = format!("actors[{}].offers[{}]", sc.actors[giver].id, sc.goods[g].id);
-            let explicit: Vec<usize> = raw
+            let opath = format!(
+                "actors[{}].offers[{}]",
+                sc.actors[giver.index()].id,
+                sc.goods[g.index()].id
+            );
+            let explicit: Vec<ActorId> = raw
                 .to
                 .iter()
-                .filter_map(|t| m.actors.iter().position(|a| &a.id == t))
+                .filter_map(|t| m.actors.position(|a| &a.id == t))
                 .filter(|&t| t != giver)
                 .collect();
-            let takers: Vec<usize> = if raw.to.is_empty() {
-                (0..m.actors.len())
+            let takers: Vec<ActorId> = if raw.to.is_empty() {
+                m.actors
+                    .ids()
                     .filter(|&t| {
                         t != giver
                             && m.lanes
@@ -395,12 +403,18 @@ impl Ctx<'_> {
             };
             let mut flows_made = 0;
             for t in takers {
-                let lanes: Vec<usize> = (0..m.lanes.len())
+                let lanes: Vec<LaneId> = m
+                    .lanes
+                    .ids()
                     .filter(|&l| {
                         m.lanes[l].from == giver && m.lanes[l].to == t && m.lanes[l].good == g
                     })
                     .collect();
-                let (gid, tid, good) = (&sc.actors[giver].id, &sc.actors[t].id, &sc.goods[g].id);
+                let (gid, tid, good) = (
+                    &sc.actors[giver.index()].id,
+                    &sc.actors[t.index()].id,
+                    &sc.goods[g.index()].id,
+                );
                 if lanes.is_empty() {
                     if self.channels_incomplete {
                         continue;
@@ -409,18 +423,14 @@ impl Ctx<'_> {
                     continue;
                 }
                 let (giver_cell, taker_cell) = (m.cell(giver, g), m.cell(t, g));
-                let taker_need = m.need_at[taker_cell];
-                if taker_need == NONE {
+                let Some(taker_need) = m.need_at[taker_cell] else {
                     if !raw.to.is_empty() {
                         self.warn(format!("{gid} offers {good} to {tid}, but {tid} has no need for {good}, so nothing will flow"));
                     }
                     continue;
-                }
+                };
                 let giver_need = m.need_at[giver_cell];
-                let relation = m
-                    .relations
-                    .iter()
-                    .position(|r| r.from == giver && r.to == t);
+                let relation = m.relations.position(|r| r.from == giver && r.to == t);
                 let flow = FlowDef {
                     giver,
                     taker: t,
@@ -428,8 +438,8 @@ impl Ctx<'_> {
                     offer: o,
                     relation,
                     lanes,
-                    taker_need: taker_need as usize,
-                    giver_need: (giver_need != NONE).then_some(giver_need as usize),
+                    taker_need,
+                    giver_need,
                     giver_cell,
                     taker_cell,
                     stocked: m.goods[g].stocked(),
@@ -440,17 +450,14 @@ impl Ctx<'_> {
                     continue;
                 }
                 let (a, b) = (giver.min(t), giver.max(t));
-                let li = match m.links.iter().position(|l| l.a == a && l.b == b) {
+                let li = match m.links.position(|l| l.a == a && l.b == b) {
                     Some(i) => i,
-                    None => {
-                        m.links.push(LinkDef {
-                            a,
-                            b,
-                            ab: vec![],
-                            ba: vec![],
-                        });
-                        m.links.len() - 1
-                    }
+                    None => m.links.push(LinkDef {
+                        a,
+                        b,
+                        ab: vec![],
+                        ba: vec![],
+                    }),
                 };
                 if giver == a {
                     m.links[li].ab.push(flow);
@@ -461,22 +468,22 @@ impl Ctx<'_> {
             if flows_made == 0 && raw.to.is_empty() {
                 self.warn(format!(
                     "{} offers {}, but no actor that needs it is reachable by a channel carrying it",
-                    sc.actors[giver].id, sc.goods[g].id
+                    sc.actors[giver.index()].id, sc.goods[g.index()].id
                 ));
             }
         }
-        let mut links = std::mem::take(&mut m.links);
+        let mut links = std::mem::take(&mut m.links).into_vec();
         links.retain(|l| {
             let one_sided = l.ab.is_empty() || l.ba.is_empty();
             if one_sided {
                 let (giver, taker) = if l.ab.is_empty() { (l.b, l.a) } else { (l.a, l.b) };
                 self.warnings.push(format!(
                     "{} offers {} goods it needs, but {} offers nothing {} needs through a channel back, so the two cannot trade; declare the offers with terms: Aid for one-way giving",
-                    sc.actors[giver].id, sc.actors[taker].id, sc.actors[taker].id, sc.actors[giver].id
+                    sc.actors[giver.index()].id, sc.actors[taker.index()].id, sc.actors[taker.index()].id, sc.actors[giver.index()].id
                 ));
             }
             !one_sided
         });
-        m.links = links;
+        m.links = links.into();
     }
 }

@@ -9,7 +9,9 @@ mod events;
 mod outcomes;
 
 use super::params::{BinOp, Domain, LIMIT, Op, Program, Setting, Site, Slot};
-use super::{LeverDef, Model, ParamRef, UncertaintyDef};
+use super::{
+    ActorId, ChannelId, EventId, GoodId, IdVec, LeverDef, Model, ParamRef, UncertaintyDef,
+};
 use crate::scenario::error::{self, Problem, ScenarioError};
 use crate::scenario::format::Scenario;
 use crate::scenario::num::{Expr, Num, explain_invalid};
@@ -307,24 +309,24 @@ impl<'s> Ctx<'s> {
         }
     }
 
-    pub(crate) fn good(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn good(&mut self, name: &str, path: &str) -> Option<GoodId> {
         let ids = self.good_ids.clone();
-        self.find("good", &ids, name, path)
+        self.find("good", &ids, name, path).map(GoodId::new)
     }
 
-    pub(crate) fn actor(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn actor(&mut self, name: &str, path: &str) -> Option<ActorId> {
         let ids = self.actor_ids.clone();
-        self.find("actor", &ids, name, path)
+        self.find("actor", &ids, name, path).map(ActorId::new)
     }
 
-    pub(crate) fn channel(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn channel(&mut self, name: &str, path: &str) -> Option<ChannelId> {
         let ids = self.channel_ids.clone();
-        self.find("channel", &ids, name, path)
+        self.find("channel", &ids, name, path).map(ChannelId::new)
     }
 
-    pub(crate) fn event(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn event(&mut self, name: &str, path: &str) -> Option<EventId> {
         let ids = self.event_ids.clone();
-        self.find("event", &ids, name, path)
+        self.find("event", &ids, name, path).map(EventId::new)
     }
 
     /// Compiles a number used at `path`, checked against `domain` and clamped into it.
@@ -742,26 +744,26 @@ impl<'s> Ctx<'s> {
                 .unwrap_or_else(|| format!("{}s", sc.time.unit)),
             default_runs: sc.runs,
             default_seed: sc.seed,
-            goods: vec![],
-            actors: vec![],
+            goods: IdVec::new(),
+            actors: IdVec::new(),
             program: Program::default(),
             stocks: vec![],
             production: vec![],
             consumption: vec![],
-            needs: vec![],
-            need_at: vec![],
-            offers: vec![],
-            channels: vec![],
-            lanes: vec![],
-            routes: vec![],
-            links: vec![],
+            needs: IdVec::new(),
+            need_at: IdVec::new(),
+            offers: IdVec::new(),
+            channels: IdVec::new(),
+            lanes: IdVec::new(),
+            routes: IdVec::new(),
+            links: IdVec::new(),
             aids: vec![],
-            relations: vec![],
-            events: vec![],
-            mod_targets: vec![],
-            mods: vec![],
+            relations: IdVec::new(),
+            events: IdVec::new(),
+            mod_targets: IdVec::new(),
+            mods: IdVec::new(),
             outcomes: vec![],
-            measures: vec![],
+            measures: IdVec::new(),
             measure_accs: 0,
             uncertainties: vec![],
             inline_draws: vec![],

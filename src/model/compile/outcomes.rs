@@ -1,7 +1,9 @@
 //! Outcomes and the measures they read.
 
 use super::{Ctx, sub};
-use crate::model::{CellStat, LaneStat, MeasureNode, Model, NONE, OutcomeDef};
+use crate::model::{
+    ActorId, CellStat, LaneId, LaneStat, MeasureId, MeasureNode, Model, OutcomeDef, TallyId,
+};
 use crate::scenario::format::Measure;
 
 impl Ctx<'_> {
@@ -26,23 +28,18 @@ impl Ctx<'_> {
                 unit: o.unit.clone(),
                 better: o.better.into(),
                 scale,
-                root: root.unwrap_or(0),
+                root: root.unwrap_or(MeasureId::new(0)),
             });
         }
     }
 
-    fn push(m: &mut Model, node: MeasureNode) -> usize {
-        m.measures.push(node);
-        m.measures.len() - 1
-    }
-
-    fn pair(&mut self, from: &str, to: &str, path: &str) -> Option<(usize, usize)> {
+    fn pair(&mut self, from: &str, to: &str, path: &str) -> Option<(ActorId, ActorId)> {
         let f = self.actor(from, &sub(path, "from"));
         let t = self.actor(to, &sub(path, "to"));
         Some((f?, t?))
     }
 
-    fn measure(&mut self, m: &mut Model, measure: &Measure, path: &str) -> Option<usize> {
+    fn measure(&mut self, m: &mut Model, measure: &Measure, path: &str) -> Option<MeasureId> {
         let node = match measure {
             Measure::Delivered { from, to, good }
             | Measure::Sent { from, to, good }
@@ -50,7 +47,9 @@ impl Ctx<'_> {
                 let pair = self.pair(from, to, path);
                 let g = self.good(good, &sub(path, "good"));
                 let ((f, t), g) = (pair?, g?);
-                let lanes: Vec<usize> = (0..m.lanes.len())
+                let lanes: Vec<LaneId> = m
+                    .lanes
+                    .ids()
                     .filter(|&l| m.lanes[l].from == f && m.lanes[l].to == t && m.lanes[l].good == g)
                     .collect();
                 if lanes.is_empty() {
@@ -99,22 +98,23 @@ impl Ctx<'_> {
                 let a = self.actor(actor, &sub(path, "actor"));
                 let g = self.good(good, &sub(path, "good"));
                 let (a, g) = (a?, g?);
-                let n = m.need_at[m.cell(a, g)];
-                if n == NONE {
+                let Some(n) = m.need_at[m.cell(a, g)] else {
                     self.problem(
                         path,
                         format!("{actor} has no need for {good}, so there is no share to measure"),
                     );
                     return None;
-                }
-                MeasureNode::NeedMet(n as usize)
+                };
+                MeasureNode::NeedMet(n)
             }
             Measure::Trust { from, to } => MeasureNode::Trust(self.relation(m, from, to, path)?),
             Measure::Count(e) => MeasureNode::Count(self.event(e, path)?),
             Measure::Happened(e) => MeasureNode::Happened(self.event(e, path)?),
             Measure::Value { from, to } => {
                 let (f, t) = self.pair(from, to, path)?;
-                let lanes: Vec<(usize, u32)> = (0..m.lanes.len())
+                let lanes: Vec<(LaneId, u32)> = m
+                    .lanes
+                    .ids()
                     .filter(|&l| m.lanes[l].from == f && m.lanes[l].to == t)
                     .map(|l| (l, m.goods[m.lanes[l].good].value))
                     .collect();
@@ -133,7 +133,9 @@ impl Ctx<'_> {
             }
             Measure::ValueReceived(actor) => {
                 let a = self.actor(actor, path)?;
-                let lanes: Vec<(usize, u32)> = (0..m.lanes.len())
+                let lanes: Vec<(LaneId, u32)> = m
+                    .lanes
+                    .ids()
                     .filter(|&l| m.lanes[l].to == a)
                     .map(|l| (l, m.goods[m.lanes[l].good].value))
                     .collect();
@@ -158,7 +160,9 @@ impl Ctx<'_> {
             }
             Measure::Exposed { from, to } => {
                 let (f, t) = self.pair(from, to, path)?;
-                let lanes: Vec<usize> = (0..m.lanes.len())
+                let lanes: Vec<LaneId> = m
+                    .lanes
+                    .ids()
                     .filter(|&l| {
                         let ln = &m.lanes[l];
                         (ln.from == f && ln.to == t) || (ln.from == t && ln.to == f)
@@ -175,7 +179,7 @@ impl Ctx<'_> {
                     }
                     return None;
                 }
-                let acc = m.measure_accs;
+                let acc = TallyId::new(m.measure_accs);
                 m.measure_accs += 1;
                 MeasureNode::Exposed { lanes, acc }
             }
@@ -196,6 +200,6 @@ impl Ctx<'_> {
                 MeasureNode::Sum(ids.into_iter().collect::<Option<Vec<_>>>()?)
             }
         };
-        Some(Self::push(m, node))
+        Some(m.measures.push(node))
     }
 }
