@@ -28,7 +28,7 @@
 use super::curves::{NeedFn, Shape};
 use super::root::{Bracket, Secant, Trial};
 use super::{Runner, greater, lesser};
-use crate::model::{FlowDef, FlowId, IdVec, LaneId, LinkId};
+use crate::model::{FlowDef, FlowId, IdVec, LaneId, LinkId, Model};
 
 /// Gains below this many US-dollar equivalents count as no gain (rounding noise).
 const MIN_GAIN: f64 = 1e-9;
@@ -40,7 +40,7 @@ const LN_THETA_MAX: f64 = 60.0;
 struct Leg {
     /// The leg's flow (fixed for the runner's life, like `from_a`, `start` and `len`).
     flow: FlowId,
-    /// This leg's lanes in [`Scratch::lanes`]: `start .. start + len`, cheapest first. Fixed
+    /// This leg's lanes in [`BargainCache::slots`]: `start .. start + len`, cheapest first. Fixed
     /// for the runner's life: every flow has its own slots.
     start: usize,
     len: usize,
@@ -58,7 +58,7 @@ struct Leg {
     /// Utilities before the bargain, at `s_taker` and `s_giver`.
     u_taker: f64,
     u_giver: f64,
-    /// The runner's [`Runner::prep_epoch`] when this leg was last prepared: while it is
+    /// The [`BargainCache`]'s epoch when this leg was last prepared: while it is
     /// unchanged, so are the curves, the cost, the order of the leg's lanes and every lane's
     /// arriving share.
     epoch: u64,
@@ -89,27 +89,44 @@ struct LaneSlot {
     inv_keep: f64,
 }
 
-/// Preallocated working space for bargains.
-pub struct Scratch {
+/// What bargaining keeps between bargains: each link's last rate and where it has been
+/// heading (to start the next search near it), the order of each flow's lanes, and every trade
+/// flow's leg and lane slots, written in place (nothing is allocated after
+/// [`BargainCache::new`]).
+pub(super) struct BargainCache {
+    /// Last bargain's log exchange rate `ln θ` per link, to start the next search near it.
+    rate: IdVec<LinkId, f64>,
+    /// Slope of the bargaining residual at that rate, for the next search's first step.
+    slope: IdVec<LinkId, f64>,
+    /// Where each link's rate has been heading, to start the next search at its forecast.
+    trend: IdVec<LinkId, Trend>,
+    /// Counts the times a run's curves, costs, lanes' shares or lanes' order may have changed
+    /// (each run start, each change of modifiers): legs and their lane slots prepared in the
+    /// same epoch can keep what depends on those alone.
+    epoch: u64,
+    /// Lanes of every flow, cheapest expected loss first; re-sorted whenever modifiers may have
+    /// changed detection or seizure ([`BargainCache::sort_lanes`]).
+    flow_lanes: IdVec<FlowId, Vec<LaneId>>,
+    /// One leg per trade flow (the flow's index is its leg's place), kept from step to step.
     legs: Vec<Leg>,
-    /// Every flow's lane slots, flow after flow. A slot's lane and arriving share change only
-    /// with the preparation epoch (the order of a flow's lanes and their losses are recomputed
+    /// Every trade flow's lane slots, flow after flow. A slot's lane and arriving share change
+    /// only with the epoch (the order of a flow's lanes and their losses are recomputed
     /// together); its room is refreshed every step.
-    lanes: Vec<LaneSlot>,
+    slots: Vec<LaneSlot>,
     /// Each link's first flow: its legs are `legs[start..]`, the flows from `a` to `b` first.
     link_start: IdVec<LinkId, usize>,
 }
 
-impl Scratch {
-    pub(crate) fn new(m: &crate::model::Model) -> Scratch {
+impl BargainCache {
+    pub(super) fn new(m: &Model) -> BargainCache {
         let mut link_start = IdVec::new();
         let mut start = 0;
         for l in &m.links {
             link_start.push(start);
             start += l.ab.len() + l.ba.len();
         }
-        // One leg per flow of every link, kept from step to step (see `Leg::prepare`), each with
-        // one lane slot per lane of its flow: (lanes, given by the link's `a`) per flow.
+        // One leg per flow of every link, each with one lane slot per lane of its flow:
+        // (lanes, given by the link's `a`) per flow.
         let flows: Vec<(usize, bool)> = m
             .links
             .iter()
@@ -118,15 +135,14 @@ impl Scratch {
                 ab.chain(l.ba.iter().map(|f| (f.lanes.len(), false)))
             })
             .collect();
-        let leg = Leg::idle();
-        let lane = LaneSlot {
+        let slot = LaneSlot {
             lane: LaneId::new(0),
             room: 0.0,
             keep: 0.0,
             inv_keep: f64::INFINITY,
         };
         // What a leg has for the runner's life is set here, once.
-        let mut legs = vec![leg; flows.len()];
+        let mut legs = vec![Leg::idle(); flows.len()];
         let mut at = 0;
         for (f, (leg, (n, from_a))) in legs.iter_mut().zip(flows).enumerate() {
             leg.flow = FlowId::new(f);
@@ -135,10 +151,60 @@ impl Scratch {
             leg.len = n;
             at += n;
         }
-        Scratch {
+        let links = m.links.len();
+        BargainCache {
+            rate: IdVec::filled(0.0, links),
+            slope: IdVec::filled(1.0, links),
+            trend: IdVec::filled(Trend::default(), links),
+            epoch: 0,
+            flow_lanes: m.flows().map(|(_, f)| f.lanes.clone()).collect(),
             legs,
-            lanes: vec![lane; at],
+            slots: vec![slot; at],
             link_start,
+        }
+    }
+
+    /// Forgets everything learnt in earlier runs: a new run starts from rate 1 on every link
+    /// and from the file's order of lanes, so that nothing depends on which runs this runner
+    /// did before.
+    pub(super) fn reset(&mut self, m: &Model) {
+        self.rate.fill(0.0);
+        self.slope.fill(1.0);
+        self.trend.fill(Trend::default());
+        // Ties in expected loss keep this order (see `sort_lanes`).
+        for (lanes, (_, flow)) in self.flow_lanes.iter_mut().zip(m.flows()) {
+            lanes.copy_from_slice(&flow.lanes);
+        }
+        self.invalidate();
+    }
+
+    /// Marks every prepared leg stale: curves, costs, lanes' shares or their order may have
+    /// changed.
+    pub(super) fn invalidate(&mut self) {
+        self.epoch += 1;
+    }
+
+    /// The lanes of flow `f`, cheapest expected loss first.
+    pub(super) fn lanes_of(&self, f: FlowId) -> &[LaneId] {
+        &self.flow_lanes[f]
+    }
+
+    /// Orders each flow's lanes by expected loss (`loss`, detection times seizure), cheapest
+    /// first; ties keep their order, which is file order at the start of a run. Insertion sort:
+    /// the lists are short and this must not allocate.
+    pub(super) fn sort_lanes(&mut self, loss: &IdVec<LaneId, f64>) {
+        for lanes in self.flow_lanes.iter_mut() {
+            for i in 1..lanes.len() {
+                let mut j = i;
+                while j > 0 {
+                    if loss[lanes[j - 1]] > loss[lanes[j]] {
+                        lanes.swap(j - 1, j);
+                        j -= 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
         }
     }
 }
@@ -155,7 +221,7 @@ struct Found {
 
 /// Recent roots of one link's bargaining residual, estimated from each deal struck.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Trend {
+struct Trend {
     /// Latest estimated root of `ln θ`.
     root: f64,
     /// Its last two changes from step to step, newest first.
@@ -360,12 +426,12 @@ impl Leg {
 
 impl Runner<'_> {
     /// Strikes the bargain of link `li` for this step, if one exists.
-    pub(crate) fn bargain(&mut self, li: LinkId) {
-        let m = self.m;
+    pub(super) fn bargain(&mut self, li: LinkId) {
+        let m = self.model;
         let link = &m.links[li];
-        let start = self.scratch.link_start[li];
-        let mut legs = std::mem::take(&mut self.scratch.legs);
-        let mut lanes = std::mem::take(&mut self.scratch.lanes);
+        let start = self.bargains.link_start[li];
+        let mut legs = std::mem::take(&mut self.bargains.legs);
+        let mut lanes = std::mem::take(&mut self.bargains.slots);
         // Legs and lane slots are kept per flow (every flow of every link has its own) and
         // written in place, field by field, with nothing pushed. A to B, then B to A: two loops
         // rather than one over a chained iterator, which tests which half it is in at every leg.
@@ -387,7 +453,7 @@ impl Runner<'_> {
                 return self.restore(legs, lanes);
             }
         }
-        self.trend[li].streak = 0;
+        self.bargains.trend[li].streak = 0;
         self.restore(legs, lanes);
     }
 
@@ -397,16 +463,18 @@ impl Runner<'_> {
     #[inline(always)]
     fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LaneSlot], f: FlowId, flow: &FlowDef) {
         let slots = &mut lanes[leg.start..leg.start + leg.len];
-        let fresh = leg.epoch != self.prep_epoch;
+        let (params, bargains) = (&self.params, &self.bargains);
+        let fresh = leg.epoch != bargains.epoch;
         if fresh {
-            for (slot, &l) in slots.iter_mut().zip(&self.flow_lanes[f]) {
+            for (slot, &l) in slots.iter_mut().zip(&bargains.flow_lanes[f]) {
                 slot.lane = l;
-                (slot.keep, slot.inv_keep) = self.lane_keep[l];
+                (slot.keep, slot.inv_keep) = params.lane_keep[l];
             }
         }
+        let lane_sent = &self.this_step.lane_sent;
         let mut lane_room = 0.0;
         for slot in slots.iter_mut() {
-            let room = greater(self.cap[slot.lane] - self.lane_flow[slot.lane], 0.0);
+            let room = greater(params.capacity[slot.lane] - lane_sent[slot.lane], 0.0);
             lane_room += room;
             slot.room = room;
         }
@@ -414,10 +482,10 @@ impl Runner<'_> {
         let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
         let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
         if fresh {
-            leg.epoch = self.prep_epoch;
-            leg.cost = self.offer_cost[flow.offer];
-            leg.taker = self.needs[flow.taker_need];
-            leg.giver = flow.giver_need.map(|n| self.needs[n]);
+            leg.epoch = bargains.epoch;
+            leg.cost = params.offer_cost[flow.offer];
+            leg.taker = params.needs[flow.taker_need];
+            leg.giver = flow.giver_need.map(|n| params.needs[n]);
             leg.straight = leg.giver.is_none() && leg.taker.shape == Shape::Straight;
         }
         leg.s_taker = s_taker;
@@ -427,8 +495,8 @@ impl Runner<'_> {
 
     /// Puts the scratch buffers taken for a bargain back, for the next one to reuse.
     fn restore(&mut self, legs: Vec<Leg>, lanes: Vec<LaneSlot>) {
-        self.scratch.legs = legs;
-        self.scratch.lanes = lanes;
+        self.bargains.legs = legs;
+        self.bargains.slots = lanes;
     }
 
     /// Finds the Nash `ln θ`, or `None` when no deal leaves both sides better off.
@@ -444,8 +512,8 @@ impl Runner<'_> {
     /// Every leg's `x_best` is left at its quantity at the rate returned.
     fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: LinkId) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
-        let link = &self.m.links[li];
-        let ln_power = self.ln_power[li];
+        let link = &self.model.links[li];
+        let ln_power = self.params.ln_power[li];
         let below = |s: Side| matches!(s, Side::Low) || matches!(s, Side::Both(r) if r < 0.0);
         // The best point so far: (|residual|, t, residual, gA, gB).
         let mut best: Option<(f64, f64, f64, f64, f64)> = None;
@@ -478,14 +546,15 @@ impl Runner<'_> {
             })
         };
 
-        let t0 = self.trend[li]
-            .forecast(self.theta[li])
+        let cache = &self.bargains;
+        let t0 = cache.trend[li]
+            .forecast(cache.rate[li])
             .clamp(-LN_THETA_MAX, LN_THETA_MAX);
         let s0 = note(t0);
         if s0 == Side::NoDeal {
             return None;
         }
-        let mut slope = self.theta_slope[li].clamp(1.0, 20.0);
+        let mut slope = cache.slope[li].clamp(1.0, 20.0);
         if let Side::Both(r0) = s0 {
             if r0.abs() < RESIDUAL {
                 return done(best, slope);
@@ -584,7 +653,7 @@ impl Runner<'_> {
     /// Carries out the deal at `ln θ = t`: each leg moves its `x_best`, the quantity the search
     /// valued at that rate.
     fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: LinkId, found: Found) {
-        let m = self.m;
+        let m = self.model;
         let link = &m.links[li];
         let Found {
             t,
@@ -594,13 +663,13 @@ impl Runner<'_> {
             slope,
         } = found;
         // The residual's slope is at least 1, so the root lies within |r| of `t`.
-        self.trend[li].struck(t - r / slope.max(1.0));
-        self.theta_slope[li] = slope;
+        self.bargains.trend[li].struck(t - r / slope.max(1.0));
+        self.bargains.slope[li] = slope;
         let before = self
             .checks
             .as_ref()
             .map(|_| (self.valuation(link.a), self.valuation(link.b)));
-        let start = self.scratch.link_start[li];
+        let start = self.bargains.link_start[li];
         for leg in legs {
             let slots = &lanes[leg.start..leg.start + leg.len];
             let x = leg.x_best;
@@ -619,7 +688,7 @@ impl Runner<'_> {
                 if put <= 0.0 {
                     continue;
                 }
-                self.lane_flow[slot.lane] += put;
+                self.this_step.lane_sent[slot.lane] += put;
                 expected += put * slot.keep;
                 left -= put;
                 if left <= 0.0 {
@@ -628,12 +697,12 @@ impl Runner<'_> {
             }
             self.commit(leg.flow, flow, x - left.max(0.0), expected);
         }
-        self.gain[link.a] += ga;
-        self.gain[link.b] += gb;
-        self.theta[li] = t;
+        self.totals.gain[link.a] += ga;
+        self.totals.gain[link.b] += gb;
+        self.bargains.rate[li] = t;
         if let Some((va, vb)) = before {
             let (va1, vb1) = (self.valuation(link.a), self.valuation(link.b));
-            let step = self.step;
+            let step = self.state.step;
             let report = self.checks.as_mut().expect("checks enabled");
             report.bargains += 1;
             for (who, v0, v1) in [(link.a, va, va1), (link.b, vb, vb1)] {

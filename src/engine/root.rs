@@ -19,7 +19,7 @@
 
 /// Where a trial point lies relative to the root, as the caller's function says.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Trial<S> {
+pub(super) enum Trial<S> {
     /// Below the root: the bracket's lower end moves here. Holds the function's value there,
     /// if it has one there (the bargaining residual has none where only one side gains).
     Below(Option<f64>),
@@ -34,7 +34,7 @@ pub(crate) enum Trial<S> {
 /// formulas are equal in exact arithmetic; in floating point they differ in the last bits, so
 /// each caller keeps the one its results were computed with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Secant {
+pub(super) enum Secant {
     /// `lo - f_lo (hi - lo) / (f_hi - f_lo)`, only while the values increase from `lo` to `hi`
     /// (`f_hi > f_lo`), else the midpoint. The Nash rate's residual rises with the rate.
     FromLower,
@@ -59,7 +59,7 @@ impl Secant {
 /// Two points on either side of a root, `lo < hi`, with the function's values there when known
 /// (values kept at a stale end may have been halved: see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Bracket {
+pub(super) struct Bracket {
     pub lo: f64,
     pub hi: f64,
     pub f_lo: Option<f64>,
@@ -74,7 +74,7 @@ impl Bracket {
     /// narrow enough; the bracket is left as refined either way. `narrow` is not tested before
     /// the first trial: a caller whose bracket may start narrow tests it first.
     #[inline(always)]
-    pub(crate) fn refine<S>(
+    pub(super) fn refine<S>(
         &mut self,
         secant: Secant,
         trials: u32,
