@@ -174,7 +174,7 @@ impl Runner<'_> {
         fails
     }
 
-    /// With checks on, after a flow's shipment is booked: the flow stays within its
+    /// With checks on, after what a flow gives is booked: the flow stays within its
     /// trust-scaled limit and the giver's stock above the offer's reserve.
     #[cold]
     #[inline(never)]

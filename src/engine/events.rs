@@ -3,7 +3,7 @@
 use super::Runner;
 use super::rng::uniform;
 use crate::model::{
-    ConditionDef, EffectDef, EventDef, EventId, IdVec, ModId, Model, SignalDef, TargetId,
+    ConditionDef, EffectDef, EventDef, EventId, IdVec, Model, ModifierId, SignalDef, TargetId,
 };
 use rand_chacha::ChaCha8Rng;
 
@@ -17,7 +17,7 @@ pub(super) struct EventState {
     /// Whether each event fired this step.
     fired: IdVec<EventId, bool>,
     /// Steps each modifier stays active (0: inactive; [`PERMANENT`]: for the rest of the run).
-    steps_left: IdVec<ModId, u64>,
+    steps_left: IdVec<ModifierId, u64>,
     /// Whether the set of active modifiers may have changed since they were last applied.
     changed: bool,
     /// Product of the active modifiers' factors, per target, as last applied.
@@ -29,9 +29,9 @@ impl EventState {
         EventState {
             count: IdVec::filled(0, m.events.len()),
             fired: IdVec::filled(false, m.events.len()),
-            steps_left: IdVec::filled(0, m.mods.len()),
+            steps_left: IdVec::filled(0, m.modifiers.len()),
             changed: true,
-            multiplier: IdVec::filled(1.0, m.mod_targets.len()),
+            multiplier: IdVec::filled(1.0, m.modifier_targets.len()),
         }
     }
 
@@ -107,7 +107,7 @@ impl Runner<'_> {
             }
             EffectDef::Modifier(i) => {
                 self.events.changed = true;
-                self.events.steps_left[i] = match self.model.mods[i].steps {
+                self.events.steps_left[i] = match self.model.modifiers[i].steps {
                     Some(s) => self.params.slot(s).round().max(1.0) as u64,
                     None => PERMANENT,
                 };
@@ -121,14 +121,14 @@ impl Runner<'_> {
     pub(super) fn apply_modifiers(&mut self) {
         let m = self.model;
         let ev = &mut self.events;
-        if m.mods.is_empty() || !ev.changed {
+        if m.modifiers.is_empty() || !ev.changed {
             return;
         }
         ev.changed = false;
         // Need quantities and lane losses may change: bargaining legs prepared before are stale.
         self.bargains.invalidate();
         ev.multiplier.fill(1.0);
-        for (i, md) in m.mods.iter_ids() {
+        for (i, md) in m.modifiers.iter_ids() {
             if ev.steps_left[i] > 0 {
                 ev.multiplier[md.target] *= self.params.slot(md.factor);
             }

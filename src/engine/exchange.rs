@@ -1,25 +1,25 @@
-//! One bargain per pair of actors per step: efficient barter, split by Nash bargaining.
+//! One bargain per link per step: efficient barter, split by Nash bargaining.
 //!
 //! # The rule
 //!
-//! Two actors A and B that can give each other goods they need strike one deal each step. Each
-//! side values goods with its own needs ([`super::curves`]) and pays, for every unit it gives, the
-//! offer's `cost` plus whatever the unit was worth to its own need for that good. A unit sent
-//! along a channel arrives with probability-weighted share `keep = 1 - detection * seizure`, and
-//! both sides count on that expected share.
+//! Two actors A and B that can give each other goods they need (a link) strike one bargain each
+//! step. Each side values goods with its own needs ([`super::curves`]) and pays, for every unit
+//! it gives, the offer's `cost` plus whatever the unit was worth to its own need for that good. A
+//! unit sent along a lane arrives with probability-weighted share `keep = 1 - detection *
+//! seizure`, and both sides count on that expected share.
 //!
-//! All barter deals that cannot be improved for one side without hurting the other (the
+//! All barter exchanges that cannot be improved for one side without hurting the other (the
 //! contract curve) share one property: there is a rate `θ` between A's and B's valuations such
 //! that every good from A to B moves until `θ * keep * (B's marginal value) = A's marginal cost`
 //! and every good from B to A until `keep * (A's marginal value) = θ * B's marginal cost`, or
 //! until a limit binds (offer limits scaled by trust, stock above the reserve or service capacity,
-//! lane capacity; cheapest expected-loss lane first). Raising `θ` moves the deal in B's favour.
+//! lane capacity; cheapest expected-loss lane first). Raising `θ` moves the bargain in B's favour.
 //!
 //! The terms are the generalised Nash bargaining solution with weights `βA = power_A / (power_A +
-//! power_B)` and `βB = 1 - βA`: the deal maximises `gA^βA * gB^βB`, where `gA`, `gB` are each
+//! power_B)` and `βB = 1 - βA`: the bargain maximises `gA^βA * gB^βB`, where `gA`, `gB` are each
 //! side's gain by its own valuation. Along the contract curve that is the `θ` with
 //! `θ = (βB gA) / (βA gB)`, found by a bracketed search on `ln θ` (the condition is monotone in
-//! `θ`). A deal happens only if both gains are positive; otherwise nothing moves.
+//! `θ`). A bargain is struck only if both gains are positive; otherwise nothing moves.
 //!
 //! So a trade never lowers either side's valuation, no good moves unless its receiver values it
 //! more than its giver (at the rate `θ`), and with equal powers the gains are split so that
@@ -40,8 +40,8 @@ const LN_THETA_MAX: f64 = 60.0;
 struct Leg {
     /// The leg's flow (fixed for the runner's life, like `from_a`, `start` and `len`).
     flow: FlowId,
-    /// This leg's lanes in [`BargainCache::slots`]: `start .. start + len`, cheapest first. Fixed
-    /// for the runner's life: every flow has its own slots.
+    /// This leg's lanes in [`BargainCache::leg_lanes`]: `start .. start + len`, cheapest first. Fixed
+    /// for the runner's life: every flow has its own leg lanes.
     start: usize,
     len: usize,
     /// Given by the link's `a` (to `b`).
@@ -73,15 +73,15 @@ struct Leg {
     /// Taker's gain and giver's loss when the whole cap moves.
     gain_full: f64,
     loss_full: f64,
-    /// Quantity sent at the search's latest trial rate, and at its best rate so far: the deal
-    /// struck moves exactly what the search valued, without solving the leg again.
+    /// Quantity sent at the search's latest trial rate, and at its best rate so far: the
+    /// bargain struck moves exactly what the search valued, without solving the leg again.
     x_try: f64,
     x_best: f64,
 }
 
 /// A lane as one bargain sees it: room left this step and the expected share that arrives.
 #[derive(Clone, Copy, Debug)]
-struct LaneSlot {
+struct LegLane {
     lane: LaneId,
     room: f64,
     keep: f64,
@@ -91,7 +91,7 @@ struct LaneSlot {
 
 /// What bargaining keeps between bargains: each link's last rate and where it has been
 /// heading (to start the next search near it), the order of each flow's lanes, and every trade
-/// flow's leg and lane slots, written in place (nothing is allocated after
+/// flow's leg and leg lanes, written in place (nothing is allocated after
 /// [`BargainCache::new`]).
 pub(super) struct BargainCache {
     /// Last bargain's log exchange rate `ln θ` per link, to start the next search near it.
@@ -101,7 +101,7 @@ pub(super) struct BargainCache {
     /// Where each link's rate has been heading, to start the next search at its forecast.
     trend: IdVec<LinkId, Trend>,
     /// Counts the times a run's curves, costs, lanes' shares or lanes' order may have changed
-    /// (each run start, each change of modifiers): legs and their lane slots prepared in the
+    /// (each run start, each change of modifiers): legs and their leg lanes prepared in the
     /// same epoch can keep what depends on those alone.
     epoch: u64,
     /// Lanes of every flow, cheapest expected loss first; re-sorted whenever modifiers may have
@@ -109,10 +109,10 @@ pub(super) struct BargainCache {
     flow_lanes: IdVec<FlowId, Vec<LaneId>>,
     /// One leg per trade flow (the flow's index is its leg's place), kept from step to step.
     legs: Vec<Leg>,
-    /// Every trade flow's lane slots, flow after flow. A slot's lane and arriving share change
+    /// Every trade flow's leg lanes, flow after flow. A leg lane's lane and arriving share change
     /// only with the epoch (the order of a flow's lanes and their losses are recomputed
     /// together); its room is refreshed every step.
-    slots: Vec<LaneSlot>,
+    leg_lanes: Vec<LegLane>,
     /// Each link's first flow: its legs are `legs[start..]`, the flows from `a` to `b` first.
     link_start: IdVec<LinkId, usize>,
 }
@@ -125,7 +125,7 @@ impl BargainCache {
             link_start.push(start);
             start += l.ab.len() + l.ba.len();
         }
-        // One leg per flow of every link, each with one lane slot per lane of its flow:
+        // One leg per flow of every link, each with one leg lane per lane of its flow:
         // (lanes, given by the link's `a`) per flow.
         let flows: Vec<(usize, bool)> = m
             .links
@@ -135,7 +135,7 @@ impl BargainCache {
                 ab.chain(l.ba.iter().map(|f| (f.lanes.len(), false)))
             })
             .collect();
-        let slot = LaneSlot {
+        let leg_lane = LegLane {
             lane: LaneId::new(0),
             room: 0.0,
             keep: 0.0,
@@ -159,7 +159,7 @@ impl BargainCache {
             epoch: 0,
             flow_lanes: m.flows().map(|(_, f)| f.lanes.clone()).collect(),
             legs,
-            slots: vec![slot; at],
+            leg_lanes: vec![leg_lane; at],
             link_start,
         }
     }
@@ -219,7 +219,7 @@ struct Found {
     slope: f64,
 }
 
-/// Recent roots of one link's bargaining residual, estimated from each deal struck.
+/// Recent roots of one link's bargaining residual, estimated from each bargain struck.
 #[derive(Clone, Copy, Debug, Default)]
 struct Trend {
     /// Latest estimated root of `ln θ`.
@@ -227,7 +227,7 @@ struct Trend {
     /// Its last two changes from step to step, newest first.
     d1: f64,
     d2: f64,
-    /// Deals struck in a row up to the latest (0: none, or the chain broke).
+    /// Bargains struck in a row up to the latest (0: none, or the chain broke).
     streak: u32,
 }
 
@@ -237,7 +237,7 @@ impl Trend {
     const SMOOTH: f64 = 0.05;
 
     /// Where the next root is expected: the changes extrapolated in a straight line when the
-    /// last three deals were struck in a row and moved smoothly, else `last`.
+    /// last three bargains were struck in a row and moved smoothly, else `last`.
     fn forecast(&self, last: f64) -> f64 {
         if self.streak >= 3 && self.d1.abs() < Self::SMOOTH && self.d2.abs() < Self::SMOOTH {
             self.root + 2.0 * self.d1 - self.d2
@@ -246,7 +246,7 @@ impl Trend {
         }
     }
 
-    /// Records a deal whose root is estimated at `root`.
+    /// Records a bargain whose root is estimated at `root`.
     fn struck(&mut self, root: f64) {
         if self.streak > 0 {
             self.d2 = self.d1;
@@ -260,7 +260,7 @@ impl Trend {
 /// Where a candidate `ln θ` falls.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Side {
-    /// Neither side gains: no deal exists at any rate.
+    /// Neither side gains: no bargain exists at any rate.
     NoDeal,
     /// Only A gains: `θ` is too low.
     Low,
@@ -306,10 +306,10 @@ impl Leg {
     /// prepared with (the usual case from one step to the next: only the cap moves), so the
     /// utilities before the bargain, and the first unit's ratio while the same lane carries it,
     /// are kept instead of recomputed; they would be the same bits.
-    fn prepare(&mut self, lanes: &[LaneSlot], same: bool) {
+    fn prepare(&mut self, lanes: &[LegLane], same: bool) {
         // `gain_full` and `loss_full` are read only at a ratio at or above a finite `r_full`, so
         // they are set where `r_full` is; `x_try` is written by every evaluation and `x_best` by
-        // the search before the deal reads it.
+        // the search before the bargain struck reads it.
         self.r_none = f64::INFINITY;
         self.r_full = f64::INFINITY;
         if !same {
@@ -368,7 +368,7 @@ impl Leg {
     /// Taker's gain and giver's loss when the taker's values weigh `r` times the giver's costs
     /// (`inv_r` is `1 / r`); the quantity sent is left in `x_try`.
     #[inline(always)]
-    fn outcome(&mut self, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
+    fn outcome(&mut self, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
         // A leg without capacity has `r_none` infinite, so it stops here.
         if r <= self.r_none {
             self.x_try = 0.0;
@@ -389,7 +389,7 @@ impl Leg {
     /// `Concave(2)` (every leg of the flagship): the same arithmetic as [`solve_leg`] with that
     /// curve, so the same bits, with no test of the curve's shape per lane.
     #[inline(always)]
-    fn partial_straight(&mut self, lanes: &[LaneSlot], inv_r: f64) -> (f64, f64) {
+    fn partial_straight(&mut self, lanes: &[LegLane], inv_r: f64) -> (f64, f64) {
         let taker = self.taker;
         let (x, d) = fill_at_constant_cost(
             self,
@@ -409,7 +409,7 @@ impl Leg {
 
     /// [`Leg::outcome`] between the two thresholds, where the quantity must be solved for.
     #[inline(never)]
-    fn partial(&mut self, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
+    fn partial(&mut self, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
         let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], r, inv_r);
         self.x_try = x;
         if x <= 0.0 {
@@ -431,8 +431,8 @@ impl Runner<'_> {
         let link = &m.links[li];
         let start = self.bargains.link_start[li];
         let mut legs = std::mem::take(&mut self.bargains.legs);
-        let mut lanes = std::mem::take(&mut self.bargains.slots);
-        // Legs and lane slots are kept per flow (every flow of every link has its own) and
+        let mut lanes = std::mem::take(&mut self.bargains.leg_lanes);
+        // Legs and leg lanes are kept per flow (every flow of every link has its own) and
         // written in place, field by field, with nothing pushed. A to B, then B to A: two loops
         // rather than one over a chained iterator, which tests which half it is in at every leg.
         let n = link.ab.len() + link.ba.len();
@@ -457,26 +457,29 @@ impl Runner<'_> {
         self.restore(legs, lanes);
     }
 
-    /// Brings flow `f`'s leg up to date for this step: its lane slots' room, its cap, its
+    /// Brings flow `f`'s leg up to date for this step: its leg lanes' room, its cap, its
     /// supplies and, when the preparation epoch moved, its curves, cost and lanes; then prepares
     /// its bounds ([`Leg::prepare`]).
     #[inline(always)]
-    fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LaneSlot], f: FlowId, flow: &FlowDef) {
-        let slots = &mut lanes[leg.start..leg.start + leg.len];
+    fn set_up_leg(&self, leg: &mut Leg, lanes: &mut [LegLane], f: FlowId, flow: &FlowDef) {
+        let leg_lanes = &mut lanes[leg.start..leg.start + leg.len];
         let (params, bargains) = (&self.params, &self.bargains);
         let fresh = leg.epoch != bargains.epoch;
         if fresh {
-            for (slot, &l) in slots.iter_mut().zip(&bargains.flow_lanes[f]) {
-                slot.lane = l;
-                (slot.keep, slot.inv_keep) = params.lane_keep[l];
+            for (leg_lane, &l) in leg_lanes.iter_mut().zip(&bargains.flow_lanes[f]) {
+                leg_lane.lane = l;
+                (leg_lane.keep, leg_lane.inv_keep) = params.lane_keep[l];
             }
         }
         let lane_sent = &self.this_step.lane_sent;
         let mut lane_room = 0.0;
-        for slot in slots.iter_mut() {
-            let room = greater(params.capacity[slot.lane] - lane_sent[slot.lane], 0.0);
+        for leg_lane in leg_lanes.iter_mut() {
+            let room = greater(
+                params.capacity[leg_lane.lane] - lane_sent[leg_lane.lane],
+                0.0,
+            );
             lane_room += room;
-            slot.room = room;
+            leg_lane.room = room;
         }
         leg.cap = lesser(self.giving_cap(f, flow), lane_room);
         let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
@@ -490,16 +493,16 @@ impl Runner<'_> {
         }
         leg.s_taker = s_taker;
         leg.s_giver = s_giver;
-        leg.prepare(slots, same);
+        leg.prepare(leg_lanes, same);
     }
 
     /// Puts the scratch buffers taken for a bargain back, for the next one to reuse.
-    fn restore(&mut self, legs: Vec<Leg>, lanes: Vec<LaneSlot>) {
+    fn restore(&mut self, legs: Vec<Leg>, lanes: Vec<LegLane>) {
         self.bargains.legs = legs;
-        self.bargains.slots = lanes;
+        self.bargains.leg_lanes = lanes;
     }
 
-    /// Finds the Nash `ln θ`, or `None` when no deal leaves both sides better off.
+    /// Finds the Nash `ln θ`, or `None` when no bargain leaves both sides better off.
     ///
     /// The residual `r(t) = t + ln βA + ln gB - ln βB - ln gA` rises with slope at least 1 (gB
     /// rises and gA falls with `t`). The first trial is the link's [`Trend`] forecast (the root
@@ -510,7 +513,7 @@ impl Runner<'_> {
     /// below 1e-4 (0.01% in the rate).
     ///
     /// Every leg's `x_best` is left at its quantity at the rate returned.
-    fn search(&self, legs: &mut [Leg], lanes: &[LaneSlot], li: LinkId) -> Option<Found> {
+    fn search(&self, legs: &mut [Leg], lanes: &[LegLane], li: LinkId) -> Option<Found> {
         const RESIDUAL: f64 = 1e-4;
         let link = &self.model.links[li];
         let ln_power = self.params.ln_power[li];
@@ -650,9 +653,9 @@ impl Runner<'_> {
         done(best, slope)
     }
 
-    /// Carries out the deal at `ln θ = t`: each leg moves its `x_best`, the quantity the search
+    /// Strikes the bargain at `ln θ = t`: each leg moves its `x_best`, the quantity the search
     /// valued at that rate.
-    fn strike(&mut self, legs: &[Leg], lanes: &[LaneSlot], li: LinkId, found: Found) {
+    fn strike(&mut self, legs: &[Leg], lanes: &[LegLane], li: LinkId, found: Found) {
         let m = self.model;
         let link = &m.links[li];
         let Found {
@@ -671,7 +674,7 @@ impl Runner<'_> {
             .map(|_| (self.valuation(link.a), self.valuation(link.b)));
         let start = self.bargains.link_start[li];
         for leg in legs {
-            let slots = &lanes[leg.start..leg.start + leg.len];
+            let leg_lanes = &lanes[leg.start..leg.start + leg.len];
             let x = leg.x_best;
             if x <= 0.0 {
                 continue;
@@ -683,13 +686,13 @@ impl Runner<'_> {
                 &link.ba[k - link.ab.len()]
             };
             let (mut left, mut expected) = (x, 0.0);
-            for slot in slots {
-                let put = lesser(slot.room, left);
+            for leg_lane in leg_lanes {
+                let put = lesser(leg_lane.room, left);
                 if put <= 0.0 {
                     continue;
                 }
-                self.this_step.lane_sent[slot.lane] += put;
-                expected += put * slot.keep;
+                self.this_step.lane_sent[leg_lane.lane] += put;
+                expected += put * leg_lane.keep;
                 left -= put;
                 if left <= 0.0 {
                     break;
@@ -717,8 +720,8 @@ impl Runner<'_> {
     }
 }
 
-/// Both sides' gains if the deal is struck at `ln θ = t`; the first `n_ab` legs go from A to B.
-fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LaneSlot], t: f64) -> (f64, f64) {
+/// Both sides' gains if the bargain is struck at `ln θ = t`; the first `n_ab` legs go from A to B.
+fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LegLane], t: f64) -> (f64, f64) {
     let theta = t.exp();
     let (ga_legs, gb_legs) = legs.split_at_mut(n_ab);
     let (mut ga, mut gb) = (0.0, 0.0);
@@ -745,12 +748,12 @@ fn gains(legs: &mut [Leg], n_ab: usize, lanes: &[LaneSlot], t: f64) -> (f64, f64
 /// When the giver has no need of its own for the good its marginal cost is constant and the
 /// quantity follows in closed form from the inverse of the taker's marginal value; otherwise the
 /// balance point is found numerically.
-fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
+fn solve_leg(leg: &Leg, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
     // One loop per case, so the per-lane work carries no test of which case it is.
     match leg.giver {
         None => fill_at_constant_cost(leg, lanes, inv_r, |mv| leg.taker.supply_at(mv)),
-        Some(giver) => fill_lanes(leg, lanes, |slot, room, x0, d0| {
-            let keep = slot.keep;
+        Some(giver) => fill_lanes(leg, lanes, |leg_lane, room, x0, d0| {
+            let keep = leg_lane.keep;
             let f = |x: f64| {
                 let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
                 let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
@@ -776,42 +779,42 @@ fn solve_leg(leg: &Leg, lanes: &[LaneSlot], r: f64, inv_r: f64) -> (f64, f64) {
 #[inline(always)]
 fn fill_at_constant_cost(
     leg: &Leg,
-    lanes: &[LaneSlot],
+    lanes: &[LegLane],
     inv_r: f64,
     supply_at: impl Fn(f64) -> f64,
 ) -> (f64, f64) {
     let cost = leg.cost * inv_r;
-    fill_lanes(leg, lanes, |slot, room, _, d0| {
+    fill_lanes(leg, lanes, |leg_lane, room, _, d0| {
         // Largest supply at which r * keep * MV_taker >= cost.
-        let worth = supply_at(cost * slot.inv_keep) - (leg.s_taker + d0);
-        (worth > 0.0).then(|| lesser(worth * slot.inv_keep, room))
+        let worth = supply_at(cost * leg_lane.inv_keep) - (leg.s_taker + d0);
+        (worth > 0.0).then(|| lesser(worth * leg_lane.inv_keep, room))
     })
 }
 
-/// Walks a leg's lanes in order, sending on each the `amount(slot, room, x0, d0)` that is still
+/// Walks a leg's lanes in order, sending on each the `amount(leg_lane, room, x0, d0)` that is still
 /// worth it (`x0`, `d0`: sent and expected so far); stops at the first lane that is not filled
 /// or where `amount` says nothing more is worth sending. Returns `(x, d)` as [`solve_leg`].
 #[inline(always)]
 fn fill_lanes(
     leg: &Leg,
-    lanes: &[LaneSlot],
-    amount: impl Fn(&LaneSlot, f64, f64, f64) -> Option<f64>,
+    lanes: &[LegLane],
+    amount: impl Fn(&LegLane, f64, f64, f64) -> Option<f64>,
 ) -> (f64, f64) {
     let (mut x0, mut d0) = (0.0, 0.0);
-    for slot in lanes {
+    for leg_lane in lanes {
         let left = leg.cap - x0;
         if left <= 0.0 {
             break;
         }
-        let room = lesser(slot.room, left);
+        let room = lesser(leg_lane.room, left);
         if room <= 0.0 {
             continue;
         }
-        let keep = slot.keep;
+        let keep = leg_lane.keep;
         if keep <= 0.0 {
             break;
         }
-        let Some(x) = amount(slot, room, x0, d0) else {
+        let Some(x) = amount(leg_lane, room, x0, d0) else {
             break;
         };
         x0 += x;
@@ -858,7 +861,7 @@ fn root(f: &impl Fn(f64) -> f64, b: f64, fa: f64, fb: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{LaneSlot, Leg, Trend, solve_leg};
+    use super::{Leg, LegLane, Trend, solve_leg};
     use crate::engine::curves::NeedFn;
     use crate::model::CurveDef;
     use crate::model::LaneId;
@@ -871,7 +874,7 @@ mod tests {
             assert_eq!(
                 trend.forecast(7.0),
                 7.0,
-                "fewer than three deals: last rate"
+                "fewer than three bargains: last rate"
             );
             trend.struck(root);
         }
@@ -882,7 +885,7 @@ mod tests {
         assert_eq!(trend.forecast(1.5), 1.5);
         trend.struck(1.501);
         assert_eq!(trend.forecast(1.501), 1.501);
-        // A step without a deal breaks the chain.
+        // A step without a bargain breaks the chain.
         trend.struck(1.502);
         assert!((trend.forecast(0.0) - 1.503).abs() < 1e-12);
         trend.streak = 0;
@@ -902,7 +905,7 @@ mod tests {
         leg.s_giver = s_g;
         leg.taker = NeedFn::new(CurveDef::Concave(0), q_t, v_t, 2.0);
         leg.giver = Some(NeedFn::new(CurveDef::Concave(0), q_g, v_g, 2.0));
-        let lane = |room: f64| LaneSlot {
+        let lane = |room: f64| LegLane {
             lane: LaneId::new(0),
             room,
             keep,

@@ -43,7 +43,7 @@ impl Runner<'_> {
                 .map(|&(l, v)| totals.lanes.delivered[l] * self.params.slot(v))
                 .sum(),
             MeasureNode::Gain(a) => totals.gain[*a],
-            MeasureNode::Exposed { acc, .. } => totals.tallies[*acc],
+            MeasureNode::Exposed { tally, .. } => totals.tallies[*tally],
             MeasureNode::Ratio(a, b) => self.ratio(*a, *b),
             MeasureNode::Sum(parts) => self.sum_of(parts),
         }

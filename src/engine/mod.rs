@@ -1,23 +1,76 @@
 //! The simulation of one run: a [`Runner`] steps a [`Model`] through time.
 //!
+//! # Glossary
+//!
+//! One noun per concept, here and in the code. Each entry says what the thing is and how it is
+//! indexed: by a typed index ([`crate::model::index`]) into a table of the [`Model`], and the
+//! runner's arrays that run parallel to that table are indexed the same way.
+//!
+//! - **actor**: a party with stocks, production, consumption, needs and offers; [`ActorId`] into
+//!   `Model::actors`.
+//! - **good**: something actors hold, give and value: a material, a service or a currency;
+//!   [`GoodId`] into `Model::goods`.
+//! - **cell**: one actor and one good together, the unit of every per-actor-per-good quantity
+//!   (stock, production, consumption, receipts, accounts); [`Cell`] = `actor * goods + good`,
+//!   into every per-cell array ([`Model::cell`]).
+//! - **need**: an actor's valuation of a good, a curve of marginal value over its supply this
+//!   step ([`curves`]); [`NeedId`] into `Model::needs`, at most one per cell (`Model::need_at`).
+//! - **offer**: an actor's willingness to give a good, with a limit per step, a reserve and a
+//!   cost per unit; [`OfferId`] into `Model::offers`, at most one per cell.
+//! - **channel**: a way for goods to travel from one actor to another, as the scenario declares
+//!   it, with a detection probability and a seizure share; [`ChannelId`] into `Model::channels`.
+//! - **lane**: one channel carrying one good, with that good's capacity on it: what is sent,
+//!   seen, seized and delivered is counted per lane, and what one lane carries in one step is its
+//!   shipment; [`LaneId`] into `Model::lanes`.
+//! - **route**: every lane from one actor to another carrying one good, for reporting the
+//!   quantity delivered (`flows.csv`); [`RouteId`] into `Model::routes`.
+//! - **flow**: one good that one actor (the giver) may give another (the taker) under one offer,
+//!   along the lanes that carry it; a trade flow belongs to a link, an aid flow is given before
+//!   bargaining; [`FlowId`], numbered link by link (`a` to `b`, then `b` to `a`) and then the
+//!   aid flows ([`Model::flows`]).
+//! - **link**: two actors with trade flows both ways, which strike one bargain per step;
+//!   [`LinkId`] into `Model::links`.
+//! - **bargain**: what one link exchanges in one step, its terms set by the Nash bargaining rule
+//!   ([`exchange`]); struck only if both sides gain.
+//! - **leg**: one trade flow as a bargain moves it (its cap, both sides' curves, its lanes' room
+//!   and arriving shares this step); one per trade flow, in the flow's place.
+//! - **relation**: one actor's trust in another, in [0, 1]: it scales what the first offers the
+//!   second, and moves with deliveries, seizures and exposure; [`RelationId`] into
+//!   `Model::relations`.
+//! - **event**: something that may happen at each step, with a chance, under conditions on
+//!   signals (readings of the state), with effects; [`EventId`] into `Model::events`.
+//! - **modifier**: an event's effect that multiplies one parameter (its target: a production,
+//!   consumption, need, offer limit, detection, seizure or capacity) for some steps or for the
+//!   rest of the run; [`ModifierId`] into `Model::modifiers`, its target [`TargetId`] into
+//!   `Model::modifier_targets`.
+//! - **outcome**: a named quantity recorded at every step of every run (a column of the
+//!   results), one measure times a scale; indexed by its place in `Model::outcomes`.
+//! - **measure**: a node of the expression an outcome reads from the state (a lane total, a cell
+//!   account, a share of a need met, a ratio, a sum...); [`MeasureId`] into `Model::measures`. A
+//!   measure that counts over time keeps a tally ([`TallyId`], below `Model::tallies`).
+//! - **step**: one period of simulated time (the scenario's unit, a week in the flagship);
+//!   numbered from 1, step 0 being the state before the first.
+//! - **run**: one simulation of every step from the start, with its own draws of the
+//!   uncertainties and its own random stream; numbered from 0 within a batch.
+//!
 //! # What happens in a step
 //!
 //! 1. **Events.** In file order, each event draws one uniform; if it can still happen (`once`),
 //!    its conditions hold and the uniform is below its chance (ramped by its signal), it fires
-//!    and its effects apply: trust and stock changes at once, multipliers from this step for their
+//!    and its effects apply: trust and stock changes at once, modifiers from this step for their
 //!    duration.
 //! 2. **Production and consumption.** Production is added to stock (services: it is the capacity
 //!    this step). Consumption is taken from stock; what stock cannot cover is a shortfall.
 //! 3. **Valuation.** Each need values its good at the margin from its supply this step: own
 //!    production plus receipts minus what was given away ([`curves`]).
 //! 4. **Aid.** Aid offers give, in file order, up to the recipient's unmet need.
-//! 5. **Bargaining.** Each pair of actors with goods to give each other strikes one deal
-//!    ([`exchange`]): goods move where the receiver values them more than the giver, both sides
-//!    gain by their own valuation, terms by the Nash bargaining rule with their powers, bounded by
-//!    reserves, offer limits scaled by trust, and channel capacity.
-//! 6. **Shipping.** Each lane (channel and good) with a shipment draws one uniform: below the
-//!    channel's detection probability the shipment is seen, and a seen material or currency
-//!    shipment loses the channel's seizure share. The rest arrives.
+//! 5. **Bargaining.** Each link strikes one bargain ([`exchange`]): goods move where the
+//!    receiver values them more than the giver, both sides gain by their own valuation, terms by
+//!    the Nash bargaining rule with their powers, bounded by reserves, offer limits scaled by
+//!    trust, and lane capacity.
+//! 6. **Shipping.** Each lane draws one uniform; where it has a shipment, below the channel's
+//!    detection probability the shipment is seen, and a seen material or currency shipment loses
+//!    the channel's seizure share. The rest arrives.
 //! 7. **Needs, trust, outcomes.** Needs record what was met; trust rises with deliveries
 //!    received and falls with seizures (in proportion to the share of a shipment seized) and
 //!    exposure; every outcome is recorded.
@@ -45,12 +98,17 @@ mod step;
 
 use crate::model::Model;
 use crate::model::params::Setting;
+#[cfg(doc)]
+use crate::model::{
+    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, LaneId, LinkId, MeasureId, ModifierId,
+    NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
+};
 use check::CheckReport;
 use events::EventState;
 use exchange::BargainCache;
 use rand_chacha::ChaCha8Rng;
 use rng::{Streams, uniform};
-use state::{Params, State, StepFlows, Totals};
+use state::{Movement, Params, State, Totals};
 
 /// Runs a model, one run at a time, reusing its buffers.
 pub struct Runner<'m> {
@@ -60,7 +118,7 @@ pub struct Runner<'m> {
     /// What is carried from one step to the next: stocks, trust, the step.
     state: State,
     /// What moved this step: receipts, quantities sent, each lane's shipment.
-    this_step: StepFlows,
+    this_step: Movement,
     /// Totals since the run started: accounts, lane totals, needs met, gains, tallies.
     totals: Totals,
     /// Events fired and modifiers active.
@@ -78,7 +136,7 @@ impl<'m> Runner<'m> {
             model,
             params: Params::new(model),
             state: State::new(model),
-            this_step: StepFlows::new(model),
+            this_step: Movement::new(model),
             totals: Totals::new(model),
             events: EventState::new(model),
             bargains: BargainCache::new(model),

@@ -7,8 +7,8 @@
 use super::check::Accounts;
 use super::curves::NeedFn;
 use crate::model::{
-    ActorId, Cell, ChannelId, CurveDef, FlowId, IdVec, LaneId, LinkId, ModTarget, Model, NeedId,
-    OfferId, RelationId, Slot, TallyId, TargetId,
+    ActorId, Cell, ChannelId, CurveDef, FlowId, IdVec, LaneId, LinkId, Model, ModifierTarget,
+    NeedId, OfferId, RelationId, Slot, TallyId, TargetId,
 };
 
 /// The run's parameters: bound from the model, the setting and the run's draws when the run
@@ -179,21 +179,23 @@ impl Params {
     pub(super) fn apply(&mut self, m: &Model, multiplier: &IdVec<TargetId, f64>) {
         self.losses_stale = true;
         let base = &self.base;
-        for (t, target) in m.mod_targets.iter_ids() {
+        for (t, target) in m.modifier_targets.iter_ids() {
             let k = multiplier[t];
             match *target {
-                ModTarget::Production(c) => self.production[c] = base.production[c] * k,
-                ModTarget::Consumption(c) => self.consumption[c] = base.consumption[c] * k,
-                ModTarget::Need(n) => self.needs[n].set_quantity(base.need_quantity[n] * k),
-                ModTarget::Offer(o) => {
+                ModifierTarget::Production(c) => self.production[c] = base.production[c] * k,
+                ModifierTarget::Consumption(c) => self.consumption[c] = base.consumption[c] * k,
+                ModifierTarget::Need(n) => self.needs[n].set_quantity(base.need_quantity[n] * k),
+                ModifierTarget::Offer(o) => {
                     let b = base.offer_max[o];
                     self.offer_max[o] = if b.is_infinite() { b } else { b * k };
                 }
-                ModTarget::Detection(c) => {
+                ModifierTarget::Detection(c) => {
                     self.detection[c] = (base.detection[c] * k).clamp(0.0, 1.0)
                 }
-                ModTarget::Seizure(c) => self.seizure[c] = (base.seizure[c] * k).clamp(0.0, 1.0),
-                ModTarget::Capacity(c) => {
+                ModifierTarget::Seizure(c) => {
+                    self.seizure[c] = (base.seizure[c] * k).clamp(0.0, 1.0)
+                }
+                ModifierTarget::Capacity(c) => {
                     for &l in &base.channel_lanes[c] {
                         let b = base.capacity[l];
                         self.capacity[l] = if b.is_infinite() { b } else { b * k };
@@ -269,9 +271,9 @@ impl State {
     }
 }
 
-/// What moved this step: cleared when the step starts ([`StepFlows::clear`]), written by aid,
-/// bargaining and shipping.
-pub(super) struct StepFlows {
+/// The movement of goods this step: cleared when the step starts ([`Movement::clear`]), written
+/// by aid, bargaining and shipping.
+pub(super) struct Movement {
     /// Receipts so far this step, per cell: written by shipping, and handed over to
     /// [`State::received_last`] when the step ends (what is left here then is stale).
     pub(super) received: IdVec<Cell, f64>,
@@ -297,10 +299,10 @@ pub(super) struct StepFlows {
     pub(super) seized_any: bool,
 }
 
-impl StepFlows {
-    pub(super) fn new(m: &Model) -> StepFlows {
+impl Movement {
+    pub(super) fn new(m: &Model) -> Movement {
         let (cells, lanes) = (m.cells(), m.lanes.len());
-        StepFlows {
+        Movement {
             received: IdVec::filled(0.0, cells),
             expected: IdVec::filled(0.0, cells),
             sent: IdVec::filled(0.0, cells),
@@ -361,7 +363,7 @@ impl Totals {
             need_met: IdVec::filled(0.0, m.needs.len()),
             need_asked: IdVec::filled(0.0, m.needs.len()),
             gain: IdVec::filled(0.0, m.actors.len()),
-            tallies: IdVec::filled(0.0, m.measure_accs),
+            tallies: IdVec::filled(0.0, m.tallies),
         }
     }
 

@@ -102,9 +102,9 @@ impl Runner<'_> {
         }
         now.seized_any = seized_any;
         for node in &m.measures {
-            if let MeasureNode::Exposed { lanes, acc } = node {
+            if let MeasureNode::Exposed { lanes, tally } = node {
                 if lanes.iter().any(|&l| now.lane_seen[l]) {
-                    totals.tallies[*acc] += 1.0;
+                    totals.tallies[*tally] += 1.0;
                 }
             }
         }

@@ -102,14 +102,15 @@ ids! {
     RelationId;
     /// An event: its place in [`super::Model::events`].
     EventId;
-    /// A modifier (a multiplier an event sets for a while): its place in
-    /// [`super::Model::mods`].
-    ModId;
-    /// A parameter modifiers multiply: its place in [`super::Model::mod_targets`].
+    /// A modifier (an event's effect that multiplies a parameter for a while): its place in
+    /// [`super::Model::modifiers`].
+    ModifierId;
+    /// A parameter modifiers multiply: its place in [`super::Model::modifier_targets`].
     TargetId;
     /// A node of an outcome's measure: its place in [`super::Model::measures`].
     MeasureId;
-    /// A per-run tally kept by a measure that counts over time (steps with a shipment seen).
+    /// A per-run tally kept by a measure that counts over time (steps with a shipment seen):
+    /// below [`super::Model::tallies`].
     TallyId;
 }
 

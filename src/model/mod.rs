@@ -13,8 +13,8 @@ pub mod params;
 
 pub use compile::compile;
 pub use index::{
-    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, Id, IdVec, LaneId, LinkId, MeasureId, ModId,
-    NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
+    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, Id, IdVec, LaneId, LinkId, MeasureId,
+    ModifierId, NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
 };
 pub use params::{Program, Setting, Slot};
 
@@ -49,23 +49,24 @@ pub struct Model {
     pub channels: IdVec<ChannelId, ChannelDef>,
     /// One lane per (channel, good carried).
     pub lanes: IdVec<LaneId, LaneDef>,
-    /// Distinct (from, to, good) routes with their lanes, for flow statistics.
+    /// Distinct (from, to, good) routes with their lanes, for the quantities delivered per route
+    /// (`flows.csv`).
     pub routes: IdVec<RouteId, RouteDef>,
-    /// Trade flows grouped by pair of actors; each link is bargained as one deal per step.
+    /// Trade flows grouped by pair of actors; each link strikes one bargain per step.
     pub links: IdVec<LinkId, LinkDef>,
     /// Aid flows, given before any bargaining, in declaration order.
     pub aids: Vec<FlowDef>,
     pub relations: IdVec<RelationId, RelationDef>,
     pub events: IdVec<EventId, EventDef>,
-    /// Targets of temporary multipliers set by events.
-    pub mod_targets: IdVec<TargetId, ModTarget>,
-    /// Multiplier effects; events refer to them by index.
-    pub mods: IdVec<ModId, ModDef>,
+    /// The parameters modifiers multiply, each once.
+    pub modifier_targets: IdVec<TargetId, ModifierTarget>,
+    /// Modifiers: event effects that multiply a parameter for a while.
+    pub modifiers: IdVec<ModifierId, ModifierDef>,
     pub outcomes: Vec<OutcomeDef>,
     /// Arena of measure nodes; outcomes point at their root.
     pub measures: IdVec<MeasureId, MeasureNode>,
-    /// Number of per-run accumulators stateful measures use.
-    pub measure_accs: usize,
+    /// Number of per-run tallies measures that count over time keep ([`TallyId`]).
+    pub tallies: usize,
     pub uncertainties: Vec<UncertaintyDef>,
     /// Distributions written in place (not as named uncertainties): their path and slot.
     pub inline_draws: Vec<(String, Slot)>,
@@ -366,8 +367,8 @@ pub enum EffectDef {
         cell: Cell,
         add: Slot,
     },
-    /// Starts (or restarts) multiplier effect `mods[i]`.
-    Modifier(ModId),
+    /// Starts (or restarts) a modifier.
+    Modifier(ModifierId),
 }
 
 #[derive(Clone, Debug)]
@@ -383,9 +384,9 @@ pub struct EventDef {
     pub effects: Vec<EffectDef>,
 }
 
-/// A parameter an event can multiply for a while.
+/// A parameter a modifier multiplies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModTarget {
+pub enum ModifierTarget {
     Production(Cell),
     Consumption(Cell),
     Need(NeedId),
@@ -396,7 +397,7 @@ pub enum ModTarget {
 }
 
 #[derive(Clone, Debug)]
-pub struct ModDef {
+pub struct ModifierDef {
     pub target: TargetId,
     pub factor: Slot,
     /// Duration in steps; `None`: the rest of the run.
@@ -485,10 +486,10 @@ pub enum MeasureNode {
     /// Sum over lanes of delivered quantity times the good's value slot.
     Value(Vec<(LaneId, Slot)>),
     Gain(ActorId),
-    /// Steps with any of the lanes seen; counted in tally `acc`.
+    /// Steps with any of the lanes seen, counted in its tally.
     Exposed {
         lanes: Vec<LaneId>,
-        acc: TallyId,
+        tally: TallyId,
     },
     Ratio(MeasureId, MeasureId),
     Sum(Vec<MeasureId>),

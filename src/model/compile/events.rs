@@ -3,8 +3,8 @@
 use super::{Ctx, sub};
 use crate::model::params::Domain;
 use crate::model::{
-    Cell, ConditionDef, EffectDef, EventDef, EventId, GoodId, ModDef, ModTarget, Model, NeedId,
-    RelationId, SignalDef,
+    Cell, ConditionDef, EffectDef, EventDef, EventId, GoodId, Model, ModifierDef, ModifierTarget,
+    NeedId, RelationId, SignalDef,
 };
 use crate::scenario::format::{Condition, Effect, Signal};
 use crate::scenario::num::Num;
@@ -169,8 +169,8 @@ impl Ctx<'_> {
                     self.cell(m, actor, good, path).map(|c| c.0)
                 };
                 let target = match eff {
-                    Effect::Production { .. } => ModTarget::Production(cell?),
-                    _ => ModTarget::Consumption(cell?),
+                    Effect::Production { .. } => ModifierTarget::Production(cell?),
+                    _ => ModifierTarget::Consumption(cell?),
                 };
                 self.modifier(m, target, factor, steps.as_ref(), path)
             }
@@ -181,7 +181,7 @@ impl Ctx<'_> {
                 steps,
             } => {
                 let need = self.need(m, actor, good, path)?;
-                self.modifier(m, ModTarget::Need(need), factor, steps.as_ref(), path)
+                self.modifier(m, ModifierTarget::Need(need), factor, steps.as_ref(), path)
             }
             Effect::Offer {
                 actor,
@@ -194,7 +194,7 @@ impl Ctx<'_> {
                     self.problem(path, format!("{actor} has no offer of {good} to scale; declare Offer(good: \"{good}\", ...) under {actor} first"));
                     return None;
                 };
-                self.modifier(m, ModTarget::Offer(o), factor, steps.as_ref(), path)
+                self.modifier(m, ModifierTarget::Offer(o), factor, steps.as_ref(), path)
             }
             Effect::Detection {
                 channel,
@@ -213,9 +213,9 @@ impl Ctx<'_> {
             } => {
                 let c = self.channel(channel, &sub(path, "channel"))?;
                 let target = match eff {
-                    Effect::Detection { .. } => ModTarget::Detection(c),
-                    Effect::Seizure { .. } => ModTarget::Seizure(c),
-                    _ => ModTarget::Capacity(c),
+                    Effect::Detection { .. } => ModifierTarget::Detection(c),
+                    Effect::Seizure { .. } => ModifierTarget::Seizure(c),
+                    _ => ModifierTarget::Capacity(c),
                 };
                 self.modifier(m, target, factor, steps.as_ref(), path)
             }
@@ -225,18 +225,18 @@ impl Ctx<'_> {
     fn modifier(
         &mut self,
         m: &mut Model,
-        target: ModTarget,
+        target: ModifierTarget,
         factor: &Num,
         steps: Option<&Num>,
         path: &str,
     ) -> Option<EffectDef> {
         let factor = self.num(factor, &sub(path, "factor"), Domain::NonNegative);
         let steps = steps.map(|s| self.num(s, &sub(path, "steps"), Domain::Steps));
-        let target = match m.mod_targets.position(|x| *x == target) {
+        let target = match m.modifier_targets.position(|x| *x == target) {
             Some(t) => t,
-            None => m.mod_targets.push(target),
+            None => m.modifier_targets.push(target),
         };
-        let i = m.mods.push(ModDef {
+        let i = m.modifiers.push(ModifierDef {
             target,
             factor,
             steps,

@@ -179,9 +179,9 @@ impl Ctx<'_> {
                     }
                     return None;
                 }
-                let acc = TallyId::new(m.measure_accs);
-                m.measure_accs += 1;
-                MeasureNode::Exposed { lanes, acc }
+                let tally = TallyId::new(m.tallies);
+                m.tallies += 1;
+                MeasureNode::Exposed { lanes, tally }
             }
             Measure::Ratio(a, b) => {
                 let a = self.measure(m, a, &sub(path, "0"));
