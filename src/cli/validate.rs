@@ -2,7 +2,7 @@
 
 use super::Failure;
 use std::path::Path;
-use stratex::model::Model;
+use stratex::model::{ActorId, GoodId, Model};
 use stratex::number::exact_count;
 
 pub fn validate(path: &Path) -> Result<(), Failure> {
@@ -20,8 +20,8 @@ fn list(title: &str, items: Vec<String>) -> String {
 }
 
 fn describe(path: &Path, m: &Model) -> String {
-    let actor = |i: usize| m.actors[i].id.clone();
-    let good = |i: usize| m.goods[i].id.clone();
+    let actor = |i: ActorId| m.actors[i].id.clone();
+    let good = |i: GoodId| m.goods[i].id.clone();
     let mut s = format!(
         "{}: valid. \"{}\": {} {}, {} runs and seed {} by default\n\n",
         path.display(),
@@ -48,8 +48,7 @@ fn describe(path: &Path, m: &Model) -> String {
     s += &list(
         "channels",
         m.channels
-            .iter()
-            .enumerate()
+            .iter_ids()
             .map(|(c, ch)| {
                 let goods: Vec<String> = m
                     .lanes

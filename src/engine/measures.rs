@@ -1,7 +1,7 @@
 //! Reading outcomes from the state of a run.
 
 use super::Runner;
-use crate::model::{CellStat, LaneStat, MeasureNode};
+use crate::model::{CellStat, LaneStat, MeasureId, MeasureNode};
 
 impl Runner<'_> {
     /// Value of measure node `i` now.
@@ -9,40 +9,41 @@ impl Runner<'_> {
     /// Inlined where outcomes are recorded, so that the usual node (a quantity read or summed
     /// over a few lanes) costs no call; ratios and sums of nodes go through a function each.
     #[inline(always)]
-    pub(crate) fn measure(&self, i: usize) -> f64 {
-        match &self.m.measures[i] {
+    pub(super) fn measure(&self, i: MeasureId) -> f64 {
+        let totals = &self.totals;
+        match &self.model.measures[i] {
             MeasureNode::Lanes { stat, lanes } => {
-                let totals = match stat {
-                    LaneStat::Sent => &self.lane_sent_cum,
-                    LaneStat::Delivered => &self.lane_delivered_cum,
-                    LaneStat::Seized => &self.lane_seized_cum,
+                let per_lane = match stat {
+                    LaneStat::Sent => &totals.lanes.sent,
+                    LaneStat::Delivered => &totals.lanes.delivered,
+                    LaneStat::Seized => &totals.lanes.seized,
                 };
-                lanes.iter().map(|&l| totals[l]).sum()
+                lanes.iter().map(|&l| per_lane[l]).sum()
             }
             MeasureNode::Cell { stat, cell } => match stat {
-                CellStat::Received => self.acc.received[*cell],
-                CellStat::Consumed => self.acc.consumed[*cell],
-                CellStat::Produced => self.acc.produced[*cell],
-                CellStat::Shortfall => self.acc.shortfall[*cell],
-                CellStat::Stock => self.stock[*cell],
+                CellStat::Received => totals.accounts.received[*cell],
+                CellStat::Consumed => totals.accounts.consumed[*cell],
+                CellStat::Produced => totals.accounts.produced[*cell],
+                CellStat::Shortfall => totals.accounts.shortfall[*cell],
+                CellStat::Stock => self.state.stock[*cell],
             },
             MeasureNode::NeedMet(n) => {
-                let q = self.need_q_cum[*n];
+                let q = totals.need_asked[*n];
                 if q > 0.0 {
-                    self.need_met_cum[*n] / q
+                    totals.need_met[*n] / q
                 } else {
                     0.0
                 }
             }
-            MeasureNode::Trust(r) => self.trust[*r],
-            MeasureNode::Count(e) => self.event_count[*e] as f64,
-            MeasureNode::Happened(e) => f64::from(u8::from(self.event_count[*e] > 0)),
+            MeasureNode::Trust(r) => self.state.trust[*r],
+            MeasureNode::Count(e) => self.events.count[*e] as f64,
+            MeasureNode::Happened(e) => f64::from(u8::from(self.events.count[*e] > 0)),
             MeasureNode::Value(lanes) => lanes
                 .iter()
-                .map(|&(l, v)| self.lane_delivered_cum[l] * self.p[v as usize])
+                .map(|&(l, v)| totals.lanes.delivered[l] * self.params.slot(v))
                 .sum(),
-            MeasureNode::Gain(a) => self.gain[*a],
-            MeasureNode::Exposed { acc, .. } => self.measure_acc[*acc],
+            MeasureNode::Gain(a) => totals.gain[*a],
+            MeasureNode::Exposed { tally, .. } => totals.tallies[*tally],
             MeasureNode::Ratio(a, b) => self.ratio(*a, *b),
             MeasureNode::Sum(parts) => self.sum_of(parts),
         }
@@ -50,14 +51,14 @@ impl Runner<'_> {
 
     /// Node `a` over node `b` now (0 while `b` is 0).
     #[inline(never)]
-    fn ratio(&self, a: usize, b: usize) -> f64 {
+    fn ratio(&self, a: MeasureId, b: MeasureId) -> f64 {
         let d = self.measure(b);
         if d != 0.0 { self.measure(a) / d } else { 0.0 }
     }
 
     /// The sum of the nodes `parts` now.
     #[inline(never)]
-    fn sum_of(&self, parts: &[usize]) -> f64 {
+    fn sum_of(&self, parts: &[MeasureId]) -> f64 {
         parts.iter().map(|&p| self.measure(p)).sum()
     }
 }

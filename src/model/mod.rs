@@ -2,21 +2,24 @@
 //!
 //! [`compile::compile`] checks a parsed [`crate::scenario::Scenario`] and produces a [`Model`]
 //! in which every reference is an index and every number a [`params::Slot`]. The engine never
-//! sees a name: actors, goods, channels, relations and events are `usize` indices, and per
-//! actor-and-good quantities live in flat arrays indexed by `cell = actor * goods + good`.
+//! sees a name: actors, goods, channels, lanes, relations, events and the rest are typed indices
+//! ([`index`]) into the model's tables, and per actor-and-good quantities live in flat arrays
+//! indexed by a [`Cell`] (`actor * goods + good`).
 
 pub mod compile;
 pub mod grid;
+pub mod index;
 pub mod params;
 
 pub use compile::compile;
+pub use index::{
+    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, Id, IdVec, LaneId, LinkId, MeasureId,
+    ModifierId, NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
+};
 pub use params::{Program, Setting, Slot};
 
 use crate::scenario::format;
 use serde::{Deserialize, Serialize};
-
-/// Index value meaning "none" in dense `u32` tables.
-pub const NONE: u32 = u32::MAX;
 
 /// A compiled scenario. Immutable and shared by all runs.
 #[derive(Clone, Debug)]
@@ -30,39 +33,40 @@ pub struct Model {
     pub plural: String,
     pub default_runs: u64,
     pub default_seed: u64,
-    pub goods: Vec<GoodDef>,
-    pub actors: Vec<ActorDef>,
+    pub goods: IdVec<GoodId, GoodDef>,
+    pub actors: IdVec<ActorId, ActorDef>,
     pub program: Program,
     /// Initial stocks, as `(cell, slot)`.
-    pub stocks: Vec<(u32, Slot)>,
+    pub stocks: Vec<(Cell, Slot)>,
     /// Production (service capacity) per step, as `(cell, slot)`.
-    pub production: Vec<(u32, Slot)>,
+    pub production: Vec<(Cell, Slot)>,
     /// Consumption per step, as `(cell, slot)`.
-    pub consumption: Vec<(u32, Slot)>,
-    pub needs: Vec<NeedDef>,
-    /// Need index of each cell, or [`NONE`].
-    pub need_at: Vec<u32>,
-    pub offers: Vec<OfferDef>,
-    pub channels: Vec<ChannelDef>,
+    pub consumption: Vec<(Cell, Slot)>,
+    pub needs: IdVec<NeedId, NeedDef>,
+    /// The need of each cell's actor for its good, if it has one.
+    pub need_at: IdVec<Cell, Option<NeedId>>,
+    pub offers: IdVec<OfferId, OfferDef>,
+    pub channels: IdVec<ChannelId, ChannelDef>,
     /// One lane per (channel, good carried).
-    pub lanes: Vec<LaneDef>,
-    /// Distinct (from, to, good) routes with their lanes, for flow statistics.
-    pub routes: Vec<RouteDef>,
-    /// Trade flows grouped by pair of actors; each link is bargained as one deal per step.
-    pub links: Vec<LinkDef>,
+    pub lanes: IdVec<LaneId, LaneDef>,
+    /// Distinct (from, to, good) routes with their lanes, for the quantities delivered per route
+    /// (`flows.csv`).
+    pub routes: IdVec<RouteId, RouteDef>,
+    /// Trade flows grouped by pair of actors; each link strikes one bargain per step.
+    pub links: IdVec<LinkId, LinkDef>,
     /// Aid flows, given before any bargaining, in declaration order.
     pub aids: Vec<FlowDef>,
-    pub relations: Vec<RelationDef>,
-    pub events: Vec<EventDef>,
-    /// Targets of temporary multipliers set by events.
-    pub mod_targets: Vec<ModTarget>,
-    /// Multiplier effects; events refer to them by index.
-    pub mods: Vec<ModDef>,
+    pub relations: IdVec<RelationId, RelationDef>,
+    pub events: IdVec<EventId, EventDef>,
+    /// The parameters modifiers multiply, each once.
+    pub modifier_targets: IdVec<TargetId, ModifierTarget>,
+    /// Modifiers: event effects that multiply a parameter for a while.
+    pub modifiers: IdVec<ModifierId, ModifierDef>,
     pub outcomes: Vec<OutcomeDef>,
     /// Arena of measure nodes; outcomes point at their root.
-    pub measures: Vec<MeasureNode>,
-    /// Number of per-run accumulators stateful measures use.
-    pub measure_accs: usize,
+    pub measures: IdVec<MeasureId, MeasureNode>,
+    /// Number of per-run tallies measures that count over time keep ([`TallyId`]).
+    pub tallies: usize,
     pub uncertainties: Vec<UncertaintyDef>,
     /// Distributions written in place (not as named uncertainties): their path and slot.
     pub inline_draws: Vec<(String, Slot)>,
@@ -74,15 +78,42 @@ pub struct Model {
 }
 
 impl Model {
-    /// Index of the cell for actor `a` and good `g`.
+    /// The cell of actor `a` and good `g`.
     #[inline]
-    pub fn cell(&self, a: usize, g: usize) -> usize {
-        a * self.goods.len() + g
+    pub fn cell(&self, a: ActorId, g: GoodId) -> Cell {
+        Cell::new(a.index() * self.goods.len() + g.index())
+    }
+
+    /// The actor and the good of cell `c` (the inverse of [`Model::cell`]).
+    pub fn cell_parts(&self, c: Cell) -> (ActorId, GoodId) {
+        let ng = self.goods.len();
+        (ActorId::new(c.index() / ng), GoodId::new(c.index() % ng))
     }
 
     /// Number of actor-and-good cells.
     pub fn cells(&self) -> usize {
         self.actors.len() * self.goods.len()
+    }
+
+    /// Every flow with its index ([`FlowId`]): each link's flows from `a` to `b`, then from `b`
+    /// to `a`, link by link, then the aid flows.
+    pub fn flows(&self) -> impl Iterator<Item = (FlowId, &FlowDef)> {
+        self.links
+            .iter()
+            .flat_map(|l| l.ab.iter().chain(l.ba.iter()))
+            .chain(self.aids.iter())
+            .enumerate()
+            .map(|(f, flow)| (FlowId::new(f), flow))
+    }
+
+    /// Number of flows, trade and aid.
+    pub fn flow_count(&self) -> usize {
+        self.trade_flow_count() + self.aids.len()
+    }
+
+    /// Number of trade flows: the first aid flow's index.
+    pub fn trade_flow_count(&self) -> usize {
+        self.links.iter().map(|l| l.ab.len() + l.ba.len()).sum()
     }
 
     /// The baseline setting: every lever at its baseline, nothing fixed.
@@ -214,9 +245,9 @@ pub enum CurveDef {
 
 #[derive(Clone, Debug)]
 pub struct NeedDef {
-    pub actor: usize,
-    pub good: usize,
-    pub cell: usize,
+    pub actor: ActorId,
+    pub good: GoodId,
+    pub cell: Cell,
     pub quantity: Slot,
     pub value: Slot,
     pub curve: CurveDef,
@@ -224,9 +255,9 @@ pub struct NeedDef {
 
 #[derive(Clone, Debug)]
 pub struct OfferDef {
-    pub actor: usize,
-    pub good: usize,
-    pub cell: usize,
+    pub actor: ActorId,
+    pub good: GoodId,
+    pub cell: Cell,
     pub reserve: Slot,
     /// Most given per step, all partners together; `None`: no limit.
     pub max: Option<Slot>,
@@ -237,22 +268,22 @@ pub struct OfferDef {
 #[derive(Clone, Debug)]
 pub struct ChannelDef {
     pub id: String,
-    pub from: usize,
-    pub to: usize,
+    pub from: ActorId,
+    pub to: ActorId,
     pub detection: Slot,
     pub seizure: Slot,
-    pub watched_by: Vec<usize>,
+    pub watched_by: Vec<ActorId>,
 }
 
 #[derive(Clone, Debug)]
 pub struct LaneDef {
-    pub channel: usize,
-    pub good: usize,
-    pub from: usize,
-    pub to: usize,
+    pub channel: ChannelId,
+    pub good: GoodId,
+    pub from: ActorId,
+    pub to: ActorId,
     /// Cells (actor and good) of `from` and `to`, resolved at load time.
-    pub from_cell: usize,
-    pub to_cell: usize,
+    pub from_cell: Cell,
+    pub to_cell: Cell,
     /// Capacity per step; `None`: no limit.
     pub capacity: Option<Slot>,
     /// Materials and currency can be seized; services cannot.
@@ -262,29 +293,29 @@ pub struct LaneDef {
 /// Everything that can carry one good from one actor to another (one or more channels).
 #[derive(Clone, Debug)]
 pub struct RouteDef {
-    pub from: usize,
-    pub to: usize,
-    pub good: usize,
-    pub lanes: Vec<usize>,
+    pub from: ActorId,
+    pub to: ActorId,
+    pub good: GoodId,
+    pub lanes: Vec<LaneId>,
 }
 
 /// One good moving from a giver to a taker under one offer.
 #[derive(Clone, Debug)]
 pub struct FlowDef {
-    pub giver: usize,
-    pub taker: usize,
-    pub good: usize,
-    pub offer: usize,
+    pub giver: ActorId,
+    pub taker: ActorId,
+    pub good: GoodId,
+    pub offer: OfferId,
     /// The giver's trust in the taker, if a relation is declared (else trust is 1).
-    pub relation: Option<usize>,
+    pub relation: Option<RelationId>,
     /// Lanes that can carry it (channels giver -> taker carrying the good).
-    pub lanes: Vec<usize>,
-    pub taker_need: usize,
+    pub lanes: Vec<LaneId>,
+    pub taker_need: NeedId,
     /// The giver's own need for the good, which makes giving costlier as it bites.
-    pub giver_need: Option<usize>,
+    pub giver_need: Option<NeedId>,
     /// Cells (actor and good) of the giver and the taker, resolved at load time.
-    pub giver_cell: usize,
-    pub taker_cell: usize,
+    pub giver_cell: Cell,
+    pub taker_cell: Cell,
     /// Whether the good is held in stock (materials, currency) rather than a service.
     pub stocked: bool,
 }
@@ -292,8 +323,8 @@ pub struct FlowDef {
 /// A pair of actors that can trade, with the flows each way.
 #[derive(Clone, Debug)]
 pub struct LinkDef {
-    pub a: usize,
-    pub b: usize,
+    pub a: ActorId,
+    pub b: ActorId,
     /// Flows from `a` to `b`.
     pub ab: Vec<FlowDef>,
     /// Flows from `b` to `a`.
@@ -302,28 +333,28 @@ pub struct LinkDef {
 
 #[derive(Clone, Debug)]
 pub struct RelationDef {
-    pub from: usize,
-    pub to: usize,
+    pub from: ActorId,
+    pub to: ActorId,
     pub trust: Slot,
     pub kept: Slot,
     pub seized: Slot,
     pub exposed: Slot,
     pub drift: Slot,
     /// Lanes from `to` to `from` (deliveries that count as kept promises).
-    pub lanes_in: Vec<usize>,
+    pub lanes_in: Vec<LaneId>,
     /// Lanes between the two either way (seizures and exposure).
-    pub lanes_any: Vec<usize>,
+    pub lanes_any: Vec<LaneId>,
 }
 
 /// A reading of run state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SignalDef {
-    Received(usize),
-    ReceivedLast(usize),
-    Stock(usize),
-    Trust(usize),
-    NeedMet(usize),
-    Count(usize),
+    Received(Cell),
+    ReceivedLast(Cell),
+    Stock(Cell),
+    Trust(RelationId),
+    NeedMet(NeedId),
+    Count(EventId),
     Step,
 }
 
@@ -331,22 +362,22 @@ pub enum SignalDef {
 pub enum ConditionDef {
     Above(SignalDef, Slot),
     Below(SignalDef, Slot),
-    Fired(usize),
-    NotFired(usize),
+    Fired(EventId),
+    NotFired(EventId),
 }
 
 #[derive(Clone, Debug)]
 pub enum EffectDef {
     Trust {
-        relation: usize,
+        relation: RelationId,
         add: Slot,
     },
     Stock {
-        cell: usize,
+        cell: Cell,
         add: Slot,
     },
-    /// Starts (or restarts) multiplier effect `mods[i]`.
-    Modifier(usize),
+    /// Starts (or restarts) a modifier.
+    Modifier(ModifierId),
 }
 
 #[derive(Clone, Debug)]
@@ -358,25 +389,25 @@ pub struct EventDef {
     pub ramp: Option<(SignalDef, Slot, Slot)>,
     pub conditions: Vec<ConditionDef>,
     pub once: bool,
-    pub by: Option<usize>,
+    pub by: Option<ActorId>,
     pub effects: Vec<EffectDef>,
 }
 
-/// A parameter an event can multiply for a while.
+/// A parameter a modifier multiplies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModTarget {
-    Production(usize),
-    Consumption(usize),
-    Need(usize),
-    Offer(usize),
-    Detection(usize),
-    Seizure(usize),
-    Capacity(usize),
+pub enum ModifierTarget {
+    Production(Cell),
+    Consumption(Cell),
+    Need(NeedId),
+    Offer(OfferId),
+    Detection(ChannelId),
+    Seizure(ChannelId),
+    Capacity(ChannelId),
 }
 
 #[derive(Clone, Debug)]
-pub struct ModDef {
-    pub target: usize,
+pub struct ModifierDef {
+    pub target: TargetId,
     pub factor: Slot,
     /// Duration in steps; `None`: the rest of the run.
     pub steps: Option<Slot>,
@@ -389,7 +420,7 @@ pub struct OutcomeDef {
     pub unit: String,
     pub better: Better,
     pub scale: f64,
-    pub root: usize,
+    pub root: MeasureId,
 }
 
 /// Which per-lane total a lane sum reads.
@@ -451,26 +482,26 @@ impl MeasureNode {
 pub enum MeasureNode {
     Lanes {
         stat: LaneStat,
-        lanes: Vec<usize>,
+        lanes: Vec<LaneId>,
     },
     Cell {
         stat: CellStat,
-        cell: usize,
+        cell: Cell,
     },
-    NeedMet(usize),
-    Trust(usize),
-    Count(usize),
-    Happened(usize),
+    NeedMet(NeedId),
+    Trust(RelationId),
+    Count(EventId),
+    Happened(EventId),
     /// Sum over lanes of delivered quantity times the good's value slot.
-    Value(Vec<(usize, Slot)>),
-    Gain(usize),
-    /// Steps with any of the lanes seen; uses accumulator `acc`.
+    Value(Vec<(LaneId, Slot)>),
+    Gain(ActorId),
+    /// Steps with any of the lanes seen, counted in its tally.
     Exposed {
-        lanes: Vec<usize>,
-        acc: usize,
+        lanes: Vec<LaneId>,
+        tally: TallyId,
     },
-    Ratio(usize, usize),
-    Sum(Vec<usize>),
+    Ratio(MeasureId, MeasureId),
+    Sum(Vec<MeasureId>),
 }
 
 #[derive(Clone, Debug)]

@@ -2,14 +2,17 @@
 
 use super::{Ctx, sub};
 use crate::model::params::Domain;
-use crate::model::{ConditionDef, EffectDef, EventDef, ModDef, ModTarget, Model, NONE, SignalDef};
+use crate::model::{
+    Cell, ConditionDef, EffectDef, EventDef, EventId, GoodId, Model, ModifierDef, ModifierTarget,
+    NeedId, RelationId, SignalDef,
+};
 use crate::scenario::format::{Condition, Effect, Signal};
 use crate::scenario::num::Num;
 
 impl Ctx<'_> {
     pub(super) fn events(&mut self, m: &mut Model) {
         let sc = self.sc;
-        for (e, ev) in sc.events.iter().enumerate() {
+        for (e, ev) in EventId::all(sc.events.len()).zip(&sc.events) {
             let path = format!("events[{}]", ev.id);
             self.name(&sub(&path, "name"), &ev.name);
             let chance = self.num(&ev.chance, &sub(&path, "chance"), Domain::Probability);
@@ -74,13 +77,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn cell(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<(usize, usize)> {
+    fn cell(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<(Cell, GoodId)> {
         let a = self.actor(actor, &sub(path, "actor"));
         let g = self.good(good, &sub(path, "good"));
         Some((a?, g?)).map(|(a, g)| (m.cell(a, g), g))
     }
 
-    fn stocked_cell(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<usize> {
+    fn stocked_cell(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<Cell> {
         let (cell, g) = self.cell(m, actor, good, path)?;
         if !m.goods[g].stocked() {
             self.problem(sub(path, "good"), format!("{good} is a service and is never stocked; stock readings and changes apply to materials and currency"));
@@ -89,14 +92,13 @@ impl Ctx<'_> {
         Some(cell)
     }
 
-    fn need(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<usize> {
+    fn need(&mut self, m: &Model, actor: &str, good: &str, path: &str) -> Option<NeedId> {
         let (cell, _) = self.cell(m, actor, good, path)?;
         let n = m.need_at[cell];
-        if n == NONE {
+        if n.is_none() {
             self.problem(path, format!("{actor} has no need for {good}; declare Need(good: \"{good}\", ...) under {actor} first"));
-            return None;
         }
-        Some(n as usize)
+        n
     }
 
     pub(super) fn relation(
@@ -105,11 +107,11 @@ impl Ctx<'_> {
         from: &str,
         to: &str,
         path: &str,
-    ) -> Option<usize> {
+    ) -> Option<RelationId> {
         let f = self.actor(from, &sub(path, "from"));
         let t = self.actor(to, &sub(path, "to"));
         let (f, t) = (f?, t?);
-        let r = m.relations.iter().position(|r| r.from == f && r.to == t);
+        let r = m.relations.position(|r| r.from == f && r.to == t);
         if r.is_none() {
             self.problem(path, format!("no relation from {from} to {to} is declared; add Relation(from: \"{from}\", to: \"{to}\", trust: ...) to relations"));
         }
@@ -167,8 +169,8 @@ impl Ctx<'_> {
                     self.cell(m, actor, good, path).map(|c| c.0)
                 };
                 let target = match eff {
-                    Effect::Production { .. } => ModTarget::Production(cell?),
-                    _ => ModTarget::Consumption(cell?),
+                    Effect::Production { .. } => ModifierTarget::Production(cell?),
+                    _ => ModifierTarget::Consumption(cell?),
                 };
                 self.modifier(m, target, factor, steps.as_ref(), path)
             }
@@ -179,7 +181,7 @@ impl Ctx<'_> {
                 steps,
             } => {
                 let need = self.need(m, actor, good, path)?;
-                self.modifier(m, ModTarget::Need(need), factor, steps.as_ref(), path)
+                self.modifier(m, ModifierTarget::Need(need), factor, steps.as_ref(), path)
             }
             Effect::Offer {
                 actor,
@@ -188,11 +190,11 @@ impl Ctx<'_> {
                 steps,
             } => {
                 let (cell, _) = self.cell(m, actor, good, path)?;
-                let Some(o) = m.offers.iter().position(|o| o.cell == cell) else {
+                let Some(o) = m.offers.position(|o| o.cell == cell) else {
                     self.problem(path, format!("{actor} has no offer of {good} to scale; declare Offer(good: \"{good}\", ...) under {actor} first"));
                     return None;
                 };
-                self.modifier(m, ModTarget::Offer(o), factor, steps.as_ref(), path)
+                self.modifier(m, ModifierTarget::Offer(o), factor, steps.as_ref(), path)
             }
             Effect::Detection {
                 channel,
@@ -211,9 +213,9 @@ impl Ctx<'_> {
             } => {
                 let c = self.channel(channel, &sub(path, "channel"))?;
                 let target = match eff {
-                    Effect::Detection { .. } => ModTarget::Detection(c),
-                    Effect::Seizure { .. } => ModTarget::Seizure(c),
-                    _ => ModTarget::Capacity(c),
+                    Effect::Detection { .. } => ModifierTarget::Detection(c),
+                    Effect::Seizure { .. } => ModifierTarget::Seizure(c),
+                    _ => ModifierTarget::Capacity(c),
                 };
                 self.modifier(m, target, factor, steps.as_ref(), path)
             }
@@ -223,25 +225,22 @@ impl Ctx<'_> {
     fn modifier(
         &mut self,
         m: &mut Model,
-        target: ModTarget,
+        target: ModifierTarget,
         factor: &Num,
         steps: Option<&Num>,
         path: &str,
     ) -> Option<EffectDef> {
         let factor = self.num(factor, &sub(path, "factor"), Domain::NonNegative);
         let steps = steps.map(|s| self.num(s, &sub(path, "steps"), Domain::Steps));
-        let t = match m.mod_targets.iter().position(|x| *x == target) {
+        let target = match m.modifier_targets.position(|x| *x == target) {
             Some(t) => t,
-            None => {
-                m.mod_targets.push(target);
-                m.mod_targets.len() - 1
-            }
+            None => m.modifier_targets.push(target),
         };
-        m.mods.push(ModDef {
-            target: t,
+        let i = m.modifiers.push(ModifierDef {
+            target,
             factor,
             steps,
         });
-        Some(EffectDef::Modifier(m.mods.len() - 1))
+        Some(EffectDef::Modifier(i))
     }
 }

@@ -5,15 +5,19 @@
 //! together. Only a scenario without problems becomes a model.
 
 mod actors;
+mod channels;
 mod events;
+mod flows;
+mod header;
+mod numbers;
 mod outcomes;
 
-use super::params::{BinOp, Domain, LIMIT, Op, Program, Setting, Site, Slot};
-use super::{LeverDef, Model, ParamRef, UncertaintyDef};
+use super::params::{LIMIT, Op, Program, Setting, Slot};
+use super::{
+    ActorId, ChannelId, EventId, GoodId, IdVec, LeverDef, Model, ParamRef, UncertaintyDef,
+};
 use crate::scenario::error::{self, Problem, ScenarioError};
 use crate::scenario::format::Scenario;
-use crate::scenario::num::{Expr, Num, explain_invalid};
-use crate::stats::dist::DistKind;
 use std::path::Path;
 
 /// Limits that keep a hostile or mistaken file from exhausting memory or running for ever.
@@ -307,393 +311,24 @@ impl<'s> Ctx<'s> {
         }
     }
 
-    pub(crate) fn good(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn good(&mut self, name: &str, path: &str) -> Option<GoodId> {
         let ids = self.good_ids.clone();
-        self.find("good", &ids, name, path)
+        self.find("good", &ids, name, path).map(GoodId::new)
     }
 
-    pub(crate) fn actor(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn actor(&mut self, name: &str, path: &str) -> Option<ActorId> {
         let ids = self.actor_ids.clone();
-        self.find("actor", &ids, name, path)
+        self.find("actor", &ids, name, path).map(ActorId::new)
     }
 
-    pub(crate) fn channel(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn channel(&mut self, name: &str, path: &str) -> Option<ChannelId> {
         let ids = self.channel_ids.clone();
-        self.find("channel", &ids, name, path)
+        self.find("channel", &ids, name, path).map(ChannelId::new)
     }
 
-    pub(crate) fn event(&mut self, name: &str, path: &str) -> Option<usize> {
+    pub(crate) fn event(&mut self, name: &str, path: &str) -> Option<EventId> {
         let ids = self.event_ids.clone();
-        self.find("event", &ids, name, path)
-    }
-
-    /// Compiles a number used at `path`, checked against `domain` and clamped into it.
-    pub(crate) fn num(&mut self, n: &Num, path: &str, domain: Domain) -> Slot {
-        let raw = self.expr(n, path);
-        let (lo, hi) = domain.bounds();
-        self.prog.sites.push(Site {
-            path: path.to_string(),
-            raw,
-            domain,
-        });
-        self.prog.push(Op::Clamp { src: raw, lo, hi })
-    }
-
-    /// Like [`Ctx::num`] for an optional field with a default.
-    pub(crate) fn opt_num(
-        &mut self,
-        n: Option<&Num>,
-        default: f64,
-        path: &str,
-        domain: Domain,
-    ) -> Slot {
-        match n {
-            Some(n) => self.num(n, path, domain),
-            None => self.constant(default),
-        }
-    }
-
-    pub(crate) fn constant(&mut self, v: f64) -> Slot {
-        if v == 0.0 {
-            self.zero
-        } else if v == 1.0 {
-            self.one
-        } else {
-            self.prog.push(Op::Const(v))
-        }
-    }
-
-    fn expr(&mut self, n: &Num, path: &str) -> Slot {
-        match n {
-            Num::Value(v) => {
-                if !v.is_finite() || v.abs() > LIMIT {
-                    self.problem(
-                        path,
-                        format!(
-                            "{} is not allowed; numbers must be finite and within ±1e15",
-                            error::number(*v)
-                        ),
-                    );
-                    return self.zero;
-                }
-                self.constant(*v)
-            }
-            Num::Invalid(value) => {
-                self.problem(path, explain_invalid(value));
-                self.zero
-            }
-            Num::Expr(e) => self.expr_form(e, path),
-        }
-    }
-
-    fn expr_form(&mut self, e: &Expr, path: &str) -> Slot {
-        let z = self.zero;
-        match e {
-            Expr::Uniform { min, max } => {
-                self.ordered(path, &[("min", min), ("max", max)]);
-                let a = [
-                    self.expr(min, &sub(path, "min")),
-                    self.expr(max, &sub(path, "max")),
-                    z,
-                    z,
-                ];
-                self.draw(DistKind::Uniform, a, path)
-            }
-            Expr::Normal { mean, sd } => {
-                let m = self.expr(mean, &sub(path, "mean"));
-                let s = self.num(sd, &sub(path, "sd"), Domain::NonNegative);
-                self.draw(DistKind::Normal, [m, s, z, z], path)
-            }
-            Expr::LogNormal { median, sigma } => {
-                let m = self.num(median, &sub(path, "median"), Domain::Positive);
-                let s = self.num(sigma, &sub(path, "sigma"), Domain::NonNegative);
-                self.draw(DistKind::LogNormal, [m, s, z, z], path)
-            }
-            Expr::Triangular { min, mode, max } | Expr::Pert { min, mode, max } => {
-                self.ordered(path, &[("min", min), ("mode", mode), ("max", max)]);
-                let a = [
-                    self.expr(min, &sub(path, "min")),
-                    self.expr(mode, &sub(path, "mode")),
-                    self.expr(max, &sub(path, "max")),
-                    z,
-                ];
-                let kind = if matches!(e, Expr::Pert { .. }) {
-                    DistKind::Pert
-                } else {
-                    DistKind::Triangular
-                };
-                self.draw(kind, a, path)
-            }
-            Expr::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => {
-                let a = self.num(alpha, &sub(path, "alpha"), Domain::Positive);
-                let b = self.num(beta, &sub(path, "beta"), Domain::Positive);
-                let lo = match min {
-                    Some(m) => self.expr(m, &sub(path, "min")),
-                    None => z,
-                };
-                let hi = match max {
-                    Some(m) => self.expr(m, &sub(path, "max")),
-                    None => self.one,
-                };
-                if let (Some(lo), Some(hi)) = (
-                    min.as_ref().map(|m| m.literal()),
-                    max.as_ref().map(|m| m.literal()),
-                ) {
-                    self.ordered_values(path, &[("min", lo), ("max", hi)]);
-                }
-                self.draw(DistKind::Beta, [a, b, lo, hi], path)
-            }
-            Expr::Param(name) => self.param(name, path),
-            Expr::Add(a, b) => self.bin(BinOp::Add, a, b, path),
-            Expr::Sub(a, b) => self.bin(BinOp::Sub, a, b, path),
-            Expr::Mul(a, b) => self.bin(BinOp::Mul, a, b, path),
-            Expr::Div(a, b) => self.bin(BinOp::Div, a, b, path),
-            Expr::Min(a, b) => self.bin(BinOp::Min, a, b, path),
-            Expr::Max(a, b) => self.bin(BinOp::Max, a, b, path),
-        }
-    }
-
-    fn bin(&mut self, op: BinOp, a: &Num, b: &Num, path: &str) -> Slot {
-        let a = self.expr(a, path);
-        let b = self.expr(b, path);
-        self.prog.push(Op::Bin { op, a, b })
-    }
-
-    /// Literal bounds of a distribution must be in order.
-    fn ordered(&mut self, path: &str, parts: &[(&str, &Num)]) {
-        let lits: Vec<(&str, Option<f64>)> = parts.iter().map(|(n, v)| (*n, v.literal())).collect();
-        self.ordered_values(path, &lits);
-    }
-
-    fn ordered_values(&mut self, path: &str, parts: &[(&str, Option<f64>)]) {
-        for w in parts.windows(2) {
-            if let ((a, Some(x)), (b, Some(y))) = (w[0], w[1]) {
-                if x > y {
-                    self.problem(
-                        path,
-                        format!(
-                            "{a} ({x}) is greater than {b} ({y}); they must satisfy {}",
-                            parts.iter().map(|p| p.0).collect::<Vec<_>>().join(" <= ")
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    fn draw(&mut self, kind: DistKind, args: [Slot; 4], path: &str) -> Slot {
-        let draw = self.prog.draws;
-        self.prog.draws += 1;
-        let slot = self.prog.push(Op::Draw { kind, args, draw });
-        match self.in_uncertainty {
-            Some(u) => {
-                let id = self.unc_ids[u].to_string();
-                let name = if self.draw_names.contains(&id) {
-                    format!("{id}#{}", draw)
-                } else {
-                    id
-                };
-                self.draw_names.push(name);
-            }
-            None => {
-                let mut name = path.to_string();
-                if self.inline_draws.iter().any(|(p, _)| *p == name) {
-                    name = format!("{path}#{draw}");
-                }
-                self.draw_names.push(name.clone());
-                self.inline_draws.push((name, slot));
-            }
-        }
-        slot
-    }
-
-    fn param(&mut self, name: &str, path: &str) -> Slot {
-        if let Some(i) = self.lever_ids.iter().position(|l| *l == name) {
-            if let Some(s) = self.lever_slots[i] {
-                return s;
-            }
-            let s = self.prog.push(Op::Lever(i as u32));
-            self.lever_slots[i] = Some(s);
-            return s;
-        }
-        if let Some(i) = self.unc_ids.iter().position(|u| *u == name) {
-            self.unc_used[i] = true;
-            return self.uncertainty(i);
-        }
-        let known: Vec<&str> = self
-            .lever_ids
-            .iter()
-            .chain(self.unc_ids.iter())
-            .copied()
-            .collect();
-        self.problem(path, error::unknown("lever or uncertainty", name, &known));
-        self.zero
-    }
-
-    fn uncertainty(&mut self, i: usize) -> Slot {
-        match self.unc_state[i] {
-            UncState::Done(s) => s,
-            UncState::Busy => {
-                let id = self.unc_ids[i];
-                self.problem(
-                    format!("uncertainties[{id}].dist"),
-                    format!("uncertainty \"{id}\" depends on itself through Param references; break the cycle"),
-                );
-                self.zero
-            }
-            UncState::Pending => {
-                self.unc_state[i] = UncState::Busy;
-                let outer = self.in_uncertainty.replace(i);
-                let u = &self.sc.uncertainties[i];
-                let path = format!("uncertainties[{}].dist", u.id);
-                let s = self.expr(&u.dist, &path);
-                self.in_uncertainty = outer;
-                self.unc_state[i] = UncState::Done(s);
-                s
-            }
-        }
-    }
-
-    fn check_header(&mut self) {
-        let sc = self.sc;
-        self.name("name", &sc.name);
-        if sc
-            .description
-            .chars()
-            .any(|c| (c.is_control() && c != '\n') || error::is_direction_control(c))
-        {
-            self.problem(
-                "description",
-                "the description contains a control or text-direction character; use plain text",
-            );
-        }
-        if sc.time.steps == 0 {
-            self.problem("time.steps", "must be at least 1");
-        } else if sc.time.steps > limits::MAX_STEPS {
-            self.problem(
-                "time.steps",
-                format!(
-                    "is {}; the limit is {} steps",
-                    sc.time.steps,
-                    limits::MAX_STEPS
-                ),
-            );
-        }
-        self.name("time.unit", &sc.time.unit);
-        if let Some(p) = &sc.time.plural {
-            self.name("time.plural", p);
-        }
-        if sc.runs == 0 {
-            self.problem("runs", "must be at least 1");
-        } else if sc.runs > limits::MAX_RUNS {
-            self.problem(
-                "runs",
-                format!("is {}; the limit is {}", sc.runs, limits::MAX_RUNS),
-            );
-        }
-        if sc.goods.is_empty() {
-            self.problem(
-                "goods",
-                "the scenario declares no goods; declare at least one Good(...)",
-            );
-        }
-        if sc.actors.is_empty() {
-            self.problem(
-                "actors",
-                "the scenario declares no actors; declare at least one Actor(...)",
-            );
-        }
-        if sc.outcomes.is_empty() {
-            self.problem("outcomes", "the scenario declares no outcomes, so a run would report nothing; declare at least one Outcome(...)");
-        }
-        if sc.goods.len() > limits::MAX_GOODS {
-            self.problem(
-                "goods",
-                format!(
-                    "{} goods; the limit is {}",
-                    sc.goods.len(),
-                    limits::MAX_GOODS
-                ),
-            );
-        }
-        if sc.actors.len() > limits::MAX_ACTORS {
-            self.problem(
-                "actors",
-                format!(
-                    "{} actors; the limit is {}",
-                    sc.actors.len(),
-                    limits::MAX_ACTORS
-                ),
-            );
-        }
-        if sc.actors.len() * sc.goods.len() > limits::MAX_CELLS {
-            self.problem(
-                "actors",
-                format!(
-                    "{} actors times {} goods is more than {} combinations",
-                    sc.actors.len(),
-                    sc.goods.len(),
-                    limits::MAX_CELLS
-                ),
-            );
-        }
-        if sc.outcomes.len() > limits::MAX_OUTCOMES {
-            self.problem(
-                "outcomes",
-                format!(
-                    "{} outcomes; the limit is {}",
-                    sc.outcomes.len(),
-                    limits::MAX_OUTCOMES
-                ),
-            );
-        }
-        let cells = (sc.actors.len() * sc.goods.len()) as u64;
-        if cells <= limits::MAX_CELLS as u64
-            && sc.time.steps <= limits::MAX_STEPS
-            && cells * sc.time.steps > limits::MAX_CELL_STEPS
-        {
-            self.problem(
-                "time.steps",
-                format!(
-                    "{} actors times {} goods times {} steps is more than {} (the work of one run); use fewer steps, actors or goods",
-                    sc.actors.len(),
-                    sc.goods.len(),
-                    sc.time.steps,
-                    limits::MAX_CELL_STEPS
-                ),
-            );
-        }
-        if sc.runs > 0
-            && sc.runs <= limits::MAX_RUNS
-            && sc.runs.saturating_mul(sc.time.steps) > limits::MAX_RUN_STEPS
-        {
-            self.problem(
-                "runs",
-                format!(
-                    "{} runs times {} steps is more than {} run-steps",
-                    sc.runs,
-                    sc.time.steps,
-                    limits::MAX_RUN_STEPS
-                ),
-            );
-        }
-        self.too_large = sc.time.steps > limits::MAX_STEPS
-            || sc.goods.len() > limits::MAX_GOODS
-            || sc.actors.len() > limits::MAX_ACTORS
-            || sc.actors.len() * sc.goods.len() > limits::MAX_CELLS
-            || sc.outcomes.len() > limits::MAX_OUTCOMES;
-        let outcome_steps = sc.outcomes.len() as u64 * (sc.time.steps.min(limits::MAX_STEPS) + 1);
-        if outcome_steps > limits::MAX_OUTCOME_STEPS {
-            self.problem(
-                "outcomes",
-                format!("{} outcomes over {} steps need {} per-step percentile bands; the limit is {} (fewer outcomes or coarser steps)", sc.outcomes.len(), sc.time.steps, outcome_steps, limits::MAX_OUTCOME_STEPS),
-            );
-        }
+        self.find("event", &ids, name, path).map(EventId::new)
     }
 
     /// Compiles everything into a model (meaningful only if no problems were recorded).
@@ -705,8 +340,44 @@ impl<'s> Ctx<'s> {
             self.name(&format!("uncertainties[{}].name", u.id), &u.name);
             self.uncertainty(i);
         }
+        let levers = self.levers();
+        let mut model = self.empty_model(levers);
+        if self.too_large {
+            // Over a size limit: do not build dense tables of that size.
+            return model;
+        }
+        self.goods_and_actors(&mut model);
+        self.channels_and_relations(&mut model);
+        self.flows(&mut model);
+        self.events(&mut model);
+        self.outcomes(&mut model);
+        self.check_unused();
+        model.uncertainties = sc
+            .uncertainties
+            .iter()
+            .enumerate()
+            .map(|(i, u)| UncertaintyDef {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                unit: u.unit.clone(),
+                slot: match self.unc_state[i] {
+                    UncState::Done(s) => s,
+                    _ => self.zero,
+                },
+                describe: u.dist.to_string(),
+            })
+            .collect();
+        self.seal_program(&mut model);
+        model.inline_draws = std::mem::take(&mut self.inline_draws);
+        model.draw_names = std::mem::take(&mut self.draw_names);
+        model.warnings = std::mem::take(&mut self.warnings);
+        model
+    }
+
+    /// The levers, their values checked.
+    fn levers(&mut self) -> Vec<LeverDef> {
         let mut levers = Vec::new();
-        for l in &sc.levers {
+        for l in &self.sc.levers {
             self.name(&format!("levers[{}].name", l.id), &l.name);
             for (what, v) in std::iter::once(("baseline", l.baseline))
                 .chain(l.values.iter().map(|v| ("values", *v)))
@@ -730,7 +401,13 @@ impl<'s> Ctx<'s> {
                 values: l.values.clone(),
             });
         }
-        let mut model = Model {
+        levers
+    }
+
+    /// The model's header, with empty tables for the section compilers to fill.
+    fn empty_model(&self, levers: Vec<LeverDef>) -> Model {
+        let sc = self.sc;
+        Model {
             name: sc.name.clone(),
             description: sc.description.trim().to_string(),
             steps: sc.time.steps.clamp(1, limits::MAX_STEPS) as usize,
@@ -742,43 +419,37 @@ impl<'s> Ctx<'s> {
                 .unwrap_or_else(|| format!("{}s", sc.time.unit)),
             default_runs: sc.runs,
             default_seed: sc.seed,
-            goods: vec![],
-            actors: vec![],
+            goods: IdVec::new(),
+            actors: IdVec::new(),
             program: Program::default(),
             stocks: vec![],
             production: vec![],
             consumption: vec![],
-            needs: vec![],
-            need_at: vec![],
-            offers: vec![],
-            channels: vec![],
-            lanes: vec![],
-            routes: vec![],
-            links: vec![],
+            needs: IdVec::new(),
+            need_at: IdVec::new(),
+            offers: IdVec::new(),
+            channels: IdVec::new(),
+            lanes: IdVec::new(),
+            routes: IdVec::new(),
+            links: IdVec::new(),
             aids: vec![],
-            relations: vec![],
-            events: vec![],
-            mod_targets: vec![],
-            mods: vec![],
+            relations: IdVec::new(),
+            events: IdVec::new(),
+            modifier_targets: IdVec::new(),
+            modifiers: IdVec::new(),
             outcomes: vec![],
-            measures: vec![],
-            measure_accs: 0,
+            measures: IdVec::new(),
+            tallies: 0,
             uncertainties: vec![],
             inline_draws: vec![],
             draw_names: vec![],
             levers,
             warnings: vec![],
-        };
-        if self.too_large {
-            // Over a size limit: do not build dense tables of that size.
-            return model;
         }
-        self.goods_and_actors(&mut model);
-        self.channels_and_relations(&mut model);
-        self.flows(&mut model);
-        self.events(&mut model);
-        self.outcomes(&mut model);
+    }
 
+    /// Every uncertainty and lever must be used by some number.
+    fn check_unused(&mut self) {
         for (i, used) in self.unc_used.clone().into_iter().enumerate() {
             if !used {
                 let id = self.unc_ids[i];
@@ -797,21 +468,11 @@ impl<'s> Ctx<'s> {
                 );
             }
         }
-        model.uncertainties = sc
-            .uncertainties
-            .iter()
-            .enumerate()
-            .map(|(i, u)| UncertaintyDef {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                unit: u.unit.clone(),
-                slot: match self.unc_state[i] {
-                    UncState::Done(s) => s,
-                    _ => self.zero,
-                },
-                describe: u.dist.to_string(),
-            })
-            .collect();
+    }
+
+    /// Moves the program into the model, sealed, and checks every number's range under the
+    /// levers' values; when all is well, warns of distributions clamped noticeably often.
+    fn seal_program(&mut self, model: &mut Model) {
         model.program = std::mem::take(&mut self.prog);
         model.program.seal();
         let ranges: Vec<(f64, f64)> = model
@@ -839,10 +500,6 @@ impl<'s> Ctx<'s> {
                 }
             }
         }
-        model.inline_draws = std::mem::take(&mut self.inline_draws);
-        model.draw_names = std::mem::take(&mut self.draw_names);
-        model.warnings = std::mem::take(&mut self.warnings);
-        model
     }
 }
 
