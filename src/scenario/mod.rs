@@ -14,6 +14,8 @@ pub use format::Scenario;
 pub use num::{Expr, Num};
 
 use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest scenario file accepted, in bytes. Real scenarios are tens of kilobytes.
@@ -78,32 +80,95 @@ pub fn safe_folder_name(name: &str) -> String {
 ///
 /// Errors name the file and, for syntax and type errors, the line and column; only the first
 /// syntax error in a file can be reported, because the parser cannot know what was meant after it.
+/// Only a regular file (or a symbolic link to one) is read, and never more than
+/// [`MAX_FILE_BYTES`] + 1 bytes of it (see [`read_bounded`]).
 pub fn load(path: &Path) -> Result<Source, ScenarioError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        ScenarioError::single(path, Location::File, format!("cannot read the file: {e}"))
-    })?;
-    if meta.is_dir() {
-        return Err(ScenarioError::single(
-            path,
-            Location::File,
-            "is a folder; give the path of a .ron scenario file",
+    let bytes =
+        read_bounded(path).map_err(|why| ScenarioError::single(path, Location::File, why))?;
+    from_bytes(path, bytes)
+}
+
+/// The bytes of the regular file at `path`, at most [`MAX_FILE_BYTES`] of them.
+///
+/// Guarantees, whatever `path` names: no wait on a named pipe, nothing opened that is not a
+/// regular file when it is checked, and at most [`MAX_FILE_BYTES`] + 1 bytes read, even from a
+/// file that grows or a special file that reports a length of 0. The error says what `path` is
+/// and what is allowed.
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    // Checked before opening: opening a device can have effects of its own.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    regular_and_small(&meta)?;
+    let file = open_without_waiting(path).map_err(cannot)?;
+    // Checked again on what was opened: the path may have been replaced in between.
+    let meta = file.metadata().map_err(cannot)?;
+    regular_and_small(&meta)?;
+    let limit = MAX_FILE_BYTES + 1;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "has grown past {MAX_FILE_BYTES} bytes while being read; scenario files are limited to {MAX_FILE_BYTES} bytes"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Refuses anything but a regular file of at most [`MAX_FILE_BYTES`] bytes.
+fn regular_and_small(meta: &std::fs::Metadata) -> Result<(), String> {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err("is a folder; give the path of a .ron scenario file".into());
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "is {}, not a regular file; give the path of a .ron scenario file (a regular file, or a symbolic link to one)",
+            special_kind(&kind)
         ));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::single(
-            path,
-            Location::File,
-            format!(
-                "is {} bytes; scenario files are limited to {} bytes",
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+        return Err(format!(
+            "is {} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
+            meta.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        ScenarioError::single(path, Location::File, format!("cannot read the file: {e}"))
-    })?;
-    from_bytes(path, bytes)
+    Ok(())
+}
+
+/// What a file that is neither a regular file nor a folder is, in words.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = kind;
+    "a special file"
+}
+
+/// Opens `path` for reading without ever waiting: a named pipe swapped in after the check would
+/// otherwise block the open until a writer comes, and a pseudo-file that has nothing to give
+/// (such as `/proc/kmsg`) would block the read. It cannot become our controlling terminal.
+fn open_without_waiting(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
 }
 
 /// Checks and parses the bytes of a scenario file; `path` is used in messages only. Does all

@@ -4,6 +4,9 @@
 
 use crate::bad_input::BASE;
 use crate::helpers::{Scratch, stratex, text};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Writes `content` as `name` in a scratch folder and validates it; returns (status, stderr).
 fn validate(dir: &Scratch, name: &str, content: &[u8]) -> (Option<i32>, String) {
@@ -254,4 +257,76 @@ fn unbounded_distributions_are_clamped_with_a_warning() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     let rows = std::fs::read_to_string(dir.path("o/runs.csv")).unwrap();
     assert!(!rows.contains("NaN") && !rows.contains("inf"));
+}
+
+/// Runs stratex with `args`, killing it and failing if it is still running after `deadline`:
+/// a command that hangs fails the test instead of hanging the suite. Returns (status, stderr).
+fn stratex_within(args: &[&str], deadline: Duration) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stratex"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stratex");
+    let started = Instant::now();
+    while child.try_wait().expect("wait for stratex").is_none() {
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`stratex {}` still running after {deadline:?}",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("collect stratex's output");
+    (out.status.code(), text(&out.stderr))
+}
+
+/// Paths that are not regular files: a character device that reads without end, a named pipe
+/// that nobody writes (opening it would wait forever), and a link to the device.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_without_waiting_or_reading() {
+    let dir = Scratch::new("special");
+    let fifo = dir.path("pipe.ron");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    let link = dir.path("zero.ron");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let cases = [
+        (PathBuf::from("/dev/zero"), "is a character device"),
+        (fifo, "is a named pipe"),
+        (link, "is a character device"),
+        (dir.0.clone(), "is a folder"),
+    ];
+    let out = dir.path("out");
+    for (path, kind) in &cases {
+        let shown = path.display().to_string();
+        for args in [
+            vec!["validate", shown.as_str()],
+            vec!["run", shown.as_str(), "--out", out.to_str().unwrap(), "-q"],
+        ] {
+            let (status, err) = stratex_within(&args, Duration::from_secs(10));
+            let what = format!("`stratex {}`", args.join(" "));
+            assert_eq!(status, Some(2), "{what}: status {status:?}\n{err}");
+            for wanted in [
+                shown.as_str(),
+                *kind,
+                "give the path of a .ron scenario file",
+            ] {
+                assert!(
+                    err.contains(wanted),
+                    "{what}: expected {wanted:?} in\n{err}"
+                );
+            }
+            assert!(!err.contains("panicked"), "{what}: {err}");
+            assert!(!out.exists(), "{what}: an output folder was created");
+        }
+    }
 }
