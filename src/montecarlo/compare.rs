@@ -18,7 +18,7 @@ use crate::montecarlo::drive::{Batch, Discard, Work, drive};
 use crate::stats::exact::ExactSum;
 use crate::stats::sketch::{Sketch, SketchRepr};
 use crate::stats::summary::{Stats, sample_sd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io;
 use std::sync::atomic::AtomicBool;
 
@@ -65,7 +65,7 @@ pub struct Comparison {
 }
 
 /// Serialisable form of a [`Comparison`], for shards and interrupted comparisons.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ComparisonRepr {
     pub settings: usize,
     pub outcomes: usize,

@@ -1,9 +1,10 @@
 //! Results of `stratex compare`: files and terminal tables (the briefing is
 //! `brief::compare`).
 
+use super::VERSION;
+use super::csv_file::CsvWriter;
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};
-use super::{VERSION, csv_field};
 use crate::model::Better;
 use crate::model::Model;
 use crate::model::grid::Labeled;
@@ -11,7 +12,7 @@ use crate::montecarlo::compare::{Comparison, Difference};
 use crate::number::{sig3, signed_phrase, signed_range};
 use crate::stats::summary::Stats;
 use serde::Serialize;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 /// How the comparison is computed, recorded with it.
@@ -118,9 +119,7 @@ impl ComparisonFile {
 
     /// Writes `comparison.csv`: one row per setting and outcome.
     pub fn write_csv(&self, path: &Path) -> io::Result<()> {
-        let mut out = io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(
-            out,
+        let provenance = format!(
             "# {}; scenario \"{}\" ({}, sha256 {}); seed {}; {} paired runs per setting; reproduce: {}",
             self.generator,
             self.scenario.name.replace('"', "'"),
@@ -129,35 +128,40 @@ impl ComparisonFile {
             self.seed,
             self.runs,
             self.reproduce
-        )?;
-        writeln!(
-            out,
-            "setting,outcome,mean,p5,p50,p95,diff_mean,diff_ci_low,diff_ci_high,unpaired_ci_low,unpaired_ci_high,p_better,rank"
-        )?;
+        );
+        let columns = [
+            "setting",
+            "outcome",
+            "mean",
+            "p5",
+            "p50",
+            "p95",
+            "diff_mean",
+            "diff_ci_low",
+            "diff_ci_high",
+            "unpaired_ci_low",
+            "unpaired_ci_high",
+            "p_better",
+            "rank",
+        ];
+        let mut out = CsvWriter::create(path, &provenance, columns)?;
         for o in &self.outcomes {
             for r in &o.results {
                 let d = &r.difference;
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    csv_field(&r.setting),
-                    csv_field(&o.id),
-                    r.stats.mean,
-                    r.stats.p5,
-                    r.stats.p50,
-                    r.stats.p95,
-                    d.mean,
-                    d.ci95[0],
-                    d.ci95[1],
-                    d.ci95_unpaired[0],
-                    d.ci95_unpaired[1],
-                    d.p_better,
-                    r.rank
-                )?;
+                out.text(&r.setting)?;
+                out.text(&o.id)?;
+                for v in [r.stats.mean, r.stats.p5, r.stats.p50, r.stats.p95, d.mean] {
+                    out.number(v)?;
+                }
+                for v in [d.ci95, d.ci95_unpaired].into_iter().flatten() {
+                    out.number(v)?;
+                }
+                out.number(d.p_better)?;
+                out.whole(r.rank as u64)?;
+                out.end_row()?;
             }
         }
-        out.flush()?;
-        out.get_ref().sync_all()
+        out.finish()
     }
 
     /// The best setting for an outcome: rank 1 and strictly better than the baseline's mean

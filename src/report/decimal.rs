@@ -4,7 +4,13 @@
 //! those numbers with `core::fmt` was 3% of a whole flagship command's instructions, about a
 //! thousand per number. [`push_f64`] takes the shortest round-trip digits from `zmij` (already
 //! built for `serde_json`) and lays them out as `Display` does: never an exponent, no `.0` on
-//! whole numbers, `-0` for negative zero, `NaN` and `inf` as they are.
+//! whole numbers, `-0` for negative zero, `NaN` and `inf` as they are. `zmij` (or `ryu`) alone
+//! writes `4.0` and `1e16`: 15% of the flagship's values would change.
+//!
+//! Measured again behind the `csv` crate's writer (flagship, 1,000 runs, one thread, callgrind):
+//! writing `runs.csv` takes 22.5 million instructions with [`push_f64`] and 46.0 million with
+//! `write!(s, "{v}")` (the whole command 1.136 against 1.163 billion), and writing 20,000 rows
+//! to a file takes 1.8 times as long with `write!` (medians of paired rounds).
 //!
 //! The two agree on the digits except where a value lies exactly halfway between the two
 //! shortest candidates (`0.7269363403320312` and `...313` for `0.72693634033203125`): `zmij`

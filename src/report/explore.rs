@@ -1,14 +1,15 @@
 //! Results of `stratex explore`: files and terminal tables (the briefing is `brief::explore`).
 
+use super::VERSION;
+use super::csv_file::CsvWriter;
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns};
-use super::{VERSION, csv_field};
 use crate::model::Model;
 use crate::number::{exact_count, phrase, sig3};
 use crate::sensitivity::explore::{Condition, Exploration, Plan};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 /// Inputs shown in tables and charts.
@@ -102,6 +103,68 @@ impl Report<'_> {
         format!("{} {} {}", o.name, c.op.symbol(), phrase(c.value, &o.unit))
     }
 
+    /// Writes `tornado.csv`: per outcome and input, the outcome at the input's 10th and 90th
+    /// percentiles.
+    fn write_tornado(&self, path: &Path, provenance: &str) -> io::Result<()> {
+        let f = self.found;
+        let columns = [
+            "outcome",
+            "input",
+            "input_at_p10",
+            "input_at_p90",
+            "outcome_at_p10",
+            "outcome_at_p90",
+            "centre",
+            "swing",
+        ];
+        let mut out = CsvWriter::create(path, provenance, columns)?;
+        for (o, bars) in f.tornado.iter().enumerate() {
+            for b in bars {
+                out.text(&self.model.outcomes[o].id)?;
+                out.text(&f.inputs[b.input])?;
+                out.maybe_number(b.input_low)?;
+                out.maybe_number(b.input_high)?;
+                for v in [b.low, b.high, f.centre[o], (b.high - b.low).abs()] {
+                    out.number(v)?;
+                }
+                out.end_row()?;
+            }
+        }
+        out.finish()
+    }
+
+    /// Writes `sobol.csv`: per outcome and input, first and total order indices with their
+    /// intervals.
+    fn write_sobol(&self, path: &Path, provenance: &str) -> io::Result<()> {
+        let f = self.found;
+        let columns = [
+            "outcome",
+            "input",
+            "first",
+            "first_low",
+            "first_high",
+            "total",
+            "total_low",
+            "total_high",
+        ];
+        let mut out = CsvWriter::create(path, provenance, columns)?;
+        for (o, idx) in f.sobol.iter().enumerate() {
+            for (i, x) in idx.iter().enumerate() {
+                out.text(&self.model.outcomes[o].id)?;
+                out.text(&f.inputs[i])?;
+                let [first_low, first_high] = x.first_ci;
+                let [total_low, total_high] = x.total_ci;
+                for v in [
+                    x.first, first_low, first_high, x.total, total_low, total_high,
+                ] {
+                    out.number(v)?;
+                }
+                out.end_row()?;
+            }
+        }
+        out.finish()
+    }
+
     /// Writes `explore.json`, `tornado.csv`, `sobol.csv` and, with a condition, `prim.json`.
     pub fn write_files(&self, dir: &Path) -> io::Result<()> {
         let f = self.found;
@@ -135,62 +198,6 @@ impl Report<'_> {
         Ok(())
     }
 
-    /// `tornado.csv`: one row per outcome and input, the outcome's order and then the bars'.
-    fn write_tornado(&self, path: &Path, header: &str) -> io::Result<()> {
-        let f = self.found;
-        let mut t = io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(t, "{header}")?;
-        writeln!(
-            t,
-            "outcome,input,input_at_p10,input_at_p90,outcome_at_p10,outcome_at_p90,centre,swing"
-        )?;
-        for (o, bars) in f.tornado.iter().enumerate() {
-            for b in bars {
-                let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-                writeln!(
-                    t,
-                    "{},{},{},{},{},{},{},{}",
-                    csv_field(&self.model.outcomes[o].id),
-                    csv_field(&f.inputs[b.input]),
-                    opt(b.input_low),
-                    opt(b.input_high),
-                    b.low,
-                    b.high,
-                    f.centre[o],
-                    (b.high - b.low).abs()
-                )?;
-            }
-        }
-        t.flush()
-    }
-
-    /// `sobol.csv`: one row per outcome and input, in the order of both.
-    fn write_sobol(&self, path: &Path, header: &str) -> io::Result<()> {
-        let f = self.found;
-        let mut s = io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(s, "{header}")?;
-        writeln!(
-            s,
-            "outcome,input,first,first_low,first_high,total,total_low,total_high"
-        )?;
-        for (o, idx) in f.sobol.iter().enumerate() {
-            for (i, x) in idx.iter().enumerate() {
-                writeln!(
-                    s,
-                    "{},{},{},{},{},{},{},{}",
-                    csv_field(&self.model.outcomes[o].id),
-                    csv_field(&f.inputs[i]),
-                    x.first,
-                    x.first_ci[0],
-                    x.first_ci[1],
-                    x.total,
-                    x.total_ci[0],
-                    x.total_ci[1]
-                )?;
-            }
-        }
-        s.flush()
-    }
 
     /// The contents of `prim.json`.
     fn prim_file(&self, c: &Condition, p: &crate::sensitivity::prim::Prim) -> PrimFile {

@@ -9,6 +9,7 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod csv_file;
 pub mod decimal;
 pub mod explore;
 pub mod output;
@@ -22,9 +23,10 @@ pub use reproduce::{Command, shell_word};
 
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
+use csv_file::{CsvReader, CsvWriter};
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// The program version recorded in results.
@@ -94,18 +96,23 @@ impl RunMeta {
     }
 }
 
-/// Quotes a CSV field when it needs it.
+/// A CSV field as the result files write it: quoted (its quotes doubled) when it holds a comma,
+/// a double quote or a line break, as it is otherwise.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+    if s.is_empty() {
+        // Alone on a line, the csv crate quotes an empty field; within a row it does not.
+        return String::new();
     }
+    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+    out.write_record([s]).expect("writing to a Vec cannot fail");
+    let mut bytes = out.into_inner().expect("writing to a Vec cannot fail");
+    bytes.pop(); // the record's '\n'
+    String::from_utf8(bytes).expect("a str's bytes, maybe quoted")
 }
 
 /// Streams `runs.csv`: the header line, the column names, then one row per run in run order.
 pub struct RunsCsv {
-    out: BufWriter<File>,
+    out: CsvWriter,
 }
 
 impl RunsCsv {
@@ -116,55 +123,49 @@ impl RunsCsv {
 
     /// Creates the file with the given `#` header line (without the newline).
     pub fn create_with_header(path: &Path, header: &str, model: &Model) -> io::Result<RunsCsv> {
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        writeln!(out, "{header}")?;
-        let mut cols = vec!["run".to_string()];
-        cols.extend(model.drawn_names().iter().map(|n| csv_field(n)));
-        cols.extend(model.outcomes.iter().map(|o| csv_field(&o.id)));
-        writeln!(out, "{}", cols.join(","))?;
+        let mut columns = vec!["run".to_string()];
+        columns.extend(model.drawn_names());
+        columns.extend(model.outcomes.iter().map(|o| o.id.clone()));
+        let out = CsvWriter::create(path, header, &columns)?;
         Ok(RunsCsv { out })
     }
 
     /// Copies the rows of another `runs.csv` (a shard's, or a stopped run's), checking they are
-    /// exactly runs `first .. first + rows` in order. Errors say what does not fit.
+    /// exactly runs `first .. first + rows` in order, each whole. Errors say what does not fit.
     pub fn append_rows_from(&mut self, path: &Path, first: u64, rows: u64) -> Result<(), String> {
-        let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut input = BufReader::with_capacity(1 << 20, file);
-        let mut line = String::new();
+        let shown = path.display();
+        let mut input = CsvReader::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        let width = input
+            .columns()
+            .map_err(|e| format!("{shown}: {e}"))?
+            .map_or(0, |c| c.len());
+        let misplaced = |expected: u64| {
+            format!(
+                "{shown}: line for run {expected} is missing or out of place (expected runs {first} to {}); the file was edited or cut short",
+                first + rows - 1
+            )
+        };
+        let mut row = csv::ByteRecord::new();
         let mut expected = first;
-        let mut header_seen = false;
-        loop {
-            line.clear();
-            let n = input
-                .read_line(&mut line)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            if line.starts_with('#') {
-                continue;
-            }
-            if !header_seen {
-                header_seen = true;
-                continue;
-            }
-            let run = line.split(',').next().and_then(|f| f.parse::<u64>().ok());
-            if run != Some(expected) || expected >= first + rows || !line.ends_with('\n') {
-                return Err(format!(
-                    "{}: line for run {expected} is missing or out of place (expected runs {first} to {}); the file was edited or cut short",
-                    path.display(),
-                    first + rows - 1
-                ));
+        while input
+            .next_row(&mut row)
+            .map_err(|e| format!("{shown}: {e}"))?
+        {
+            let run = csv_file::field(&row, 0).parse::<u64>().ok();
+            if run != Some(expected) || expected >= first + rows || row.len() != width {
+                return Err(misplaced(expected));
             }
             self.out
-                .write_all(line.as_bytes())
+                .row(&row)
                 .map_err(|e| format!("cannot write runs.csv: {e}"))?;
             expected += 1;
         }
+        if !input.ends_with_line_break() {
+            return Err(misplaced(expected.saturating_sub(1).max(first)));
+        }
         if expected != first + rows {
             return Err(format!(
-                "{}: holds runs {first} to {} but should hold runs up to {}; the file was cut short",
-                path.display(),
+                "{shown}: holds runs {first} to {} but should hold runs up to {}; the file was cut short",
                 expected as i128 - 1,
                 first + rows - 1
             ));
@@ -173,27 +174,15 @@ impl RunsCsv {
     }
 
     /// Flushes everything to disk.
-    pub fn finish(mut self) -> io::Result<()> {
-        self.out.flush()?;
-        self.out.get_ref().sync_all()
+    pub fn finish(self) -> io::Result<()> {
+        self.out.finish()
     }
 }
 
 impl RowSink for RunsCsv {
     fn rows(&mut self, first_run: u64, rows: &[f64], width: usize) -> io::Result<()> {
-        use std::fmt::Write as _;
-        // Numbers are formatted straight into one reused line: no allocation per value.
-        let mut line = String::with_capacity(32 * width);
         for (i, row) in rows.chunks(width.max(1)).enumerate() {
-            line.clear();
-            write!(line, "{}", first_run + i as u64).expect("writing to a String cannot fail");
-            for &v in row {
-                // The same text as `{v}`, several times faster (see `decimal`).
-                line.push(',');
-                decimal::push_f64(&mut line, v);
-            }
-            line.push('\n');
-            self.out.write_all(line.as_bytes())?;
+            self.out.numbers_row(first_run + i as u64, row)?;
         }
         Ok(())
     }
@@ -206,55 +195,46 @@ pub fn write_timeseries(
     model: &Model,
     agg: &Aggregate,
 ) -> io::Result<()> {
-    let mut out = BufWriter::new(File::create(path)?);
-    writeln!(out, "{}", meta.csv_header())?;
-    writeln!(out, "outcome,step,p5,p25,p50,p75,p95,mean")?;
+    let columns = ["outcome", "step", "p5", "p25", "p50", "p75", "p95", "mean"];
+    let mut out = CsvWriter::create(path, &meta.csv_header(), columns)?;
     for (o, outcome) in model.outcomes.iter().enumerate() {
         for t in 0..agg.width() {
             let b = agg.band(o, t);
-            writeln!(
-                out,
-                "{},{t},{},{},{},{},{},{}",
-                csv_field(&outcome.id),
-                b.p5,
-                b.p25,
-                b.p50,
-                b.p75,
-                b.p95,
-                b.mean
-            )?;
+            out.text(&outcome.id)?;
+            out.whole(t as u64)?;
+            for v in [b.p5, b.p25, b.p50, b.p75, b.p95, b.mean] {
+                out.number(v)?;
+            }
+            out.end_row()?;
         }
     }
-    out.flush()?;
-    out.get_ref().sync_all()
+    out.finish()
 }
 
 /// Writes `flows.csv`: for each route (from, to, good), statistics of the quantity delivered over
 /// the whole run, across runs.
 pub fn write_flows(path: &Path, meta: &RunMeta, model: &Model, agg: &Aggregate) -> io::Result<()> {
-    let mut out = BufWriter::new(File::create(path)?);
-    writeln!(out, "{}", meta.csv_header())?;
-    writeln!(out, "from,to,good,unit,mean,p5,p25,p50,p75,p95")?;
+    let columns = [
+        "from", "to", "good", "unit", "mean", "p5", "p25", "p50", "p75", "p95",
+    ];
+    let mut out = CsvWriter::create(path, &meta.csv_header(), columns)?;
     for (i, r) in model.routes.iter().enumerate() {
         let s = agg.extra_stats(i);
         let g = &model.goods[r.good];
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{}",
-            csv_field(&model.actors[r.from].id),
-            csv_field(&model.actors[r.to].id),
-            csv_field(&g.id),
-            csv_field(&g.unit),
-            s.mean,
-            s.p5,
-            s.p25,
-            s.p50,
-            s.p75,
-            s.p95
-        )?;
+        for text in [
+            &model.actors[r.from].id,
+            &model.actors[r.to].id,
+            &g.id,
+            &g.unit,
+        ] {
+            out.text(text)?;
+        }
+        for v in [s.mean, s.p5, s.p25, s.p50, s.p75, s.p95] {
+            out.number(v)?;
+        }
+        out.end_row()?;
     }
-    out.flush()?;
-    out.get_ref().sync_all()
+    out.finish()
 }
 
 /// Writes a value as pretty JSON followed by a newline.

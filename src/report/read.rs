@@ -1,10 +1,9 @@
 //! Reading a result folder back: what `stratex brief` draws from.
 
+use super::csv_file::{CsvReader, field};
 use super::summary::{RunInfo, Summary};
 use crate::stats::band::Band;
 use crate::stats::histogram::{Histogram, HistogramBuilder};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// Deliveries along one route, from `flows.csv`.
@@ -39,45 +38,56 @@ fn missing(dir: &Path, file: &str, e: impl std::fmt::Display) -> String {
     )
 }
 
-/// Splits one CSV line into fields, honouring double quotes.
+/// The fields of one CSV record, honouring double quotes (as the result files are written).
 pub fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
+    let mut input = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match input.read_record(&mut record) {
+        Ok(true) => record.iter().map(str::to_string).collect(),
+        _ => vec![String::new()],
     }
-    out.push(cur);
-    out
 }
 
-/// Lines of a result CSV after its `#` header line(s), with the column names.
-fn csv_rows(
+/// A result CSV of `dir` opened past its `#` line, with its column names.
+fn open_csv(dir: &Path, file: &str) -> Result<(CsvReader, Vec<String>), String> {
+    let mut input = CsvReader::open(&dir.join(file)).map_err(|e| missing(dir, file, e))?;
+    match input.columns() {
+        Ok(Some(columns)) => Ok((input, columns)),
+        Ok(None) => Err(missing(dir, file, "it is empty")),
+        Err(e) => Err(missing(dir, file, e)),
+    }
+}
+
+/// Hands each remaining row of `input` (`file` of `dir`) to `use_row` with its line number, each
+/// checked to have `width` fields.
+fn each_row(
     dir: &Path,
     file: &str,
-) -> Result<(Vec<String>, impl Iterator<Item = std::io::Result<String>>), String> {
-    let f = File::open(dir.join(file)).map_err(|e| missing(dir, file, e))?;
-    let mut lines = BufReader::new(f)
-        .lines()
-        .filter(|l| !matches!(l, Ok(s) if s.starts_with('#')));
-    let header = match lines.next() {
-        Some(Ok(h)) => csv_fields(&h),
-        Some(Err(e)) => return Err(missing(dir, file, e)),
-        None => return Err(missing(dir, file, "it is empty")),
-    };
-    Ok((header, lines))
+    mut input: CsvReader,
+    width: usize,
+    mut use_row: impl FnMut(&csv::ByteRecord, u64) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut row = csv::ByteRecord::new();
+    while input
+        .next_row(&mut row)
+        .map_err(|e| missing(dir, file, e))?
+    {
+        let line = input.line_of(&row);
+        if row.len() != width {
+            return Err(format!(
+                "{}: {file} line {line}: expected {width} fields",
+                dir.display()
+            ));
+        }
+        use_row(&row, line)?;
+    }
+    Ok(())
 }
 
-fn number(s: &str, dir: &Path, file: &str, line: usize) -> Result<f64, String> {
+fn number(s: &str, dir: &Path, file: &str, line: u64) -> Result<f64, String> {
     s.trim().parse::<f64>().map_err(|_| {
         format!(
             "{}: {file} line {line}: \"{s}\" is not a number; the file may be damaged",
@@ -100,70 +110,12 @@ impl ResultFolder {
         let info = std::fs::read_to_string(dir.join("run-info.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<RunInfo>(&t).ok());
-
-        let width = summary.scenario.steps + 1;
-        let mut bands: Vec<Vec<Band>> = vec![Vec::with_capacity(width); summary.outcomes.len()];
-        let (_, rows) = csv_rows(dir, "timeseries.csv")?;
-        for (i, row) in rows.enumerate() {
-            let row = row.map_err(|e| missing(dir, "timeseries.csv", e))?;
-            let f = csv_fields(&row);
-            if f.len() != 8 {
-                return Err(format!(
-                    "{}: timeseries.csv line {}: expected 8 fields",
-                    dir.display(),
-                    i + 3
-                ));
-            }
-            let Some(o) = summary.outcomes.iter().position(|o| o.id == f[0]) else {
-                return Err(format!(
-                    "{}: timeseries.csv names outcome \"{}\", which summary.json does not list",
-                    dir.display(),
-                    f[0]
-                ));
-            };
-            let n = |k: usize| number(&f[k], dir, "timeseries.csv", i + 3);
-            bands[o].push(Band {
-                p5: n(2)?,
-                p25: n(3)?,
-                p50: n(4)?,
-                p75: n(5)?,
-                p95: n(6)?,
-                mean: n(7)?,
-            });
-        }
-        if bands.iter().any(|b| b.len() != width) {
-            return Err(format!(
-                "{}: timeseries.csv does not hold {width} steps for every outcome",
-                dir.display()
-            ));
-        }
-
-        let mut flows = Vec::new();
-        if dir.join("flows.csv").exists() {
-            let (_, rows) = csv_rows(dir, "flows.csv")?;
-            for (i, row) in rows.enumerate() {
-                let row = row.map_err(|e| missing(dir, "flows.csv", e))?;
-                let f = csv_fields(&row);
-                if f.len() != 10 {
-                    return Err(format!(
-                        "{}: flows.csv line {}: expected 10 fields",
-                        dir.display(),
-                        i + 3
-                    ));
-                }
-                let n = |k: usize| number(&f[k], dir, "flows.csv", i + 3);
-                flows.push(FlowRow {
-                    from: f[0].clone(),
-                    to: f[1].clone(),
-                    good: f[2].clone(),
-                    unit: f[3].clone(),
-                    mean: n(4)?,
-                    p5: n(5)?,
-                    p50: n(7)?,
-                    p95: n(9)?,
-                });
-            }
-        }
+        let bands = read_bands(dir, &summary)?;
+        let flows = if dir.join("flows.csv").exists() {
+            read_flows(dir)?
+        } else {
+            Vec::new()
+        };
         Ok(ResultFolder {
             dir: dir.to_path_buf(),
             summary,
@@ -175,7 +127,8 @@ impl ResultFolder {
 
     /// Histograms of every outcome's final value, streamed from `runs.csv` in one pass.
     pub fn histograms(&self) -> Result<Vec<Histogram>, String> {
-        let (header, rows) = csv_rows(&self.dir, "runs.csv")?;
+        let file = "runs.csv";
+        let (input, header) = open_csv(&self.dir, file)?;
         let cols: Vec<usize> = self
             .summary
             .outcomes
@@ -196,22 +149,12 @@ impl ResultFolder {
             .iter()
             .map(|o| HistogramBuilder::new(o.stats.min, o.stats.max))
             .collect();
-        for (i, row) in rows.enumerate() {
-            let row = row.map_err(|e| missing(&self.dir, "runs.csv", e))?;
-            let fields: Vec<&str> = row.split(',').collect();
-            if fields.len() != header.len() {
-                return Err(format!(
-                    "{}: runs.csv line {} has {} fields, not {}",
-                    self.dir.display(),
-                    i + 3,
-                    fields.len(),
-                    header.len()
-                ));
-            }
+        each_row(&self.dir, file, input, header.len(), |row, line| {
             for (b, &c) in builders.iter_mut().zip(&cols) {
-                b.add(number(fields[c], &self.dir, "runs.csv", i + 3)?);
+                b.add(number(&field(row, c), &self.dir, file, line)?);
             }
-        }
+            Ok(())
+        })?;
         Ok(builders.into_iter().map(HistogramBuilder::finish).collect())
     }
 
@@ -232,6 +175,62 @@ impl ResultFolder {
             .find(|g| g.id == id)
             .map_or_else(|| id.to_string(), |g| g.name.clone())
     }
+}
+
+/// Per outcome of `summary`, its band at every recorded step, from `timeseries.csv`.
+fn read_bands(dir: &Path, summary: &Summary) -> Result<Vec<Vec<Band>>, String> {
+    let file = "timeseries.csv";
+    let width = summary.scenario.steps + 1;
+    let mut bands: Vec<Vec<Band>> = vec![Vec::with_capacity(width); summary.outcomes.len()];
+    let (input, _) = open_csv(dir, file)?;
+    each_row(dir, file, input, 8, |f, line| {
+        let id = field(f, 0);
+        let Some(o) = summary.outcomes.iter().position(|o| o.id == id) else {
+            return Err(format!(
+                "{}: timeseries.csv names outcome \"{id}\", which summary.json does not list",
+                dir.display(),
+            ));
+        };
+        let n = |k: usize| number(&field(f, k), dir, file, line);
+        bands[o].push(Band {
+            p5: n(2)?,
+            p25: n(3)?,
+            p50: n(4)?,
+            p75: n(5)?,
+            p95: n(6)?,
+            mean: n(7)?,
+        });
+        Ok(())
+    })?;
+    if bands.iter().any(|b| b.len() != width) {
+        return Err(format!(
+            "{}: timeseries.csv does not hold {width} steps for every outcome",
+            dir.display()
+        ));
+    }
+    Ok(bands)
+}
+
+/// Every route's deliveries, from `flows.csv`.
+fn read_flows(dir: &Path) -> Result<Vec<FlowRow>, String> {
+    let file = "flows.csv";
+    let mut flows = Vec::new();
+    let (input, _) = open_csv(dir, file)?;
+    each_row(dir, file, input, 10, |f, line| {
+        let n = |k: usize| number(&field(f, k), dir, file, line);
+        flows.push(FlowRow {
+            from: field(f, 0).into_owned(),
+            to: field(f, 1).into_owned(),
+            good: field(f, 2).into_owned(),
+            unit: field(f, 3).into_owned(),
+            mean: n(4)?,
+            p5: n(5)?,
+            p50: n(7)?,
+            p95: n(9)?,
+        });
+        Ok(())
+    })?;
+    Ok(flows)
 }
 
 #[cfg(test)]

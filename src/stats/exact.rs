@@ -31,19 +31,32 @@ const UNSET: u32 = u32::MAX;
 /// rounded once, and is the same for any order of additions and any way of splitting the
 /// additions between sums later joined with [`ExactSum::merge`]. Non-finite inputs are ignored
 /// (the engine never produces them; see `engine::checks`).
+///
+/// Serialised as its canonical words ([`ExactSum::words`]); deserialising accepts only canonical
+/// words ([`ExactSum::from_words`]), so a saved sum comes back equal, limb for limb, or not at all.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "Vec<i64>", try_from = "Vec<i64>")]
 pub struct ExactSum {
     limbs: Vec<i64>,
     pending: u32,
     /// Biased binary exponent of the last slice's lowest value that counts: where the next
     /// slice's values are expected. Only a hint for speed: it changes no sum, and is neither
     /// saved nor compared.
-    #[serde(skip, default = "unset")]
     base: u32,
 }
 
-fn unset() -> u32 {
-    UNSET
+impl From<ExactSum> for Vec<i64> {
+    fn from(sum: ExactSum) -> Vec<i64> {
+        sum.words()
+    }
+}
+
+impl TryFrom<Vec<i64>> for ExactSum {
+    type Error = &'static str;
+
+    fn try_from(words: Vec<i64>) -> Result<ExactSum, Self::Error> {
+        ExactSum::from_words(words).ok_or("not the canonical words of an exact sum")
+    }
 }
 
 /// Equal when the limbs and the count of additions since normalising are (`base` is a hint).

@@ -11,5 +11,6 @@ mod helpers;
 mod hostile;
 mod invariants;
 mod layers;
+mod odd_text;
 mod resume;
 mod shards;
