@@ -98,8 +98,7 @@ pub fn calibrate(
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(cannot_write("run-info.json"))?;
     if req.brief {
-        crate::brief::calibrate::write(staging.dir(), &file, &cal, elapsed)
-            .map_err(BatchError::Failed)?;
+        crate::brief::calibrate::write(staging.dir(), &file, &cal, elapsed)?;
     }
     super::commit(staging)?;
     Ok(CalibrateDone {

@@ -68,7 +68,7 @@ pub fn settings(
     let settings = if levers.is_empty() {
         grid::one_at_a_time(model)
     } else {
-        grid::factorial(model, levers).map_err(BatchError::Input)?
+        grid::factorial(model, levers)?
     };
     if settings.len() < 2 {
         return Err(BatchError::input(format!(
@@ -215,8 +215,7 @@ impl Ends<'_> {
             );
             write_results(dir, &file)?;
             if req.brief {
-                crate::brief::compare::write(dir, &file, self.elapsed)
-                    .map_err(BatchError::Failed)?;
+                crate::brief::compare::write(dir, &file, self.elapsed)?;
             }
             return Ok(CompareEnd::Finished(Box::new(file)));
         }

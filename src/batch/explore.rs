@@ -83,7 +83,7 @@ pub fn plan(loaded: &Loaded, req: &ExploreRequest) -> Result<Plan, BatchError> {
         .as_deref()
         .map(|c| Condition::parse(c, model))
         .transpose()
-        .map_err(BatchError::input)?;
+        .map_err(|e| BatchError::input(e.0))?;
     Ok(Plan {
         kind: req.design,
         samples: req.samples,
@@ -142,7 +142,7 @@ pub fn explore<'a>(
 ) -> Result<ExploreDone<'a>, BatchError> {
     let model = &loaded.model;
     let plan = plan(loaded, req)?;
-    let setting = apply_overrides(model, &req.sets).map_err(BatchError::Input)?;
+    let setting = apply_overrides(model, &req.sets)?;
     let focus = focus(loaded, req, &plan)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-explore", None);
     let reproduce = reproduce(loaded, req, &plan);
@@ -171,8 +171,7 @@ pub fn explore<'a>(
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(cannot_write("run-info.json"))?;
     if req.brief {
-        crate::brief::explore::write(&report, staging.dir(), elapsed)
-            .map_err(BatchError::Failed)?;
+        crate::brief::explore::write(&report, staging.dir(), elapsed)?;
     }
     super::commit(staging)?;
     Ok(ExploreDone {

@@ -83,8 +83,7 @@ pub fn merge(req: &MergeRequest) -> Result<MergeDone, BatchError> {
             let settings = super::compare::settings(&model, &info.levers, &path)?;
             let file = shards.merge_comparison(&model, &settings, staging.dir())?;
             if req.brief {
-                crate::brief::compare::write(staging.dir(), &file, elapsed)
-                    .map_err(BatchError::Failed)?;
+                crate::brief::compare::write(staging.dir(), &file, elapsed)?;
             }
             (Merged::Compare(Box::new(file)), settings.len() as u64)
         }
@@ -108,7 +107,7 @@ impl Shards {
     fn read(dirs: &[PathBuf]) -> Result<Shards, BatchError> {
         let mut parts: Vec<(PathBuf, Part)> = Vec::new();
         for dir in dirs {
-            parts.push((dir.clone(), part::read(dir).map_err(BatchError::input)?));
+            parts.push((dir.clone(), part::read(dir)?));
         }
         if let Some((dir, _)) = parts.iter().find(|(_, p)| p.info.shard.is_none()) {
             return Err(BatchError::input(format!(
@@ -183,7 +182,7 @@ impl Shards {
     /// Merges the shards of a run into `dir`: runs.csv, the summary files and the briefing.
     fn merge_runs(&self, model: &Model, dir: &Path, brief: bool) -> Result<Merged, BatchError> {
         let info = &self.parts[0].1.info;
-        let setting = apply_overrides(model, &info.sets).map_err(BatchError::Input)?;
+        let setting = apply_overrides(model, &info.sets)?;
         let width = model.steps + 1;
         let mut total = Aggregate::new(model.outcomes.len(), width, model.routes.len());
         for (i, (_, p)) in self.parts.iter().enumerate() {
@@ -208,8 +207,7 @@ impl Shards {
         let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model)
             .map_err(cannot_write("runs.csv"))?;
         for (shard_dir, p) in &self.parts {
-            csv.append_rows_from(&shard_dir.join("runs.csv"), p.info.first_run, p.info.count)
-                .map_err(BatchError::input)?;
+            csv.append_rows_from(&shard_dir.join("runs.csv"), p.info.first_run, p.info.count)?;
         }
         csv.finish().map_err(cannot_write("runs.csv"))?;
         let summary = super::run::write_results(dir, &meta, model, &total, info.runs)?;

@@ -51,6 +51,18 @@ impl BatchError {
     }
 }
 
+impl From<crate::model::SettingError> for BatchError {
+    fn from(e: crate::model::SettingError) -> Self {
+        BatchError::Input(e.0)
+    }
+}
+
+impl From<crate::report::ReadError> for BatchError {
+    fn from(e: crate::report::ReadError) -> Self {
+        BatchError::Input(vec![e.0])
+    }
+}
+
 impl From<BriefError> for BatchError {
     fn from(e: BriefError) -> Self {
         match e {

@@ -45,7 +45,7 @@ impl Plan {
                 levers: ask.levers,
                 shard: ask.shard,
             };
-            Some(part::resumable(&out, &wanted).map_err(BatchError::input)?)
+            Some(part::resumable(&out, &wanted)?)
         } else {
             None
         };
@@ -53,7 +53,7 @@ impl Plan {
             Some(p) => p.info.runs,
             None => ask.runs.unwrap_or(model.default_runs),
         };
-        limits::check_runs("--runs", runs, model.steps).map_err(BatchError::input)?;
+        limits::check_runs("--runs", runs, model.steps)?;
         let (first_run, count) = shard_range(runs, ask.shard)?;
         let seed = saved
             .as_ref()

@@ -74,7 +74,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
     };
     let plan = Plan::new(loaded, &ask, out)?;
     let threads = super::threads(req.threads)?;
-    let setting = apply_overrides(model, &req.sets).map_err(BatchError::Input)?;
+    let setting = apply_overrides(model, &req.sets)?;
     let meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
     let before = saved_aggregate(&plan, model)?;
     let staging = super::staging(&plan.out)?;

@@ -1,7 +1,7 @@
 //! The briefing of a calibration: what the model was fitted to, how well it reproduces each
 //! figure, and what the figures taught about each assumption.
 
-use super::{InlineChart, Reproduce, file_name, source_lines, write_page};
+use super::{BriefError, InlineChart, Reproduce, file_name, source_lines, write_page};
 use crate::calibrate::fit::Calibration;
 use crate::number::{exact_count, phrase, sig3};
 use crate::plot::calibrate::{FitCheck, FitRow, NarrowRow, Narrowing};
@@ -17,7 +17,7 @@ pub fn write(
     file: &CalibrationFile,
     cal: &Calibration,
     elapsed: f64,
-) -> Result<(), String> {
+) -> Result<(), BriefError> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir)
         .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;

@@ -1,7 +1,7 @@
 //! The briefing of a comparison: which setting does best, what each changes, every outcome
 //! under every setting.
 
-use super::{InlineChart, Reproduce, file_name, source_lines, write_page};
+use super::{BriefError, InlineChart, Reproduce, file_name, source_lines, write_page};
 use crate::model::Better;
 use crate::montecarlo::compare::Difference;
 use crate::number::{exact_count, phrase, sig3, signed_phrase, signed_range};
@@ -43,7 +43,7 @@ fn verdict(o: &OutcomeComparison, d: &Difference) -> Verdict {
 }
 
 /// Draws the comparison charts into `dir/charts` and writes `briefing.html` into `dir`.
-pub fn write(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<(), String> {
+pub fn write(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<(), BriefError> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir)
         .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;

@@ -1,7 +1,7 @@
 //! The briefing of an exploration: what drives the outcomes (tornado, Sobol indices) and where
 //! a condition holds (PRIM).
 
-use super::{InlineChart, Reproduce, file_name, source_lines, write_page};
+use super::{BriefError, InlineChart, Reproduce, file_name, source_lines, write_page};
 use crate::number::{exact_count, sig3};
 use crate::plot::explore::{PrimChart, SobolChart, SobolRow, Tornado, TornadoBar};
 use crate::plot::{self, Frame, Saved};
@@ -14,7 +14,7 @@ use askama::Template;
 use std::path::Path;
 
 /// Draws the charts into `dir/charts` and writes `briefing.html` into `dir`.
-pub fn write(report: &Report, dir: &Path, elapsed: f64) -> Result<(), String> {
+pub fn write(report: &Report, dir: &Path, elapsed: f64) -> Result<(), BriefError> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir)
         .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;

@@ -26,13 +26,16 @@ pub struct Pack {
     pub charts: Vec<String>,
 }
 
-/// Why no briefing was written.
-#[derive(Clone, Debug)]
+/// Why no briefing was written. Nothing in the folder was changed.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BriefError {
     /// `dir` is not the finished result of a batch: no results at all, one shard, or a run
     /// stopped before its end. A briefing of part of a batch would mislead.
+    #[error("{0}")]
     NotFinished(String),
     /// Reading the results or writing the pack failed.
+    #[error("{0}")]
     Failed(String),
 }
 
@@ -42,11 +45,9 @@ impl From<String> for BriefError {
     }
 }
 
-impl std::fmt::Display for BriefError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BriefError::NotFinished(m) | BriefError::Failed(m) => f.write_str(m),
-        }
+impl From<crate::report::ReadError> for BriefError {
+    fn from(e: crate::report::ReadError) -> Self {
+        BriefError::Failed(e.0)
     }
 }
 
@@ -108,11 +109,12 @@ struct Reproduce {
 }
 
 /// Renders a briefing's template to `path`.
-fn write_page(page: &impl Template, path: &Path) -> Result<(), String> {
+fn write_page(page: &impl Template, path: &Path) -> Result<(), BriefError> {
     let html = page
         .render()
         .map_err(|e| format!("cannot lay out {}: {e}", path.display()))?;
-    std::fs::write(path, html).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, html)
+        .map_err(|e| BriefError::Failed(format!("cannot write {}: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn write(dir: &Path) -> Result<Pack, BriefError> {
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    Ok(result?)
+    result
 }
 
 /// The source line every chart carries.
@@ -97,7 +97,11 @@ struct ChartText {
 
 /// Draws the overview, the flows (if any were recorded), then each outcome's distribution and
 /// fan, into `dir`, in that order.
-fn draw_all(folder: &ResultFolder, hists: &[Histogram], dir: &Path) -> Result<Vec<Saved>, String> {
+fn draw_all(
+    folder: &ResultFolder,
+    hists: &[Histogram],
+    dir: &Path,
+) -> Result<Vec<Saved>, BriefError> {
     let s = &folder.summary;
     let w = ChartText {
         source: source(folder),

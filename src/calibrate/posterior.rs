@@ -130,7 +130,7 @@ impl Posterior {
             path: path.display().to_string(),
             why,
         };
-        let bytes = crate::scenario::read_bounded(path).map_err(bad)?;
+        let bytes = crate::scenario::read_bounded(path).map_err(|e| bad(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
         parse(&text).map_err(bad)
     }

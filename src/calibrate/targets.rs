@@ -114,7 +114,7 @@ pub struct Targets {
 /// Reads and checks the targets file at `path` against `model`.
 pub fn load(path: &Path, model: &Model) -> Result<Targets, ScenarioError> {
     let bytes = crate::scenario::read_bounded(path)
-        .map_err(|why| ScenarioError::single(path, Location::File, why))?;
+        .map_err(|why| ScenarioError::single(path, Location::File, why.to_string()))?;
     let sha256 = crate::scenario::sha256_hex(&bytes);
     let text = String::from_utf8(bytes).map_err(|_| {
         ScenarioError::single(

@@ -1,7 +1,7 @@
 //! Policy settings to compare: one lever at a time, or a full factorial grid.
 
 use super::compile::check_setting;
-use super::{Model, Setting};
+use super::{Model, Setting, SettingError};
 use crate::scenario::error;
 
 /// A setting with a label saying which levers differ from their baselines.
@@ -59,7 +59,7 @@ pub fn one_at_a_time(model: &Model) -> Vec<Labeled> {
 pub fn factorial(
     model: &Model,
     levers: &[(String, Vec<f64>)],
-) -> Result<Vec<Labeled>, Vec<String>> {
+) -> Result<Vec<Labeled>, SettingError> {
     let mut errors = Vec::new();
     let known: Vec<&str> = model.levers.iter().map(|l| l.id.as_str()).collect();
     let mut axes: Vec<(usize, Vec<f64>)> = Vec::new();
@@ -76,7 +76,7 @@ pub fn factorial(
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(SettingError(errors));
     }
     let base = model.baseline();
     let mut out = vec![labeled(model, base.clone())];
@@ -100,6 +100,6 @@ pub fn factorial(
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(SettingError(errors))
     }
 }

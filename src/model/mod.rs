@@ -164,6 +164,13 @@ impl Model {
     }
 }
 
+/// A request the model cannot honour: a lever or uncertainty that does not exist, a value out
+/// of range, a number of runs out of bounds. One line per problem, each naming the flag; nothing
+/// is run.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct SettingError(pub Vec<String>);
+
 /// A lever or an uncertainty, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamRef {

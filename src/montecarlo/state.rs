@@ -30,7 +30,28 @@ const DIGEST: usize = 32;
 const AGGREGATE: u32 = 1;
 const COMPARISON: u32 = 2;
 
-type Res<T> = Result<T, String>;
+/// Why a state file cannot be read. Resuming or merging stops; the file is left as it is.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// Not a state file at all.
+    #[error("not a stratex state file (wrong header)")]
+    Foreign,
+    /// A state file of another format version: only the stratex that wrote it reads it.
+    #[error(
+        "the state file is in format {found}, and this version of stratex reads {reads}; resume or merge it with the stratex that wrote it, or run it afresh"
+    )]
+    Version { found: String, reads: String },
+    /// Its bytes were changed or cut short since it was written.
+    #[error("the file is damaged ({0})")]
+    Damaged(String),
+    /// It holds another kind of state (a comparison where an aggregate was expected, or the
+    /// other way round).
+    #[error("the file holds another kind of state (not {0})")]
+    OtherKind(&'static str),
+}
+
+type Res<T> = Result<T, StateError>;
 
 /// The sealed file: magic, payload (kind tag, then `value`), checksum.
 fn seal(kind: u32, value: &impl Serialize) -> Vec<u8> {
@@ -46,33 +67,32 @@ fn seal(kind: u32, value: &impl Serialize) -> Vec<u8> {
 /// Checks magic and checksum and returns the payload.
 fn unseal(bytes: &[u8]) -> Res<&[u8]> {
     if bytes.len() < MAGIC.len() + DIGEST || !bytes.starts_with(FAMILY) {
-        return Err("not a stratex state file (wrong header)".into());
+        return Err(StateError::Foreign);
     }
     if !bytes.starts_with(MAGIC) {
-        let version = String::from_utf8_lossy(&bytes[FAMILY.len()..MAGIC.len()]);
-        return Err(format!(
-            "the state file is in format {version}, and this version of stratex reads {}; resume or merge it with the stratex that wrote it, or run it afresh",
-            String::from_utf8_lossy(&MAGIC[FAMILY.len()..])
-        ));
+        return Err(StateError::Version {
+            found: String::from_utf8_lossy(&bytes[FAMILY.len()..MAGIC.len()]).into_owned(),
+            reads: String::from_utf8_lossy(&MAGIC[FAMILY.len()..]).into_owned(),
+        });
     }
     let (body, sum) = bytes.split_at(bytes.len() - DIGEST);
     if Sha256::digest(body).as_slice() != sum {
-        return Err("the file is damaged (checksum mismatch)".into());
+        return Err(StateError::Damaged("checksum mismatch".into()));
     }
     Ok(&body[MAGIC.len()..])
 }
 
 /// Reads a sealed value of the given kind; `what` names the kind in errors.
-fn open<T: DeserializeOwned>(bytes: &[u8], kind: u32, what: &str) -> Res<T> {
+fn open<T: DeserializeOwned>(bytes: &[u8], kind: u32, what: &'static str) -> Res<T> {
     let damaged =
-        |e: postcard::Error| format!("the file is damaged (its payload does not decode: {e})");
+        |e: postcard::Error| StateError::Damaged(format!("its payload does not decode: {e}"));
     let (found, rest) = postcard::take_from_bytes::<u32>(unseal(bytes)?).map_err(damaged)?;
     if found != kind {
-        return Err(format!("the file holds another kind of state (not {what})"));
+        return Err(StateError::OtherKind(what));
     }
     let (value, rest) = postcard::take_from_bytes::<T>(rest).map_err(damaged)?;
     if !rest.is_empty() {
-        return Err("the file is damaged (bytes after the end)".into());
+        return Err(StateError::Damaged("bytes after the end".into()));
     }
     Ok(value)
 }
@@ -184,16 +204,23 @@ mod tests {
         let bytes = encode_aggregate(&sample().to_repr());
         let mut flipped = bytes.clone();
         flipped[40] ^= 1;
-        assert!(decode_aggregate(&flipped).unwrap_err().contains("checksum"));
+        assert!(
+            decode_aggregate(&flipped)
+                .unwrap_err()
+                .to_string()
+                .contains("checksum")
+        );
         assert!(decode_aggregate(&bytes[..bytes.len() - 1]).is_err());
         assert!(
             decode_aggregate(b"hello")
                 .unwrap_err()
+                .to_string()
                 .contains("not a stratex")
         );
         assert!(
             decode_comparison(&bytes)
                 .unwrap_err()
+                .to_string()
                 .contains("another kind")
         );
     }
@@ -202,7 +229,7 @@ mod tests {
     fn files_of_another_format_version_are_refused_by_name() {
         let mut old = encode_aggregate(&sample().to_repr());
         old[..MAGIC.len()].copy_from_slice(b"stratex-state\0v1");
-        let e = decode_aggregate(&old).unwrap_err();
+        let e = decode_aggregate(&old).unwrap_err().to_string();
         assert!(e.contains("format v1") && e.contains("reads v2"), "{e}");
     }
 
@@ -211,12 +238,16 @@ mod tests {
         // The layout of an aggregate, with a sum of 3 words instead of the canonical 70.
         type Shape = (usize, usize, u64, Vec<()>, Vec<Vec<i64>>, Vec<()>, Vec<()>);
         let bad: Shape = (1, 1, 1, vec![], vec![vec![1, 2, 3]], vec![], vec![]);
-        let e = decode_aggregate(&seal(AGGREGATE, &bad)).unwrap_err();
+        let e = decode_aggregate(&seal(AGGREGATE, &bad))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("damaged"), "{e}");
         // Trailing bytes after a whole aggregate.
         let empty: Shape = (0, 0, 0, vec![], vec![], vec![], vec![]);
         let with_tail = (empty, 7u8);
-        let e = decode_aggregate(&seal(AGGREGATE, &with_tail)).unwrap_err();
+        let e = decode_aggregate(&seal(AGGREGATE, &with_tail))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bytes after the end"), "{e}");
     }
 }

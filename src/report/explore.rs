@@ -198,7 +198,6 @@ impl Report<'_> {
         Ok(())
     }
 
-
     /// The contents of `prim.json`.
     fn prim_file(&self, c: &Condition, p: &crate::sensitivity::prim::Prim) -> PrimFile {
         PrimFile {

@@ -29,6 +29,19 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// A result folder, or a file in it, that cannot be used (reading results back for a briefing,
+/// a merge or a resume). The message names the folder and the file, says what is wrong and what
+/// to do; nothing is written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadError(pub String);
+
+impl From<String> for ReadError {
+    fn from(message: String) -> Self {
+        ReadError(message)
+    }
+}
+
 /// The program version recorded in results.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -132,7 +145,12 @@ impl RunsCsv {
 
     /// Copies the rows of another `runs.csv` (a shard's, or a stopped run's), checking they are
     /// exactly runs `first .. first + rows` in order, each whole. Errors say what does not fit.
-    pub fn append_rows_from(&mut self, path: &Path, first: u64, rows: u64) -> Result<(), String> {
+    pub fn append_rows_from(
+        &mut self,
+        path: &Path,
+        first: u64,
+        rows: u64,
+    ) -> Result<(), ReadError> {
         let shown = path.display();
         let mut input = CsvReader::open(path).map_err(|e| format!("{shown}: {e}"))?;
         let width = input
@@ -153,7 +171,7 @@ impl RunsCsv {
         {
             let run = csv_file::field(&row, 0).parse::<u64>().ok();
             if run != Some(expected) || expected >= first + rows || row.len() != width {
-                return Err(misplaced(expected));
+                return Err(misplaced(expected).into());
             }
             self.out
                 .row(&row)
@@ -161,14 +179,15 @@ impl RunsCsv {
             expected += 1;
         }
         if !input.ends_with_line_break() {
-            return Err(misplaced(expected.saturating_sub(1).max(first)));
+            return Err(misplaced(expected.saturating_sub(1).max(first)).into());
         }
         if expected != first + rows {
             return Err(format!(
                 "{shown}: holds runs {first} to {} but should hold runs up to {}; the file was cut short",
                 expected as i128 - 1,
                 first + rows - 1
-            ));
+            )
+            .into());
         }
         Ok(())
     }

@@ -12,7 +12,7 @@
 //! Everything the final result depends on is in these files, so a merge or a resume needs
 //! neither the original scenario file nor the machine that ran the part.
 
-use super::VERSION;
+use super::{ReadError, VERSION};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
@@ -133,7 +133,11 @@ pub struct Part {
 }
 
 /// Reads the part files of `dir`. Errors name the folder and the file.
-pub fn read(dir: &Path) -> Result<Part, String> {
+pub fn read(dir: &Path) -> Result<Part, ReadError> {
+    read_part(dir).map_err(ReadError)
+}
+
+fn read_part(dir: &Path) -> Result<Part, String> {
     let what = |file: &str, e: &dyn std::fmt::Display| format!("{}: {file}: {e}", dir.display());
     let text = fs::read_to_string(dir.join(PART)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -194,7 +198,11 @@ pub struct Resume<'a> {
 /// Reads the part in `dir` and checks that `wanted` may resume it: the same command, version,
 /// scenario bytes, runs, seed, settings and shard, with runs left to do. The error says what
 /// differs and what to do.
-pub fn resumable(dir: &Path, wanted: &Resume) -> Result<Part, String> {
+pub fn resumable(dir: &Path, wanted: &Resume) -> Result<Part, ReadError> {
+    resume_check(dir, wanted).map_err(ReadError)
+}
+
+fn resume_check(dir: &Path, wanted: &Resume) -> Result<Part, String> {
     let shown = dir.display();
     let finished = ["summary.json", "comparison.json"]
         .iter()
@@ -202,7 +210,7 @@ pub fn resumable(dir: &Path, wanted: &Resume) -> Result<Part, String> {
     if !dir.join(PART).exists() && finished {
         return Err(format!("nothing to resume: {shown} holds a finished run"));
     }
-    let p = read(dir).map_err(|e| format!("nothing to resume: {e}"))?;
+    let p = read_part(dir).map_err(|e| format!("nothing to resume: {e}"))?;
     let i = &p.info;
     let refuse = |why: String| Err(format!("cannot resume {shown}: {why}"));
     let differs = |what: &str, saved: String, now: String| {

@@ -1,5 +1,6 @@
 //! Reading a result folder back: what `stratex brief` draws from.
 
+use super::ReadError;
 use super::csv_file::{CsvReader, field};
 use super::summary::{RunInfo, Summary};
 use crate::stats::band::Band;
@@ -98,7 +99,11 @@ fn number(s: &str, dir: &Path, file: &str, line: u64) -> Result<f64, String> {
 
 impl ResultFolder {
     /// Reads `summary.json`, `timeseries.csv`, `flows.csv` and, if present, `run-info.json`.
-    pub fn load(dir: &Path) -> Result<ResultFolder, String> {
+    pub fn load(dir: &Path) -> Result<ResultFolder, ReadError> {
+        Self::read(dir).map_err(ReadError)
+    }
+
+    fn read(dir: &Path) -> Result<ResultFolder, String> {
         let text = std::fs::read_to_string(dir.join("summary.json"))
             .map_err(|e| missing(dir, "summary.json", e))?;
         let summary: Summary = serde_json::from_str(&text).map_err(|e| {
@@ -126,7 +131,11 @@ impl ResultFolder {
     }
 
     /// Histograms of every outcome's final value, streamed from `runs.csv` in one pass.
-    pub fn histograms(&self) -> Result<Vec<Histogram>, String> {
+    pub fn histograms(&self) -> Result<Vec<Histogram>, ReadError> {
+        self.read_histograms().map_err(ReadError)
+    }
+
+    fn read_histograms(&self) -> Result<Vec<Histogram>, String> {
         let file = "runs.csv";
         let (input, header) = open_csv(&self.dir, file)?;
         let cols: Vec<usize> = self

@@ -83,8 +83,8 @@ pub fn safe_folder_name(name: &str) -> String {
 /// Only a regular file (or a symbolic link to one) is read, and never more than
 /// [`MAX_FILE_BYTES`] + 1 bytes of it (see [`read_bounded`]).
 pub fn load(path: &Path) -> Result<Source, ScenarioError> {
-    let bytes =
-        read_bounded(path).map_err(|why| ScenarioError::single(path, Location::File, why))?;
+    let bytes = read_bounded(path)
+        .map_err(|why| ScenarioError::single(path, Location::File, why.to_string()))?;
     from_bytes(path, bytes)
 }
 
@@ -94,8 +94,8 @@ pub fn load(path: &Path) -> Result<Source, ScenarioError> {
 /// regular file when it is checked, and at most [`MAX_FILE_BYTES`] + 1 bytes read, even from a
 /// file that grows or a special file that reports a length of 0. The error says what `path` is
 /// and what is allowed.
-pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, FileError> {
+    let cannot = FileError::Unreadable;
     // Checked before opening: opening a device can have effects of its own.
     let meta = std::fs::metadata(path).map_err(cannot)?;
     regular_and_small(&meta)?;
@@ -107,30 +107,48 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
     file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "has grown past {MAX_FILE_BYTES} bytes while being read; scenario files are limited to {MAX_FILE_BYTES} bytes"
-        ));
+        return Err(FileError::Grew);
     }
     Ok(bytes)
 }
 
+/// Why a file a user named was not read. Its message completes a sentence that starts with the
+/// file's path ("scenario.ron: is a folder; ...").
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The path could not be opened or read.
+    #[error("cannot read the file: {0}")]
+    Unreadable(std::io::Error),
+    /// The path names a folder.
+    #[error("is a folder; give the path of a .ron scenario file")]
+    Folder,
+    /// The path names a named pipe, a device or a socket, which stratex never reads.
+    #[error(
+        "is {0}, not a regular file; give the path of a .ron scenario file (a regular file, or a symbolic link to one)"
+    )]
+    Special(&'static str),
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("is {0} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes")]
+    TooLarge(u64),
+    /// The file grew past the limit while it was being read.
+    #[error(
+        "has grown past {MAX_FILE_BYTES} bytes while being read; scenario files are limited to {MAX_FILE_BYTES} bytes"
+    )]
+    Grew,
+}
+
 /// Refuses anything but a regular file of at most [`MAX_FILE_BYTES`] bytes.
-fn regular_and_small(meta: &std::fs::Metadata) -> Result<(), String> {
+fn regular_and_small(meta: &std::fs::Metadata) -> Result<(), FileError> {
     let kind = meta.file_type();
     if kind.is_dir() {
-        return Err("is a folder; give the path of a .ron scenario file".into());
+        return Err(FileError::Folder);
     }
     if !kind.is_file() {
-        return Err(format!(
-            "is {}, not a regular file; give the path of a .ron scenario file (a regular file, or a symbolic link to one)",
-            special_kind(&kind)
-        ));
+        return Err(FileError::Special(special_kind(&kind)));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "is {} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
-            meta.len()
-        ));
+        return Err(FileError::TooLarge(meta.len()));
     }
     Ok(())
 }

@@ -66,7 +66,11 @@ impl Op {
 
 impl Condition {
     /// Parses `OUTCOME OP VALUE` (OP one of `>`, `>=`, `<`, `<=`).
-    pub fn parse(text: &str, model: &Model) -> Result<Condition, String> {
+    pub fn parse(text: &str, model: &Model) -> Result<Condition, ConditionError> {
+        Self::read(text, model).map_err(ConditionError)
+    }
+
+    fn read(text: &str, model: &Model) -> Result<Condition, String> {
         let ops = [
             (">=", Op::AtLeast),
             ("<=", Op::AtMost),
@@ -106,6 +110,11 @@ impl Condition {
         )
     }
 }
+
+/// A `--where` condition that cannot be read: the message says what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConditionError(pub String);
 
 /// What to explore and how.
 #[derive(Clone, Debug)]

@@ -14,7 +14,8 @@ mod outcomes;
 
 use super::params::{LIMIT, Op, Program, Setting, Slot};
 use super::{
-    ActorId, ChannelId, EventId, GoodId, IdVec, LeverDef, Model, ParamRef, UncertaintyDef,
+    ActorId, ChannelId, EventId, GoodId, IdVec, LeverDef, Model, ParamRef, SettingError,
+    UncertaintyDef,
 };
 use crate::scenario::error::{self, Problem, ScenarioError};
 use crate::scenario::format::Scenario;
@@ -41,16 +42,21 @@ pub mod limits {
     pub const MAX_NAME_LEN: usize = 200;
 
     /// Checks a number of runs for a scenario of `steps` steps; the message names `flag`.
-    pub fn check_runs(flag: &str, runs: u64, steps: usize) -> Result<(), String> {
+    pub fn check_runs(
+        flag: &str,
+        runs: u64,
+        steps: usize,
+    ) -> Result<(), crate::model::SettingError> {
+        let one = |m: String| crate::model::SettingError(vec![m]);
         if runs == 0 || runs > MAX_RUNS {
-            return Err(format!(
+            return Err(one(format!(
                 "{flag} must be between 1 and {MAX_RUNS}, got {runs}"
-            ));
+            )));
         }
         if runs.saturating_mul(steps as u64) > MAX_RUN_STEPS {
-            return Err(format!(
+            return Err(one(format!(
                 "{flag} {runs} times {steps} steps is more than {MAX_RUN_STEPS} run-steps; split the batch with --shard, or run fewer"
-            ));
+            )));
         }
         Ok(())
     }
@@ -75,7 +81,7 @@ pub fn compile(path: &Path, sc: &Scenario) -> Result<Model, ScenarioError> {
 ///
 /// A lever takes the value for this run; an uncertainty is fixed at the value instead of drawn.
 /// Every number the override reaches is re-checked against its allowed range.
-pub fn apply_overrides(model: &Model, sets: &[(String, f64)]) -> Result<Setting, Vec<String>> {
+pub fn apply_overrides(model: &Model, sets: &[(String, f64)]) -> Result<Setting, SettingError> {
     let mut setting = model.baseline();
     let mut errors = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -116,7 +122,7 @@ pub fn apply_overrides(model: &Model, sets: &[(String, f64)]) -> Result<Setting,
     if errors.is_empty() {
         Ok(setting)
     } else {
-        Err(errors)
+        Err(SettingError(errors))
     }
 }
 
