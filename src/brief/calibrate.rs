@@ -160,67 +160,8 @@ fn page<'a>(
     narrow: &'a Saved,
     elapsed: f64,
 ) -> Page<'a> {
-    let targets = file
-        .targets
-        .iter()
-        .map(|r| {
-            let t = &r.target;
-            let s = &t.source;
-            let (model, inside, implausibility) = match &r.check {
-                Some(c) => (
-                    format!(
-                        "{} ({} to {})",
-                        phrase(c.median, &t.unit),
-                        phrase(c.p5, &t.unit),
-                        phrase(c.p95, &t.unit)
-                    ),
-                    if c.inside { "yes" } else { "no" },
-                    sig3(c.implausibility),
-                ),
-                None => (String::new(), "", String::new()),
-            };
-            TargetView {
-                name: t.name.clone(),
-                observed: format!(
-                    "{} ± {}",
-                    phrase(t.observed, &t.unit),
-                    phrase(t.sd, &t.unit)
-                ),
-                model,
-                inside,
-                implausibility,
-                source: format!(
-                    "{}, “{}”, {}{}",
-                    s.publisher,
-                    s.title,
-                    s.date,
-                    s.url.as_ref().map_or(String::new(), |u| format!(", {u}"))
-                ),
-                note: t.note.clone(),
-            }
-        })
-        .collect();
-    let params = file
-        .calibrated
-        .iter()
-        .map(|p| {
-            let s = &p.summary;
-            let q = |v: [f64; 3]| {
-                format!(
-                    "{} ({} to {})",
-                    phrase(v[1], &s.unit),
-                    phrase(v[0], &s.unit),
-                    phrase(v[2], &s.unit)
-                )
-            };
-            ParamView {
-                name: s.name.clone(),
-                prior: q(s.prior_quantiles),
-                posterior: q(s.posterior_quantiles),
-                ruled_out: p.ruled_out.clone(),
-            }
-        })
-        .collect();
+    let targets = file.targets.iter().map(target_view).collect();
+    let params = file.calibrated.iter().map(param_view).collect();
     Page {
         title: format!("{}: calibration", file.scenario.name),
         question: file.scenario.description.clone(),
@@ -254,6 +195,63 @@ fn page<'a>(
                 ("Elapsed", format!("{elapsed:.1} s")),
             ],
         },
+    }
+}
+
+/// A target's row: the figure, the calibrated model's reproduction of it, its source.
+fn target_view(r: &crate::report::calibrate::TargetRow) -> TargetView {
+    let t = &r.target;
+    let s = &t.source;
+    let (model, inside, implausibility) = match &r.check {
+        Some(c) => (
+            format!(
+                "{} ({} to {})",
+                phrase(c.median, &t.unit),
+                phrase(c.p5, &t.unit),
+                phrase(c.p95, &t.unit)
+            ),
+            if c.inside { "yes" } else { "no" },
+            sig3(c.implausibility),
+        ),
+        None => (String::new(), "", String::new()),
+    };
+    TargetView {
+        name: t.name.clone(),
+        observed: format!(
+            "{} ± {}",
+            phrase(t.observed, &t.unit),
+            phrase(t.sd, &t.unit)
+        ),
+        model,
+        inside,
+        implausibility,
+        source: format!(
+            "{}, “{}”, {}{}",
+            s.publisher,
+            s.title,
+            s.date,
+            s.url.as_ref().map_or(String::new(), |u| format!(", {u}"))
+        ),
+        note: t.note.clone(),
+    }
+}
+
+/// An assumption's row: prior, posterior, what was ruled out.
+fn param_view(p: &crate::report::calibrate::ParamRow) -> ParamView {
+    let s = &p.summary;
+    let q = |v: [f64; 3]| {
+        format!(
+            "{} ({} to {})",
+            phrase(v[1], &s.unit),
+            phrase(v[0], &s.unit),
+            phrase(v[2], &s.unit)
+        )
+    };
+    ParamView {
+        name: s.name.clone(),
+        prior: q(s.prior_quantiles),
+        posterior: q(s.posterior_quantiles),
+        ruled_out: p.ruled_out.clone(),
     }
 }
 

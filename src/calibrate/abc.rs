@@ -153,16 +153,8 @@ pub fn fit(
             .sum::<f64>()
             .sqrt()
     };
-    // Generation 0: the prior.
-    let u0: Vec<f64> = (0..n * k).map(|_| open_uniform(&mut rng)).collect();
-    let s0 = sim.simulate(0, &u0, k)?;
+    let mut pop = prior(sim, &mut rng, n, k, &distance)?;
     let mut runs = n as u64;
-    let mut pop = Population {
-        z: u0.iter().map(|&u| logit(u)).collect(),
-        w: vec![1.0 / n as f64; n],
-        d: s0.chunks(m.max(1)).map(&distance).collect(),
-        s: s0,
-    };
     let mut generations = vec![Generation {
         epsilon: f64::INFINITY,
         proposed: n as u64,
@@ -173,55 +165,18 @@ pub fn fit(
     let unreachable: Vec<usize> = (0..m)
         .filter(|&j| (0..n).all(|i| ((pop.s[i * m + j] - observed[j]) / sd[j]).abs() > REACH))
         .collect();
-    let mut stop = if unreachable.is_empty() {
-        Stop::Budget
-    } else {
-        Stop::Unreachable
-    };
-    let generations_left = if unreachable.is_empty() {
-        settings.max_generations
-    } else {
-        0
-    };
-    for _ in 0..generations_left {
-        let epsilon = weighted_quantile(&pop.d, &pop.w, settings.alpha).max(target_epsilon);
-        let Some(kernel) = Kernel::of(&pop, k) else {
-            stop = Stop::Stalled;
-            break;
+    let mut stop = Stop::Unreachable;
+    if unreachable.is_empty() {
+        let mut run = Sequence {
+            sim,
+            rng: &mut rng,
+            k,
+            m,
+            target_epsilon,
+            runs: &mut runs,
+            generations: &mut generations,
         };
-        let step = next_generation(
-            &mut NextArgs {
-                sim,
-                rng: &mut rng,
-                pop: &pop,
-                kernel: &kernel,
-                k,
-                m,
-                epsilon,
-                runs: &mut runs,
-                max_runs: settings.max_runs,
-            },
-            &distance,
-        )?;
-        let Some((next, proposed)) = step else {
-            stop = if runs >= settings.max_runs {
-                Stop::Budget
-            } else {
-                Stop::Stalled
-            };
-            break;
-        };
-        generations.push(Generation {
-            epsilon,
-            proposed,
-            accepted: n as u64,
-            ess: ess(&next.w),
-        });
-        pop = next;
-        if epsilon <= target_epsilon {
-            stop = Stop::Reached;
-            break;
-        }
+        (pop, stop) = run.refine(pop, settings, &distance)?;
     }
     // Under the stated observation errors: each particle's weight times its Gaussian likelihood.
     for (w, d) in pop.w.iter_mut().zip(&pop.d) {
@@ -244,6 +199,62 @@ pub fn fit(
     })
 }
 
+/// The generations after the prior, and what they share.
+struct Sequence<'a> {
+    sim: &'a mut dyn Simulator,
+    rng: &'a mut ChaCha8Rng,
+    k: usize,
+    m: usize,
+    target_epsilon: f64,
+    runs: &'a mut u64,
+    generations: &'a mut Vec<Generation>,
+}
+
+impl Sequence<'_> {
+    /// Runs generations from `pop` until the tolerance reaches its target, the sampler stalls or
+    /// the budget is spent; returns the last population and why it stopped.
+    fn refine(
+        &mut self,
+        mut pop: Population,
+        settings: &Settings,
+        distance: &dyn Fn(&[f64]) -> f64,
+    ) -> io::Result<(Population, Stop)> {
+        for _ in 0..settings.max_generations {
+            let epsilon =
+                weighted_quantile(&pop.d, &pop.w, settings.alpha).max(self.target_epsilon);
+            let Some(kernel) = Kernel::of(&pop, self.k) else {
+                return Ok((pop, Stop::Stalled));
+            };
+            let mut args = NextArgs {
+                sim: &mut *self.sim,
+                rng: &mut *self.rng,
+                pop: &pop,
+                kernel: &kernel,
+                k: self.k,
+                m: self.m,
+                epsilon,
+                runs: &mut *self.runs,
+                max_runs: settings.max_runs,
+            };
+            let Some((next, proposed)) = next_generation(&mut args, distance)? else {
+                let spent = *self.runs >= settings.max_runs;
+                return Ok((pop, if spent { Stop::Budget } else { Stop::Stalled }));
+            };
+            self.generations.push(Generation {
+                epsilon,
+                proposed,
+                accepted: next.w.len() as u64,
+                ess: ess(&next.w),
+            });
+            pop = next;
+            if epsilon <= self.target_epsilon {
+                return Ok((pop, Stop::Reached));
+            }
+        }
+        Ok((pop, Stop::Budget))
+    }
+}
+
 /// Each of the `m` summaries' smallest and largest value.
 fn ranges(s: &[f64], m: usize) -> Vec<(f64, f64)> {
     (0..m)
@@ -256,6 +267,25 @@ fn ranges(s: &[f64], m: usize) -> Vec<(f64, f64)> {
                 })
         })
         .collect()
+}
+
+/// Generation 0: `n` draws from the prior, each simulated once.
+fn prior(
+    sim: &mut dyn Simulator,
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    k: usize,
+    distance: &dyn Fn(&[f64]) -> f64,
+) -> io::Result<Population> {
+    let u: Vec<f64> = (0..n * k).map(|_| open_uniform(rng)).collect();
+    let s = sim.simulate(0, &u, k)?;
+    let m = s.len() / n.max(1);
+    Ok(Population {
+        z: u.iter().map(|&u| logit(u)).collect(),
+        w: vec![1.0 / n as f64; n],
+        d: s.chunks(m.max(1)).map(distance).collect(),
+        s,
+    })
 }
 
 /// What [`next_generation`] needs.

@@ -20,8 +20,6 @@ fn list(title: &str, items: Vec<String>) -> String {
 }
 
 fn describe(path: &Path, m: &Model) -> String {
-    let actor = |i: ActorId| m.actors[i].id.clone();
-    let good = |i: GoodId| m.goods[i].id.clone();
     let mut s = format!(
         "{}: valid. \"{}\": {} {}, {} runs and seed {} by default\n\n",
         path.display(),
@@ -31,7 +29,22 @@ fn describe(path: &Path, m: &Model) -> String {
         exact_count(m.default_runs),
         m.default_seed
     );
+    s += &actors_and_goods(m);
+    s += &connections(m);
     s += &list(
+        "events",
+        m.events
+            .iter()
+            .map(|e| format!("{} ({})", e.id, e.name))
+            .collect(),
+    );
+    s += &levers_and_uncertainties(m);
+    s += &outcomes(m);
+    s
+}
+
+fn actors_and_goods(m: &Model) -> String {
+    let mut s = list(
         "actors",
         m.actors
             .iter()
@@ -45,7 +58,14 @@ fn describe(path: &Path, m: &Model) -> String {
             .map(|g| format!("{} ({}, {}, {:?})", g.id, g.name, g.unit, g.kind).to_lowercase_kind())
             .collect(),
     );
-    s += &list(
+    s
+}
+
+/// Channels, trade links, aid flows and relations.
+fn connections(m: &Model) -> String {
+    let actor = |i: ActorId| m.actors[i].id.clone();
+    let good = |i: GoodId| m.goods[i].id.clone();
+    let mut s = list(
         "channels",
         m.channels
             .iter_ids()
@@ -56,17 +76,11 @@ fn describe(path: &Path, m: &Model) -> String {
                     .filter(|l| l.channel == c)
                     .map(|l| good(l.good))
                     .collect();
-                let watch = if ch.watched_by.is_empty() {
+                let watchers: Vec<String> = ch.watched_by.iter().map(|&w| actor(w)).collect();
+                let watch = if watchers.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        ", watched by {}",
-                        ch.watched_by
-                            .iter()
-                            .map(|&w| actor(w))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    format!(", watched by {}", watchers.join(", "))
                 };
                 format!(
                     "{}: {} -> {} carrying {}{watch}",
@@ -109,14 +123,11 @@ fn describe(path: &Path, m: &Model) -> String {
             .map(|r| format!("{} -> {}", actor(r.from), actor(r.to)))
             .collect(),
     );
-    s += &list(
-        "events",
-        m.events
-            .iter()
-            .map(|e| format!("{} ({})", e.id, e.name))
-            .collect(),
-    );
-    s += &list(
+    s
+}
+
+fn levers_and_uncertainties(m: &Model) -> String {
+    let mut s = list(
         "levers",
         m.levers
             .iter()
@@ -139,7 +150,12 @@ fn describe(path: &Path, m: &Model) -> String {
             .map(|u| format!("{}: {}", u.id, u.describe))
             .collect(),
     );
-    s += &list(
+    s
+}
+
+/// Outcomes, numbers drawn in place and the model's warnings.
+fn outcomes(m: &Model) -> String {
+    let mut s = list(
         "outcomes",
         m.outcomes
             .iter()

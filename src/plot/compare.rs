@@ -43,6 +43,8 @@ impl Chart for Boxes {
         self.frame.title.clone()
     }
 
+    /// One function of about a hundred lines on purpose: a chart reads top to bottom as it is
+    /// drawn (frame, legend, axes, series, labels), and its pieces share the axes' coordinates.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let area = frame(root, &self.frame)?;
         let base = palette::ORANGE.mix(0.75);

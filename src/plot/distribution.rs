@@ -171,6 +171,8 @@ impl Chart for Distribution {
         format!("{}: distribution across runs", self.name)
     }
 
+    /// One function of about a hundred lines on purpose: a chart reads top to bottom as it is
+    /// drawn (frame, legend, axes, series, labels), and its pieces share the axes' coordinates.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let area = frame(root, &self.frame)?;
         let s = &self.stats;

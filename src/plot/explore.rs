@@ -241,6 +241,8 @@ impl Chart for PrimChart {
         self.frame.title.clone()
     }
 
+    /// One function of about a hundred lines on purpose: a chart reads top to bottom as it is
+    /// drawn (frame, legend, axes, series, labels), and its pieces share the axes' coordinates.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let area = frame(root, &self.frame)?;
         let (left, right) = area.split_horizontally(640);
