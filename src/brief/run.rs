@@ -1,6 +1,6 @@
 //! The briefing pack of a run: charts and one self-contained HTML file.
 //!
-//! [`write`] reads a result folder and writes into it `charts/*.png`, `charts/*.svg` and
+//! [`write()`] reads a result folder and writes into it `charts/*.png`, `charts/*.svg` and
 //! `briefing.html`, both under temporary names renamed into place.
 
 use super::{BriefError, Pack, STYLE, esc, figure, file_name, source_lines, words};

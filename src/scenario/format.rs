@@ -1,6 +1,6 @@
 //! The scenario file format (RON), as read from disk before any checking.
 //!
-//! These types mirror the file one to one; [`crate::model::compile`] checks them and turns them
+//! These types mirror the file one to one; [`crate::model::compile()`] checks them and turns them
 //! into the dense [`crate::model::Model`] the engine runs. The format reference, with every
 //! field's default, allowed range and examples, is `docs/scenario-format.md`; the docs here are
 //! one line a field. Numbers are [`Num`].

@@ -2,7 +2,7 @@
 //!
 //! [`load`] reads a RON file into the raw [`format::Scenario`], reporting syntax and type errors
 //! with line and column. Checking references, ranges and units happens when the scenario is
-//! compiled into a [`crate::model::Model`]; see [`crate::model::compile`].
+//! compiled into a [`crate::model::Model`]; see [`crate::model::compile()`].
 
 pub mod error;
 pub mod format;

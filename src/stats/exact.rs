@@ -125,7 +125,7 @@ impl ExactSum {
 
     /// Adds every value of `xs` exactly (NaN and infinities ignored); the same as calling
     /// [`ExactSum::add`] on each, but in one pass: normal values whose binary exponent lies at
-    /// most [`NEAR`] above the last slice's lowest (the usual case for one outcome across a
+    /// most `NEAR` (4) above the last slice's lowest (the usual case for one outcome across a
     /// batch of runs) are first summed exactly in one 64-bit integer and that integer is added
     /// once; any other value (another scale, a subnormal) is added on its own.
     pub fn add_slice(&mut self, xs: &[f64]) {
