@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench flagship` measures one step and one run on one thread, and a batch of
 //! 2,000 runs through the Monte Carlo executor on 1 and 2 threads (aggregation included, rows
-//! discarded). End-to-end figures (all files written) come from `stratex run`; see the README.
+//! discarded). End-to-end figures (all files written) come from `stratex run`; see
+//! docs/performance.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -33,10 +33,12 @@
 //!
 //! ## Where things are
 //!
-//! - [`scenario`]: the file format ([`scenario::format`] is its reference) and loading.
+//! - [`scenario`]: the file format ([`scenario::format`]; reference in `docs/scenario-format.md`)
+//!   and loading.
 //! - [`model`]: compilation into a [`model::Model`] of dense indices, and the per-run parameter
 //!   program ([`model::params`]) that draws uncertainties and applies levers.
-//! - [`engine`]: one run, step by step; [`engine::exchange`] states the bargaining rule.
+//! - [`engine`]: one run, step by step; [`engine::exchange`] bargains. The rules are specified
+//!   in `docs/model.md`.
 //! - [`montecarlo`]: many runs in parallel, aggregated exactly.
 //! - [`stats`]: exact sums, mergeable quantile sketches, distributions.
 //! - [`report`]: result files and terminal tables.

@@ -55,25 +55,16 @@
 //!
 //! # What happens in a step
 //!
-//! 1. **Events.** In file order, each event draws one uniform; if it can still happen (`once`),
-//!    its conditions hold and the uniform is below its chance (ramped by its signal), it fires
-//!    and its effects apply: trust and stock changes at once, modifiers from this step for their
-//!    duration.
-//! 2. **Production and consumption.** Production is added to stock (services: it is the capacity
-//!    this step). Consumption is taken from stock; what stock cannot cover is a shortfall.
-//! 3. **Valuation.** Each need values its good at the margin from its supply this step: own
-//!    production plus receipts minus what was given away ([`curves`]).
-//! 4. **Aid.** Aid offers give, in file order, up to the recipient's unmet need.
-//! 5. **Bargaining.** Each link strikes one bargain ([`exchange`]): goods move where the
-//!    receiver values them more than the giver, both sides gain by their own valuation, terms by
-//!    the Nash bargaining rule with their powers, bounded by reserves, offer limits scaled by
-//!    trust, and lane capacity.
-//! 6. **Shipping.** Each lane draws one uniform; where it has a shipment, below the channel's
-//!    detection probability the shipment is seen, and a seen material or currency shipment loses
-//!    the channel's seizure share. The rest arrives.
-//! 7. **Needs, trust, outcomes.** Needs record what was met; trust rises with deliveries
-//!    received and falls with seizures (in proportion to the share of a shipment seized) and
-//!    exposure; every outcome is recorded.
+//! The rules are specified in `docs/model.md` (section 1.3 for the order, 3.3 for each part);
+//! this is the map from that order to the code. Each step, in `Runner::advance`:
+//!
+//! 1. events, in file order, one uniform each (`events.rs`); multipliers reapplied if the set of
+//!    active ones changed, and with them lane losses and lane order;
+//! 2. production, then consumption;
+//! 3. aid flows (`Runner::give_aid`);
+//! 4. one bargain per link, in link order ([`exchange`]);
+//! 5. shipping, one uniform per lane (`Runner::ship`);
+//! 6. needs settle, trust updates, multipliers expire; then every outcome is recorded.
 //!
 //! The number of uniforms drawn per step is fixed (one per event, one per lane), so two policy
 //! settings run with the same seed see the same random numbers in the same places.

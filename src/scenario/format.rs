@@ -1,11 +1,9 @@
 //! The scenario file format (RON), as read from disk before any checking.
 //!
 //! These types mirror the file one to one; the model's compiler (`model::compile()`) checks
-//! them and turns them into the dense model the engine runs. Field docs here are the format
-//! reference; README.md carries the same reference with examples.
-//!
-//! Numbers are [`Num`]: a literal, a distribution, `Param("name")` or arithmetic. Identifiers
-//! (`id`) use letters, digits, `_` and `-`; references to them are strings.
+//! them and turns them into the dense model the engine runs. The format reference, with every
+//! field's default, allowed range and examples, is `docs/scenario-format.md`; the docs here are
+//! one line a field. Numbers are [`Num`].
 
 use super::num::Num;
 use super::table::Table;
@@ -78,8 +76,7 @@ pub struct Good {
     /// Unit of one quantity ("rounds", "tonnes", "USD").
     pub unit: String,
     pub kind: GoodKind,
-    /// Reference value of one unit in US dollars: used for value outcomes and as the default
-    /// cost an actor attaches to giving one unit away. Default 0.
+    /// Reference price of one unit in US dollars (value outcomes, default offer cost). Default 0.
     #[serde(default)]
     pub value: Option<Num>,
 }
@@ -101,7 +98,7 @@ pub enum GoodKind {
 pub struct Actor {
     pub id: String,
     pub name: String,
-    /// Bargaining power (default 1); the share of a bargain's gains goes by relative power.
+    /// Bargaining power. Default 1.
     #[serde(default)]
     pub power: Option<Num>,
     /// Initial stocks of materials and currency: `{ "shells": 5e6 }`.
@@ -126,8 +123,7 @@ pub struct Need {
     pub good: String,
     /// Quantity per step that fully meets the need.
     pub quantity: Num,
-    /// Worth of the first unit when nothing of the need is met, in US-dollar equivalents: the
-    /// priority of the need.
+    /// Worth of the first unit when none of the need is met (US-dollar equivalents).
     pub value: Num,
     /// How the value of one more unit falls as the need is met. Default `Concave(2)`.
     #[serde(default)]
@@ -139,9 +135,9 @@ pub struct Need {
 pub enum Curve {
     /// Full value until the need is met, then nothing.
     Linear,
-    /// `value * (1 - m)^(k - 1)`: falls to nothing at `m = 1`; `k = 2` falls in a straight line.
+    /// `value * (1 - m)^(k - 1)`, nothing once met.
     Concave(Num),
-    /// `value / (1 + m)`: diminishing, never zero (Cobb-Douglas-like).
+    /// `value / (1 + m)`: never zero.
     Log,
 }
 
@@ -159,12 +155,10 @@ pub struct Offer {
     /// Partners it will give to. Default: any actor a channel reaches.
     #[serde(default)]
     pub to: Vec<String>,
-    /// What giving one unit costs the actor, in US-dollar equivalents (on top of any need of its
-    /// own for the good). Default: the good's `value`.
+    /// Cost of giving one unit, besides its own need for it. Default: the good's `value`.
     #[serde(default)]
     pub cost: Option<Num>,
-    /// `Trade` (default): only in a bargain both sides gain from. `Aid`: given unasked, up to the
-    /// recipient's unmet need.
+    /// `Trade` (default): in bargains only. `Aid`: given unasked, before bargaining.
     #[serde(default)]
     pub terms: Option<Terms>,
 }
@@ -185,10 +179,10 @@ pub struct Channel {
     pub to: String,
     /// Goods the channel carries.
     pub goods: Vec<String>,
-    /// Most of each good it carries per step: `{ "shells": 120_000 }`. Unlisted goods: no limit.
+    /// Most of each good it carries per step; unlisted goods: no limit.
     #[serde(default)]
     pub capacity: Table<Num>,
-    /// Probability that a step's shipment of a good along the channel is seen. Default 0.
+    /// Probability that a step's shipment of a good is seen. Default 0.
     #[serde(default)]
     pub detection: Option<Num>,
     /// Share of a seen shipment of a material or currency that is seized. Default 0.
@@ -199,8 +193,7 @@ pub struct Channel {
     pub watched_by: Vec<String>,
 }
 
-/// `Relation(from:, to:, trust:, kept:, seized:, exposed:, drift:)`: how willing `from` is to
-/// give to `to`. An actor gives a partner at most `max_per_step * trust` of an offer per step.
+/// `Relation(from:, to:, trust:, kept:, seized:, exposed:, drift:)`: `from`'s trust in `to`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Relation {
@@ -208,15 +201,13 @@ pub struct Relation {
     pub to: String,
     /// Initial trust, 0 to 1.
     pub trust: Num,
-    /// Share of the remaining distance to full trust gained in a step when `to` delivered
-    /// something to `from`. Default 0.
+    /// Share of the gap to full trust gained in a step `to` delivered to `from`. Default 0.
     #[serde(default)]
     pub kept: Option<Num>,
-    /// Share of trust lost in a step when a whole shipment between the two was seized; a partial
-    /// seizure costs in proportion (the largest share seized of any shipment that step). Default 0.
+    /// Share of trust lost in a step a whole shipment between the two was seized. Default 0.
     #[serde(default)]
     pub seized: Option<Num>,
-    /// Share of trust lost in a step when a shipment between the two was seen. Default 0.
+    /// Share of trust lost in a step a shipment between the two was seen. Default 0.
     #[serde(default)]
     pub exposed: Option<Num>,
     /// Share of the gap to the initial trust closed each step. Default 0.
@@ -248,7 +239,7 @@ pub struct Event {
     pub effects: Vec<Effect>,
 }
 
-/// `Ramp(signal:, full_at:, to:)`: probability = chance + (to - chance) * min(1, signal / full_at).
+/// `Ramp(signal:, full_at:, to:)`: the chance moves toward `to` as the signal nears `full_at`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ramp {
@@ -287,8 +278,7 @@ pub enum Condition {
     NotFired(String),
 }
 
-/// What an event does. Factors multiply a parameter for `steps` steps (the step the event
-/// happens counts as the first; default: the rest of the run).
+/// What an event does; a factor multiplies a parameter for `steps` steps (default: the rest).
 #[derive(Clone, Debug, Deserialize)]
 pub enum Effect {
     Trust {

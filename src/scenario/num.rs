@@ -1,15 +1,6 @@
-//! Numbers in a scenario: a literal, a distribution, a reference, or a small expression.
-//!
-//! Anywhere the model takes a number, the scenario may write
-//! - a literal: `0.25`, `1_000_000`, `5e3`;
-//! - a distribution, drawn once per run: `Uniform(min: 1, max: 2)`, `Normal(mean: 10, sd: 2)`,
-//!   `LogNormal(median: 5, sigma: 0.4)`, `Triangular(min: 1, mode: 2, max: 4)`,
-//!   `Pert(min: 1, mode: 2, max: 4)`, `Beta(alpha: 2, beta: 5)` (optionally `min:`/`max:`);
-//! - a reference to a named uncertainty or lever: `Param("us_publicity")`;
-//! - arithmetic on numbers: `Mul(a, b)`, `Add(a, b)`, `Sub(a, b)`, `Div(a, b)`, `Min(a, b)`,
-//!   `Max(a, b)`, where `a` and `b` are again any of the above.
-//!
-//! So a lever reaches any parameter without code: `max_per_step: Mul(Param("export_share"), 90_000)`.
+//! Numbers in a scenario: a literal, a distribution drawn once per run, `Param("name")` (a lever
+//! or uncertainty), or arithmetic (`Add`, `Sub`, `Mul`, `Div`, `Min`, `Max`) on numbers. The
+//! forms and their allowed ranges are documented in `docs/scenario-format.md` ("Numbers").
 
 use serde::Deserialize;
 

@@ -1,29 +1,13 @@
 //! One bargain per link per step: efficient barter, split by Nash bargaining.
 //!
-//! # The rule
-//!
-//! Two actors A and B that can give each other goods they need (a link) strike one bargain each
-//! step. Each side values goods with its own needs ([`super::curves`]) and pays, for every unit
-//! it gives, the offer's `cost` plus whatever the unit was worth to its own need for that good. A
-//! unit sent along a lane arrives with probability-weighted share `keep = 1 - detection *
-//! seizure`, and both sides count on that expected share.
-//!
-//! All barter exchanges that cannot be improved for one side without hurting the other (the
-//! contract curve) share one property: there is a rate `θ` between A's and B's valuations such
-//! that every good from A to B moves until `θ * keep * (B's marginal value) = A's marginal cost`
-//! and every good from B to A until `keep * (A's marginal value) = θ * B's marginal cost`, or
-//! until a limit binds (offer limits scaled by trust, stock above the reserve or service capacity,
-//! lane capacity; cheapest expected-loss lane first). Raising `θ` moves the bargain in B's favour.
-//!
-//! The terms are the generalised Nash bargaining solution with weights `βA = power_A / (power_A +
-//! power_B)` and `βB = 1 - βA`: the bargain maximises `gA^βA * gB^βB`, where `gA`, `gB` are each
-//! side's gain by its own valuation. Along the contract curve that is the `θ` with
-//! `θ = (βB gA) / (βA gB)`, found by a bracketed search on `ln θ` (the condition is monotone in
-//! `θ`). A bargain is struck only if both gains are positive; otherwise nothing moves.
-//!
-//! So a trade never lowers either side's valuation, no good moves unless its receiver values it
-//! more than its giver (at the rate `θ`), and with equal powers the gains are split so that
-//! neither side could do better without the other doing worse.
+//! The rule is specified in `docs/model.md` (section 3.3.10); in short: each trade flow of a link
+//! is a `Leg` that, at a ratio of weights between the taker's values and the giver's costs,
+//! sends along its lanes (cheapest expected cost first) what is still worth sending
+//! (`leg::solve_leg`, with `Leg::prepare`'s thresholds short-cutting the ratios at which nothing
+//! or everything moves). A rate `θ` sets the ratio for both directions; the search finds the
+//! `ln θ` where the generalised Nash condition holds (residual below 1e-4, or a bracket narrower
+//! than 1e-6), starting from the link's `Trend`. The bargain moves the quantities valued at the
+//! best rate tried, and only if both sides gain.
 
 mod cache;
 mod leg;

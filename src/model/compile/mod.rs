@@ -22,7 +22,7 @@ use crate::scenario::format::Scenario;
 use std::path::Path;
 
 /// Limits that keep a hostile or mistaken file from exhausting memory or running for ever.
-/// The README's "Limits" table lists them with the reason for each.
+/// `docs/scenario-format.md` ("Limits") lists them with the reason for each.
 pub mod limits {
     pub const MAX_STEPS: u64 = 100_000;
     pub const MAX_ACTORS: usize = 10_000;
