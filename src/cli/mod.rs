@@ -35,7 +35,7 @@ use stratex::sensitivity::design::Kind;
 /// stratex: strategic-interest scenario simulator.
 ///
 /// Runs exchange-agent scenarios (RON files) thousands of times and reports the distribution of
-/// outcomes. See README.md for the scenario format and the exchange rules.
+/// outcomes. The scenario format is docs/scenario-format.md; the model's rules, docs/model.md.
 #[derive(Parser)]
 #[command(name = "stratex", version, about, long_about)]
 struct Cli {

@@ -259,7 +259,7 @@ fn explain_syntax(code: &ron::Error) -> String {
             "the file nests too deeply (more than 64 levels); scenarios need far fewer".to_string()
         }
         ron::Error::IntegerOutOfBounds => {
-            "this whole number is out of range: steps, runs and seeds are whole numbers from 0 to 18446744073709551615 (and the limits in the README)".to_string()
+            "this whole number is out of range: steps, runs and seeds are whole numbers from 0 to 18446744073709551615 (and the limits in docs/scenario-format.md)".to_string()
         }
         _ => raw
             .replace("Unexpected missing field named", "missing field")
