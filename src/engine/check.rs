@@ -84,8 +84,60 @@ impl Runner<'_> {
                 fails.push(format!("step {step}: trust of relation {r} is {t}"));
             }
         }
+        fails.extend(self.check_whole());
         let report = self.checks.as_mut().expect("checks enabled");
         report.steps += 1;
+        for f in fails {
+            report.fail(f);
+        }
+    }
+
+    /// Whole goods are held and shipped in whole units only.
+    fn check_whole(&self) -> Vec<String> {
+        let m = self.model;
+        let step = self.state.step;
+        let mut fails = Vec::new();
+        let whole = |x: f64| x == x.floor();
+        for c in Cell::all(m.cells()) {
+            let g = m.cell_parts(c).1;
+            if m.goods[g].whole && m.goods[g].stocked() && !whole(self.state.stock[c]) {
+                fails.push(format!(
+                    "step {step}: a whole good's stock is {}",
+                    self.state.stock[c]
+                ));
+            }
+        }
+        for (l, lane) in m.lanes.iter_ids() {
+            let now = &self.this_step;
+            if m.goods[lane.good].whole
+                && !(whole(now.lane_sent[l]) && whole(now.lane_delivered[l]))
+            {
+                fails.push(format!(
+                    "step {step}: lane {l} moved {} of a whole good",
+                    now.lane_sent[l]
+                ));
+            }
+        }
+        fails
+    }
+
+    /// Every outcome with a stated range is inside it at step `t`.
+    pub(super) fn check_ranges(&mut self, series: &[f64], t: usize, width: usize) {
+        let m = self.model;
+        let mut fails = Vec::new();
+        for (o, out) in m.outcomes.iter().enumerate() {
+            if let Some((lo, hi)) = out.range {
+                let v = series[o * width + t];
+                let slack = 1e-9 * (1.0 + lo.abs().max(hi.abs()));
+                if !(v >= lo - slack && v <= hi + slack) {
+                    fails.push(format!(
+                        "step {t}: outcome {} is {v}, outside its range {lo} to {hi}",
+                        out.id
+                    ));
+                }
+            }
+        }
+        let report = self.checks.as_mut().expect("checks enabled");
         for f in fails {
             report.fail(f);
         }
@@ -164,10 +216,10 @@ impl Runner<'_> {
             }
         }
         for o in m.offers.ids() {
-            if now.offer_sent[o] > params.offer_max[o] * (1.0 + 1e-9) + 1e-9 {
+            if now.offer_sent[o] > now.offer_limit[o] * (1.0 + 1e-9) + 1e-9 {
                 fails.push(format!(
                     "step {step}: offer {o} gave {} over its limit {}",
-                    now.offer_sent[o], params.offer_max[o]
+                    now.offer_sent[o], now.offer_limit[o]
                 ));
             }
         }
@@ -180,7 +232,7 @@ impl Runner<'_> {
     #[inline(never)]
     pub(super) fn check_commit(&mut self, f: FlowId, flow: &FlowDef) {
         let m = self.model;
-        let allowed = self.params.offer_max[flow.offer] * self.willingness(flow);
+        let allowed = self.partner_limit(flow, self.this_step.offer_limit[flow.offer]);
         let sent = self.this_step.flow_sent[f];
         let stock = self.state.stock[flow.giver_cell];
         let reserve = self.params.offer_reserve[flow.offer];
@@ -215,7 +267,7 @@ impl Runner<'_> {
                 v -= self.params.offer_cost[o] * self.this_step.offer_sent[o];
             }
         }
-        v
+        v - self.this_step.tolls[actor]
     }
 
     /// Cumulative accounts of the current run (for tests and tools).

@@ -100,13 +100,18 @@ ids! {
     FlowId;
     /// One actor's trust in another: its place in [`super::Model::relations`].
     RelationId;
-    /// An event: its place in [`super::Model::events`].
+    /// An event, a decision or one of its choices, a rule or a cap's enforcement: its place in
+    /// [`super::Model::events`].
     EventId;
-    /// A modifier (an event's effect that multiplies a parameter for a while): its place in
-    /// [`super::Model::modifiers`].
-    ModifierId;
-    /// A parameter modifiers multiply: its place in [`super::Model::modifier_targets`].
-    TargetId;
+    /// An adjustment (an effect that sets, adds to or scales one parameter for a while): its
+    /// place in [`super::Model::adjusts`].
+    AdjustId;
+    /// A cap on what an actor may receive of a good per period: its place in
+    /// [`super::Model::caps`].
+    CapId;
+    /// The recent values of one measure, kept for the lags that read it: its place in
+    /// [`super::Model::histories`].
+    HistoryId;
     /// A node of an outcome's measure: its place in [`super::Model::measures`].
     MeasureId;
     /// A per-run tally kept by a measure that counts over time (steps with a shipment seen):

@@ -13,10 +13,10 @@ pub mod params;
 
 pub use compile::compile;
 pub use index::{
-    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, Id, IdVec, LaneId, LinkId, MeasureId,
-    ModifierId, NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
+    ActorId, AdjustId, CapId, Cell, ChannelId, EventId, FlowId, GoodId, HistoryId, Id, IdVec,
+    LaneId, LinkId, MeasureId, NeedId, OfferId, RelationId, RouteId, TallyId,
 };
-pub use params::{Program, Setting, Slot};
+pub use params::{BinOp, Program, Setting, Slot};
 
 use crate::scenario::format;
 use serde::{Deserialize, Serialize};
@@ -57,16 +57,20 @@ pub struct Model {
     /// Aid flows, given before any bargaining, in declaration order.
     pub aids: Vec<FlowDef>,
     pub relations: IdVec<RelationId, RelationDef>,
+    /// Events, decisions (each followed by its choices) and rules in file order, then the caps'
+    /// enforcements.
     pub events: IdVec<EventId, EventDef>,
-    /// The parameters modifiers multiply, each once.
-    pub modifier_targets: IdVec<TargetId, ModifierTarget>,
-    /// Modifiers: event effects that multiply a parameter for a while.
-    pub modifiers: IdVec<ModifierId, ModifierDef>,
+    /// Effects that change a parameter for a while.
+    pub adjusts: IdVec<AdjustId, AdjustDef>,
+    pub caps: IdVec<CapId, CapDef>,
+    /// Measures whose recent values lags read, and how many steps back they reach.
+    pub histories: IdVec<HistoryId, (MeasureId, usize)>,
     pub outcomes: Vec<OutcomeDef>,
     /// Arena of measure nodes; outcomes point at their root.
     pub measures: IdVec<MeasureId, MeasureNode>,
-    /// Number of per-run tallies measures that count over time keep ([`TallyId`]).
-    pub tallies: usize,
+    /// The lanes each exposure tally watches: the tally counts the steps in which a shipment on
+    /// one of them was seen ([`MeasureNode::Exposed`]).
+    pub exposures: IdVec<TallyId, Vec<LaneId>>,
     pub uncertainties: Vec<UncertaintyDef>,
     /// Distributions written in place (not as named uncertainties): their path and slot.
     pub inline_draws: Vec<(String, Slot)>,
@@ -75,6 +79,8 @@ pub struct Model {
     pub levers: Vec<LeverDef>,
     /// Things that are allowed but probably not meant.
     pub warnings: Vec<String>,
+    /// The posterior the scenario names, as written (a path relative to the scenario file).
+    pub posterior: Option<String>,
 }
 
 impl Model {
@@ -225,6 +231,8 @@ pub struct GoodDef {
     pub kind: GoodKind,
     /// Reference value in US dollars per unit.
     pub value: Slot,
+    /// Moves, is stocked and is counted in whole units.
+    pub whole: bool,
 }
 
 impl GoodDef {
@@ -255,9 +263,13 @@ pub struct NeedDef {
     pub actor: ActorId,
     pub good: GoodId,
     pub cell: Cell,
+    /// Quantity per step, or the stock target of a stock need.
     pub quantity: Slot,
     pub value: Slot,
     pub curve: CurveDef,
+    /// A stock need: the good is valued by how far stock and what is on its way fall short of
+    /// `quantity`.
+    pub stock: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -279,6 +291,11 @@ pub struct ChannelDef {
     pub to: ActorId,
     pub detection: Slot,
     pub seizure: Slot,
+    /// Value shipped at which a shipment is seen with chance `detection`; `None`: any shipment
+    /// is seen with that chance.
+    pub volume: Option<Slot>,
+    /// Cost per unit of value shipped, to the giver.
+    pub toll: Slot,
     pub watched_by: Vec<ActorId>,
 }
 
@@ -353,22 +370,11 @@ pub struct RelationDef {
     pub lanes_any: Vec<LaneId>,
 }
 
-/// A reading of run state.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SignalDef {
-    Received(Cell),
-    ReceivedLast(Cell),
-    Stock(Cell),
-    Trust(RelationId),
-    NeedMet(NeedId),
-    Count(EventId),
-    Step,
-}
-
+/// A condition: a strict comparison of two measures, or whether an earlier event fired.
 #[derive(Clone, Debug)]
 pub enum ConditionDef {
-    Above(SignalDef, Slot),
-    Below(SignalDef, Slot),
+    Above(MeasureId, MeasureId),
+    Below(MeasureId, MeasureId),
     Fired(EventId),
     NotFired(EventId),
 }
@@ -383,41 +389,81 @@ pub enum EffectDef {
         cell: Cell,
         add: Slot,
     },
-    /// Starts (or restarts) a modifier.
-    Modifier(ModifierId),
+    /// Starts (or restarts) an adjustment.
+    Adjust(AdjustId),
+}
+
+/// How an event, decision, choice, rule or cap's enforcement is decided.
+#[derive(Clone, Debug)]
+pub enum EventKind {
+    /// Fires by chance: the chance node, and a ramp (signal, full_at, to).
+    Chance {
+        chance: MeasureId,
+        ramp: Option<(MeasureId, Slot, Slot)>,
+    },
+    /// Takes one of its choices by the logit rule: the noise, and each choice's event and value.
+    Decision {
+        noise: Slot,
+        choices: Vec<(EventId, MeasureId)>,
+    },
+    /// One option of a decision, decided with it.
+    Choice,
+    /// Fires whenever its conditions hold and it is not waiting; its adjustments start `after`
+    /// steps later.
+    Rule { after: Slot },
+    /// Enforces a cap: fires with `chance` in a step when the cap is over its limit.
+    Cap { cap: CapId, chance: Slot },
 }
 
 #[derive(Clone, Debug)]
 pub struct EventDef {
     pub id: String,
     pub name: String,
-    pub chance: Slot,
-    /// (signal, full_at, to).
-    pub ramp: Option<(SignalDef, Slot, Slot)>,
+    pub kind: EventKind,
     pub conditions: Vec<ConditionDef>,
     pub once: bool,
     pub by: Option<ActorId>,
     pub effects: Vec<EffectDef>,
 }
 
-/// A parameter a modifier multiplies.
+/// How an adjustment changes its parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModifierTarget {
-    Production(Cell),
-    Consumption(Cell),
-    Need(NeedId),
-    Offer(OfferId),
-    Detection(ChannelId),
-    Seizure(ChannelId),
-    Capacity(ChannelId),
+pub enum AdjustOp {
+    Set,
+    Add,
+    Scale,
 }
 
+/// An effect that changes one parameter slot for a while (see `docs/model.md`).
 #[derive(Clone, Debug)]
-pub struct ModifierDef {
-    pub target: TargetId,
-    pub factor: Slot,
+pub struct AdjustDef {
+    /// The slot changed (a parameter before its range is enforced, a lever or an uncertainty).
+    pub slot: Slot,
+    pub op: AdjustOp,
+    /// The value set, added or multiplied by.
+    pub amount: MeasureId,
+    /// Whether `amount` depends on the run's state (it is then read again every step).
+    pub dynamic: bool,
     /// Duration in steps; `None`: the rest of the run.
     pub steps: Option<Slot>,
+    /// Bounds the adjusted value keeps: the effect's own `min` and `max`, and the range of the
+    /// parameter itself.
+    pub min: Option<Slot>,
+    pub max: Option<Slot>,
+    pub range: (f64, f64),
+}
+
+/// A cap on what `cell`'s actor may receive of its good per period.
+#[derive(Clone, Debug)]
+pub struct CapDef {
+    pub id: String,
+    pub name: String,
+    pub cell: Cell,
+    pub limit: Slot,
+    /// Steps per period.
+    pub period: usize,
+    /// Its enforcement, in [`Model::events`].
+    pub event: EventId,
 }
 
 #[derive(Clone, Debug)]
@@ -428,6 +474,8 @@ pub struct OutcomeDef {
     pub better: Better,
     pub scale: f64,
     pub root: MeasureId,
+    /// The values the outcome can take (after scaling), if stated.
+    pub range: Option<(f64, f64)>,
 }
 
 /// Which per-lane total a lane sum reads.
@@ -480,6 +528,15 @@ impl MeasureNode {
             MeasureNode::Exposed { .. } => "exposed",
             MeasureNode::Ratio(..) => "ratio",
             MeasureNode::Sum(_) => "sum",
+            MeasureNode::Const(_) | MeasureNode::Slot(_) => "number",
+            MeasureNode::Bin(..) => "arithmetic",
+            MeasureNode::Lag { .. } => "lag",
+            MeasureNode::ReceivedLast(_) => "received_last",
+            MeasureNode::NeedMetLast(_) => "need_met_last",
+            MeasureNode::Step => "step",
+            MeasureNode::OverCap(_) => "over_cap",
+            MeasureNode::Breaches(_) => "breaches",
+            MeasureNode::Tolls(_) => "tolls",
         }
     }
 }
@@ -502,13 +559,46 @@ pub enum MeasureNode {
     /// Sum over lanes of delivered quantity times the good's value slot.
     Value(Vec<(LaneId, Slot)>),
     Gain(ActorId),
-    /// Steps with any of the lanes seen, counted in its tally.
+    /// Steps with a shipment seen on any of the lanes its tally watches
+    /// ([`Model::exposures`]).
     Exposed {
-        lanes: Vec<LaneId>,
         tally: TallyId,
     },
     Ratio(MeasureId, MeasureId),
     Sum(Vec<MeasureId>),
+    /// A number.
+    Const(f64),
+    /// A parameter's value for the run.
+    Slot(Slot),
+    /// Arithmetic on two nodes (`Div` is [`MeasureNode::Ratio`]).
+    Bin(BinOp, MeasureId, MeasureId),
+    /// A node's value some steps back, from its history (the depth is the history's).
+    Lag {
+        history: HistoryId,
+        steps: usize,
+    },
+    ReceivedLast(Cell),
+    NeedMetLast(NeedId),
+    Step,
+    OverCap(CapId),
+    Breaches(CapId),
+    /// Tolls paid on the lanes.
+    Tolls(Vec<LaneId>),
+}
+
+impl MeasureNode {
+    /// Whether the node's value can change during a run (it reads the state, directly or
+    /// through its children: `m` resolves children).
+    pub fn dynamic(&self, m: &Model) -> bool {
+        match self {
+            MeasureNode::Const(_) | MeasureNode::Slot(_) => false,
+            MeasureNode::Bin(_, a, b) | MeasureNode::Ratio(a, b) => {
+                m.measures[*a].dynamic(m) || m.measures[*b].dynamic(m)
+            }
+            MeasureNode::Sum(parts) => parts.iter().any(|p| m.measures[*p].dynamic(m)),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -529,4 +619,6 @@ pub struct LeverDef {
     pub description: String,
     pub baseline: f64,
     pub values: Vec<f64>,
+    /// The actor whose decision the lever is.
+    pub owner: Option<ActorId>,
 }

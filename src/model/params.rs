@@ -135,6 +135,8 @@ pub struct Program {
     /// Number of uniforms one run consumes (one per distribution).
     pub draws: u32,
     pub sites: Vec<Site>,
+    /// Slots that effects may change during a run ([`Program::target`]).
+    targeted: Vec<bool>,
     /// Set by [`Program::seal`]: what a run must recompute and what it can copy.
     plan: Option<Plan>,
 }
@@ -145,8 +147,12 @@ pub struct Program {
 struct Plan {
     /// Every slot's value where it depends on no draw and no lever (0 elsewhere).
     shared: Vec<f64>,
-    /// Slots that depend on a draw or a lever, in program order.
+    /// Slots that depend on a draw, a lever or a slot effects change, in program order.
     varying: Vec<u32>,
+    /// Slots effects change, and every slot computed from one, in program order: what changes
+    /// when the active effects do.
+    cone: Vec<u32>,
+    in_cone: Vec<bool>,
 }
 
 /// Values that replace parts of the program for one policy setting: lever values and fixed
@@ -172,16 +178,29 @@ impl Program {
     /// slot. Call when the program is complete.
     pub fn seal(&mut self) {
         let n = self.ops.len();
+        self.targeted.resize(n, false);
         let mut varies = vec![false; n];
         let mut shared = vec![0.0; n];
         let mut varying = Vec::new();
+        let mut in_cone = vec![false; n];
+        let mut cone = Vec::new();
         for (i, op) in self.ops.iter().enumerate() {
             varies[i] = match *op {
                 Op::Const(_) => false,
                 Op::Lever(_) | Op::Draw { .. } => true,
                 Op::Bin { a, b, .. } => varies[a as usize] || varies[b as usize],
                 Op::Clamp { src, .. } => varies[src as usize],
-            };
+            } || self.targeted[i];
+            in_cone[i] = self.targeted[i]
+                || match *op {
+                    Op::Const(_) | Op::Lever(_) => false,
+                    Op::Draw { args, .. } => args.iter().any(|&a| in_cone[a as usize]),
+                    Op::Bin { a, b, .. } => in_cone[a as usize] || in_cone[b as usize],
+                    Op::Clamp { src, .. } => in_cone[src as usize],
+                };
+            if in_cone[i] {
+                cone.push(i as u32);
+            }
             if varies[i] {
                 varying.push(i as u32);
             } else {
@@ -189,7 +208,64 @@ impl Program {
                 shared[i] = finite(value(op, &[], &[], &shared));
             }
         }
-        self.plan = Some(Plan { shared, varying });
+        self.plan = Some(Plan {
+            shared,
+            varying,
+            cone,
+            in_cone,
+        });
+    }
+
+    /// Marks `slot` as one that effects may change during a run: it, and every slot computed
+    /// from it, is recomputed by [`Program::eval_adjusted`]. Unseals the program.
+    pub fn target(&mut self, slot: Slot) {
+        self.plan = None;
+        let i = slot as usize;
+        if self.targeted.len() <= i {
+            self.targeted.resize(i + 1, false);
+        }
+        self.targeted[i] = true;
+    }
+
+    /// Whether effects may change `slot` ([`Program::target`]).
+    pub fn is_targeted(&self, slot: Slot) -> bool {
+        self.targeted.get(slot as usize).copied().unwrap_or(false)
+    }
+
+    /// Evaluates again, in place, the slots effects change and every slot computed from one
+    /// (in program order), each targeted slot's value passed through `adjust(slot, value)` as
+    /// soon as it is computed, so that the slots computed from it see the adjusted value. `out`
+    /// holds the run's values from [`Program::eval`] (and earlier calls); the other slots keep
+    /// them, since nothing they depend on changes. Never allocates.
+    pub fn eval_adjusted(
+        &self,
+        setting: &Setting,
+        u: &[f64],
+        out: &mut [f64],
+        adjust: &mut dyn FnMut(Slot, f64) -> f64,
+    ) {
+        let Some(plan) = self.plan.as_ref() else {
+            return;
+        };
+        for &i in &plan.cone {
+            let i = i as usize;
+            let v = match setting.fixed.iter().find(|f| f.0 as usize == i) {
+                Some(&(_, v)) => v,
+                None => finite(value(&self.ops[i], &setting.levers, u, out)),
+            };
+            out[i] = if self.targeted[i] {
+                finite(adjust(i as Slot, v))
+            } else {
+                v
+            };
+        }
+    }
+
+    /// Whether `slot` changes when the active effects do (see [`Program::eval_adjusted`]).
+    pub fn in_cone(&self, slot: Slot) -> bool {
+        self.plan
+            .as_ref()
+            .is_some_and(|p| p.in_cone.get(slot as usize).copied().unwrap_or(false))
     }
 
     /// Number of slots.

@@ -36,9 +36,12 @@ pub struct Scenario {
     /// Trust between pairs of actors, and how it moves.
     #[serde(default)]
     pub relations: Vec<Relation>,
-    /// Stochastic events and their effects.
+    /// What may happen each step, in order: chance events, decisions and rules.
     #[serde(default)]
-    pub events: Vec<Event>,
+    pub events: Vec<EventItem>,
+    /// Limits on what an actor may receive of a good in a period (a sanctions cap).
+    #[serde(default)]
+    pub caps: Vec<Cap>,
     /// Named parameters drawn once per run.
     #[serde(default)]
     pub uncertainties: Vec<Uncertainty>,
@@ -48,6 +51,10 @@ pub struct Scenario {
     /// What is measured, per run and per step.
     #[serde(default)]
     pub outcomes: Vec<Outcome>,
+    /// A posterior written by `stratex calibrate` (a path relative to this file): runs draw the
+    /// calibrated uncertainties from it.
+    #[serde(default)]
+    pub posterior: Option<String>,
 }
 
 fn default_runs() -> u64 {
@@ -79,6 +86,9 @@ pub struct Good {
     /// Reference price of one unit in US dollars (value outcomes, default offer cost). Default 0.
     #[serde(default)]
     pub value: Option<Num>,
+    /// Moves, is stocked and is counted in whole units only. Default false.
+    #[serde(default)]
+    pub whole: bool,
 }
 
 /// How a good behaves.
@@ -121,8 +131,13 @@ pub struct Actor {
 #[serde(deny_unknown_fields)]
 pub struct Need {
     pub good: String,
-    /// Quantity per step that fully meets the need.
-    pub quantity: Num,
+    /// Quantity per step that fully meets the need (a flow need). Give this or `stock`.
+    #[serde(default)]
+    pub quantity: Option<Num>,
+    /// Stock the actor wants to hold (a stock need): the good is valued by how far the stock,
+    /// with what is on its way, falls short of it. Give this or `quantity`.
+    #[serde(default)]
+    pub stock: Option<Num>,
     /// Worth of the first unit when none of the need is met (US-dollar equivalents).
     pub value: Num,
     /// How the value of one more unit falls as the need is met. Default `Concave(2)`.
@@ -188,6 +203,16 @@ pub struct Channel {
     /// Share of a seen shipment of a material or currency that is seized. Default 0.
     #[serde(default)]
     pub seizure: Option<Num>,
+    /// Value shipped (US dollars) at which a step's shipment is seen with chance `detection`; a
+    /// shipment of value `V` is seen with chance `1 - (1 - detection)^(V / detection_volume)`.
+    /// Default: any shipment is seen with chance `detection`, whatever its size.
+    #[serde(default)]
+    pub detection_volume: Option<Num>,
+    /// Cost to the giver of shipping along the channel, per US dollar of the goods' reference
+    /// value (sanctions, insurance, enforcement): 0.1 adds a tenth of a good's value to the cost
+    /// of every unit sent. Default 0.
+    #[serde(default)]
+    pub toll: Option<Num>,
     /// Actors watching the channel (documentation; shown by `validate`).
     #[serde(default)]
     pub watched_by: Vec<String>,
@@ -215,14 +240,27 @@ pub struct Relation {
     pub drift: Option<Num>,
 }
 
+/// One item of the `events` list: processed in file order each step.
+#[derive(Clone, Debug, Deserialize)]
+pub enum EventItem {
+    /// Happens by chance when its conditions hold (one uniform a step).
+    Event(Event),
+    /// An actor's choice among options, by their value to it plus noise (one uniform a step).
+    Decision(Decision),
+    /// A policy that responds: when its conditions hold, its effects start after a lag (no
+    /// uniform).
+    Rule(Rule),
+}
+
 /// `Event(id:, name:, chance:, ramp:, when:, once:, by:, effects:)`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub id: String,
     pub name: String,
-    /// Probability per step that the event happens when its conditions hold.
-    pub chance: Num,
+    /// Probability per step that the event happens when its conditions hold: a number, or an
+    /// expression over the state of the run (clamped to 0 to 1).
+    pub chance: Measure,
     /// Makes the probability move with the state of the world.
     #[serde(default)]
     pub ramp: Option<Ramp>,
@@ -243,42 +281,102 @@ pub struct Event {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ramp {
-    pub signal: Signal,
+    pub signal: Measure,
     pub full_at: Num,
     pub to: Num,
 }
 
-/// A reading of the state of a run, for conditions and ramps.
+/// `Decision(id:, name:, by:, when:, once:, noise:, choices:)`: when its conditions hold, the
+/// actor takes one of the choices, each with probability `exp(value / noise)` over the sum of
+/// the same for all choices (a logit rule).
 #[derive(Clone, Debug, Deserialize)]
-pub enum Signal {
-    /// Cumulative quantity the actor has received (after seizures).
-    Received { actor: String, good: String },
-    /// Quantity received in the previous step.
-    ReceivedLast { actor: String, good: String },
-    /// Current stock.
-    Stock { actor: String, good: String },
-    /// Current trust of `from` in `to` (needs a relation).
-    Trust { from: String, to: String },
-    /// Share of the need met in the previous step (0 to 1).
-    NeedMet { actor: String, good: String },
-    /// Times the event has happened so far.
-    Count(String),
-    /// The current step, from 1.
-    Step,
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub id: String,
+    pub name: String,
+    /// The actor deciding.
+    pub by: String,
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    #[serde(default)]
+    pub once: bool,
+    /// Scale of the unobserved part of each choice's value, in the values' unit; 0 takes the
+    /// best choice for certain (the first listed on a tie). Default 1.
+    #[serde(default)]
+    pub noise: Option<Num>,
+    pub choices: Vec<Choice>,
 }
 
-/// A condition on an event.
+/// `Choice(id:, name:, value:, effects:)`: one option of a decision.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+    /// What the choice is worth to the deciding actor now (US-dollar equivalents).
+    pub value: Measure,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+/// `Rule(id:, name:, by:, when:, after:, once:, effects:)`: when its conditions hold and it is
+/// not already waiting, its effects start `after` steps later.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    /// Steps between the signal and the response. Default 0 (the same step).
+    #[serde(default)]
+    pub after: Option<Num>,
+    #[serde(default)]
+    pub once: bool,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+/// `Cap(id:, name:, actor:, good:, limit:, period:, enforcement:, effects:)`: what `actor` may
+/// receive of `good` in each period of `period` steps. Receipts beyond it are counted; while over
+/// the limit, each step the cap is enforced with chance `enforcement`, and its effects apply.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    pub id: String,
+    pub name: String,
+    pub actor: String,
+    pub good: String,
+    /// Most received per period.
+    pub limit: Num,
+    /// Steps per period. Default: the whole run.
+    #[serde(default)]
+    pub period: Option<u64>,
+    /// Chance per step, while over the limit, that the cap is enforced. Default 0.
+    #[serde(default)]
+    pub enforcement: Option<Num>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+/// A condition on an event, decision or rule: a comparison of two expressions (strict), or
+/// whether an earlier item fired this step.
 #[derive(Clone, Debug, Deserialize)]
 pub enum Condition {
-    Above(Signal, Num),
-    Below(Signal, Num),
-    /// The named (earlier-declared) event happened this step.
+    Above(Measure, Measure),
+    Below(Measure, Measure),
+    /// The named (earlier-declared) event, choice or rule fired this step.
     Fired(String),
-    /// The named (earlier-declared) event did not happen this step.
+    /// The named (earlier-declared) event, choice or rule did not fire this step.
     NotFired(String),
 }
 
-/// What an event does; a factor multiplies a parameter for `steps` steps (default: the rest).
+/// What an event, a decision's choice, a rule or a cap does. Changes to parameters last `steps`
+/// steps (the step they start counts as the first; default: the rest of the run).
 #[derive(Clone, Debug, Deserialize)]
 pub enum Effect {
     Trust {
@@ -291,6 +389,37 @@ pub enum Effect {
         good: String,
         add: Num,
     },
+    /// Sets a parameter to a value (the latest started wins).
+    Set {
+        target: Target,
+        value: Measure,
+        #[serde(default)]
+        steps: Option<Num>,
+    },
+    /// Adds to a parameter, keeping the result at most `max` and at least `min`.
+    Add {
+        target: Target,
+        value: Measure,
+        #[serde(default)]
+        steps: Option<Num>,
+        #[serde(default)]
+        min: Option<Num>,
+        #[serde(default)]
+        max: Option<Num>,
+    },
+    /// Multiplies a parameter, keeping the result at most `max` and at least `min`.
+    Scale {
+        target: Target,
+        factor: Measure,
+        #[serde(default)]
+        steps: Option<Num>,
+        #[serde(default)]
+        min: Option<Num>,
+        #[serde(default)]
+        max: Option<Num>,
+    },
+    // The forms below scale one parameter: `Production(actor:, good:, factor:, steps:)` is
+    // `Scale(target: Production(actor:, good:), factor:, steps:)`.
     Production {
         actor: String,
         good: String,
@@ -339,6 +468,61 @@ pub enum Effect {
     },
 }
 
+/// A parameter an effect can change.
+#[derive(Clone, Debug, Deserialize)]
+pub enum Target {
+    /// A lever or a named uncertainty: everything computed from it follows.
+    Param(String),
+    Production {
+        actor: String,
+        good: String,
+    },
+    Consumption {
+        actor: String,
+        good: String,
+    },
+    /// A need's quantity per step, or its stock target.
+    Need {
+        actor: String,
+        good: String,
+    },
+    /// The worth of the first unit of a need.
+    NeedValue {
+        actor: String,
+        good: String,
+    },
+    /// An offer's limit per step.
+    Offer {
+        actor: String,
+        good: String,
+    },
+    Reserve {
+        actor: String,
+        good: String,
+    },
+    Cost {
+        actor: String,
+        good: String,
+    },
+    Power(String),
+    Detection(String),
+    Seizure(String),
+    Toll(String),
+    /// Every lane's capacity on the channel.
+    Capacity(String),
+    /// The trust one actor gains when the other keeps its word, and loses when exposed.
+    Kept {
+        from: String,
+        to: String,
+    },
+    Exposed {
+        from: String,
+        to: String,
+    },
+    /// A cap's limit per period.
+    Limit(String),
+}
+
 /// `Uncertainty(id:, name:, unit:, dist:)`: a parameter drawn once per run.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -364,6 +548,10 @@ pub struct Lever {
     /// Settings an analyst would compare against the baseline.
     #[serde(default)]
     pub values: Vec<f64>,
+    /// The actor whose decision the lever is (its id). Comparisons and searches can take one
+    /// decision maker's levers.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// `Outcome(id:, name:, unit:, better:, measure:, scale:)`.
@@ -378,6 +566,10 @@ pub struct Outcome {
     /// Multiplies the measure (100 turns a share into percent). Default 1.
     #[serde(default)]
     pub scale: Option<f64>,
+    /// The values the outcome can take, `(min, max)` after scaling: a run outside them is a
+    /// fault of the model (the invariant checks report it).
+    #[serde(default)]
+    pub range: Option<(f64, f64)>,
 }
 
 /// Which direction of an outcome is better, from the scenario's stated point of view.
@@ -411,33 +603,106 @@ pub enum Measure {
         good: String,
     },
     /// Quantity the actor received from anyone.
-    Received { actor: String, good: String },
+    Received {
+        actor: String,
+        good: String,
+    },
     /// Quantity the actor consumed.
-    Consumed { actor: String, good: String },
+    Consumed {
+        actor: String,
+        good: String,
+    },
     /// Quantity the actor produced.
-    Produced { actor: String, good: String },
+    Produced {
+        actor: String,
+        good: String,
+    },
     /// Consumption the actor wanted but had no stock for.
-    Shortfall { actor: String, good: String },
+    Shortfall {
+        actor: String,
+        good: String,
+    },
     /// Stock now.
-    Stock { actor: String, good: String },
+    Stock {
+        actor: String,
+        good: String,
+    },
     /// Share (0 to 1) of the need met so far: met quantity over needed quantity.
-    NeedMet { actor: String, good: String },
+    NeedMet {
+        actor: String,
+        good: String,
+    },
     /// Trust of `from` in `to` now.
-    Trust { from: String, to: String },
+    Trust {
+        from: String,
+        to: String,
+    },
     /// Times the event happened.
     Count(String),
     /// 1 if the event happened at least once, else 0.
     Happened(String),
     /// Reference value (US dollars) of everything delivered from `from` to `to`.
-    Value { from: String, to: String },
+    Value {
+        from: String,
+        to: String,
+    },
     /// Reference value of everything the actor received.
     ValueReceived(String),
     /// The actor's gain from its bargains, in its own US-dollar-equivalent valuation.
     Gain(String),
     /// Steps in which a shipment between the two actors (either way) was seen.
-    Exposed { from: String, to: String },
+    Exposed {
+        from: String,
+        to: String,
+    },
     /// One measure divided by another (0 while the divisor is 0).
     Ratio(Box<Measure>, Box<Measure>),
     /// Sum of measures.
     Sum(Vec<Measure>),
+    /// Arithmetic on two measures (`Div` is 0 while the divisor is 0).
+    Add(Box<Measure>, Box<Measure>),
+    Sub(Box<Measure>, Box<Measure>),
+    Mul(Box<Measure>, Box<Measure>),
+    Div(Box<Measure>, Box<Measure>),
+    Min(Box<Measure>, Box<Measure>),
+    Max(Box<Measure>, Box<Measure>),
+    /// The measure's value `steps` steps before the latest completed step (its value at the
+    /// start of the run before that).
+    Lag(Box<Measure>, u32),
+    /// What a cumulative measure added in the latest completed step: `m - Lag(m, 1)`.
+    LastStep(Box<Measure>),
+    /// `min(1, Lag(of, lag) / needed)`, at least 0: how far an accumulation has gone toward what
+    /// is needed for its full effect (technology becoming capability after a lag).
+    Progress {
+        of: Box<Measure>,
+        needed: Num,
+        #[serde(default)]
+        lag: u32,
+    },
+    /// Quantity the actor received in the latest completed step.
+    ReceivedLast {
+        actor: String,
+        good: String,
+    },
+    /// Share (0 to 1) of the need met in the latest completed step.
+    NeedMetLast {
+        actor: String,
+        good: String,
+    },
+    /// The step being decided (1 for the first), or the latest completed one in outcomes.
+    Step,
+    /// A lever's or uncertainty's value for the run.
+    Param(String),
+    /// Quantity received beyond a cap's limit, over all its periods.
+    OverCap(String),
+    /// Periods in which a cap's limit was exceeded.
+    Breaches(String),
+    /// Tolls paid on everything shipped from `from` to `to` (US dollars).
+    Tolls {
+        from: String,
+        to: String,
+    },
+    /// A number.
+    #[serde(untagged)]
+    Number(f64),
 }

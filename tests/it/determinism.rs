@@ -123,7 +123,7 @@ fn a_run_without_event_multipliers_does_not_reuse_the_previous_runs_curves() {
         1,
     );
     let m = compile_text(&src).expect("the edited barter compiles");
-    assert!(m.modifiers.is_empty(), "no modifiers");
+    assert!(m.adjusts.is_empty(), "no adjustments");
     let s = m.baseline();
     let streams = Streams::new(5);
     let (mut a, mut b) = (Runner::new(&m), Runner::new(&m));

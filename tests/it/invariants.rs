@@ -71,6 +71,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             } else {
                 g.range(0.0, 500.0)
             })),
+            // Goods 0 and 1 carry the trade the generator arranges below; the rest may be whole.
+            whole: i >= 2 && g.chance(0.4),
         })
         .collect();
 
@@ -100,6 +102,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                 capacity,
                 detection: Some(n(g.unit())),
                 seizure: Some(n(g.unit())),
+                detection_volume: g.chance(0.3).then(|| n(g.range(1.0, 5_000.0))),
+                toll: g.chance(0.4).then(|| n(g.range(0.0, 0.1))),
                 watched_by: vec![],
             });
         }
@@ -135,9 +139,16 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                     2 => Curve::Concave(n(2.0)),
                     _ => Curve::Concave(n(g.range(1.0, 4.0))),
                 };
+                let amount = n(g.range(1.0, 500.0));
+                let (quantity, stock) = if stocked && g.chance(0.3) {
+                    (None, Some(amount))
+                } else {
+                    (Some(amount), None)
+                };
                 needs.push(Need {
                     good: gid(good),
-                    quantity: n(g.range(1.0, 500.0)),
+                    quantity,
+                    stock,
                     value: n(g.range(0.0, 100.0)),
                     curve: Some(curve),
                 });
@@ -191,6 +202,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                     capacity: Table::default(),
                     detection: Some(n(g.range(0.0, 0.5))),
                     seizure: Some(n(g.range(0.0, 0.5))),
+                    detection_volume: None,
+                    toll: g.chance(0.3).then(|| n(g.range(0.0, 0.2))),
                     watched_by: vec![],
                 }),
             }
@@ -198,7 +211,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             if !actor.needs.iter().any(|x| x.good == gid(other)) {
                 actor.needs.push(Need {
                     good: gid(other),
-                    quantity: n(100.0),
+                    quantity: Some(n(100.0)),
+                    stock: None,
                     value: n(g.range(5.0, 80.0)),
                     curve: None,
                 });
@@ -238,7 +252,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                     trust: n(g.unit()),
                     kept: Some(n(g.range(0.0, 0.3))),
                     seized: Some(n(g.range(0.0, 0.3))),
-                    exposed: Some(n(g.range(0.0, 0.3))),
+                    exposed: Some(n(g.range(-0.3, 0.3))),
                     drift: Some(n(g.range(0.0, 0.3))),
                 });
             }
@@ -247,45 +261,11 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
 
     let mut events = Vec::new();
     for e in 0..g.index(4) {
-        let mut effects = Vec::new();
-        let a = g.index(na);
-        let good = g.index(ng);
-        if kinds[good] != GoodKind::Service {
-            effects.push(Effect::Stock {
-                actor: aid(a),
-                good: gid(good),
-                add: n(g.range(-200.0, 200.0)),
-            });
-        }
-        effects.push(Effect::Production {
-            actor: aid(a),
-            good: gid(good),
-            factor: n(g.range(0.0, 2.0)),
-            steps: Some(n(g.range(1.0, 5.0))),
-        });
-        if let Some(r) = relations.first() {
-            effects.push(Effect::Trust {
-                from: r.from.clone(),
-                to: r.to.clone(),
-                add: n(g.range(-0.5, 0.5)),
-            });
-        }
-        if let Some(c) = channels.first() {
-            effects.push(Effect::Detection {
-                channel: c.id.clone(),
-                factor: n(g.range(0.0, 3.0)),
-                steps: None,
-            });
-            effects.push(Effect::Capacity {
-                channel: c.id.clone(),
-                factor: n(g.range(0.0, 2.0)),
-                steps: Some(n(2.0)),
-            });
-        }
-        events.push(Event {
+        let effects = random_effects(&mut g, na, &kinds, &channels, &relations);
+        events.push(EventItem::Event(Event {
             id: format!("e{e}"),
             name: format!("Event {e}"),
-            chance: n(g.range(0.0, 0.6)),
+            chance: Measure::Number(g.range(0.0, 0.6)),
             ramp: None,
             when: if e > 0 && g.chance(0.5) {
                 vec![Condition::Fired("e0".into())]
@@ -295,8 +275,34 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             once: g.chance(0.3),
             by: None,
             effects,
-        });
+        }));
     }
+    if g.chance(0.5) {
+        events.push(EventItem::Decision(decision(
+            &mut g, na, &kinds, &channels, &relations,
+        )));
+    }
+    if g.chance(0.5) {
+        events.push(EventItem::Rule(rule(
+            &mut g, na, &kinds, &channels, &relations,
+        )));
+    }
+    let caps = if g.chance(0.4) {
+        let good = g.index(ng);
+        vec![Cap {
+            id: "cap0".into(),
+            name: "Cap".into(),
+            actor: aid(g.index(na)),
+            good: gid(good),
+            limit: n(g.range(0.0, 500.0)),
+            period: Some(1 + g.index(12) as u64),
+            enforcement: Some(n(g.range(0.0, 1.0))),
+            by: None,
+            effects: random_effects(&mut g, na, &kinds, &channels, &relations),
+        }]
+    } else {
+        vec![]
+    };
 
     // One uncertainty and one lever, each used somewhere.
     let first_prod = actors.iter().position(|a| !a.production.is_empty());
@@ -324,6 +330,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             description: String::new(),
             baseline: g.unit(),
             values: vec![0.0, 1.0],
+            owner: Some(aid(0)),
         });
     }
 
@@ -337,6 +344,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             good: gid(0),
         },
         scale: None,
+        range: Some((0.0, 1e15)),
     }];
     for (i, c) in channels.iter().enumerate().take(3) {
         outcomes.push(Outcome {
@@ -350,8 +358,48 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                 good: c.goods[0].clone(),
             },
             scale: None,
+            range: Some((0.0, 1e15)),
         });
     }
+    for r in relations.iter().take(2) {
+        outcomes.push(Outcome {
+            id: format!("trust_{}_{}", r.from, r.to),
+            name: "Trust".into(),
+            unit: "0-1".into(),
+            better: Better::Higher,
+            measure: Measure::Trust {
+                from: r.from.clone(),
+                to: r.to.clone(),
+            },
+            scale: None,
+            range: Some((0.0, 1.0)),
+        });
+    }
+    for (i, item) in events.iter().enumerate() {
+        if let EventItem::Decision(d) = item {
+            outcomes.push(Outcome {
+                id: format!("chosen{i}"),
+                name: "Chosen".into(),
+                unit: "times".into(),
+                better: Better::Higher,
+                measure: Measure::Count(d.choices[0].id.clone()),
+                scale: None,
+                range: Some((0.0, 12.0)),
+            });
+        }
+    }
+    if !caps.is_empty() {
+        outcomes.push(Outcome {
+            id: "over".into(),
+            name: "Over the cap".into(),
+            unit: "u".into(),
+            better: Better::Lower,
+            measure: Measure::OverCap("cap0".into()),
+            scale: None,
+            range: Some((0.0, 1e15)),
+        });
+    }
+
     Scenario {
         name: "Generated".into(),
         description: String::new(),
@@ -367,9 +415,165 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
         channels,
         relations,
         events,
+        caps,
         uncertainties,
         levers,
         outcomes,
+        posterior: None,
+    }
+}
+
+/// A few effects of every kind the language has, on random parts of the scenario.
+fn random_effects(
+    g: &mut Gen,
+    na: usize,
+    kinds: &[GoodKind],
+    channels: &[Channel],
+    relations: &[Relation],
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let a = format!("a{}", g.index(na));
+    let good = g.index(kinds.len());
+    if kinds[good] != GoodKind::Service {
+        effects.push(Effect::Stock {
+            actor: a.clone(),
+            good: format!("g{good}"),
+            add: n(g.range(-200.0, 200.0)),
+        });
+    }
+    effects.push(Effect::Production {
+        actor: a.clone(),
+        good: format!("g{good}"),
+        factor: n(g.range(0.0, 2.0)),
+        steps: Some(n(g.range(1.0, 5.0))),
+    });
+    // A parameter whose baseline may be 0, added to within a cap.
+    effects.push(Effect::Add {
+        target: Target::Production {
+            actor: a.clone(),
+            good: format!("g{good}"),
+        },
+        value: Measure::Number(g.range(0.0, 50.0)),
+        steps: Some(n(3.0)),
+        min: None,
+        max: Some(n(400.0)),
+    });
+    if let Some(r) = relations.first() {
+        effects.push(Effect::Trust {
+            from: r.from.clone(),
+            to: r.to.clone(),
+            add: n(g.range(-0.5, 0.5)),
+        });
+        effects.push(Effect::Set {
+            target: Target::Exposed {
+                from: r.from.clone(),
+                to: r.to.clone(),
+            },
+            value: Measure::Number(g.range(-0.5, 0.5)),
+            steps: None,
+        });
+    }
+    if let Some(c) = channels.first() {
+        effects.push(Effect::Detection {
+            channel: c.id.clone(),
+            factor: n(g.range(0.0, 3.0)),
+            steps: None,
+        });
+        effects.push(Effect::Capacity {
+            channel: c.id.clone(),
+            factor: n(g.range(0.0, 2.0)),
+            steps: Some(n(2.0)),
+        });
+        effects.push(Effect::Set {
+            target: Target::Seizure(c.id.clone()),
+            value: Measure::Number(g.range(0.0, 1.5)),
+            steps: Some(n(2.0)),
+        });
+        effects.push(Effect::Scale {
+            target: Target::Toll(c.id.clone()),
+            factor: Measure::Add(
+                Box::new(Measure::Number(1.0)),
+                Box::new(Measure::Lag(Box::new(Measure::Step), 2)),
+            ),
+            steps: None,
+            min: None,
+            max: Some(n(0.1)),
+        });
+    }
+    // The lever exists when there is a channel (its detection reads it).
+    if !channels.is_empty() && g.chance(0.5) {
+        effects.push(Effect::Scale {
+            target: Target::Param("l0".into()),
+            factor: Measure::Number(g.range(0.0, 2.0)),
+            steps: Some(n(4.0)),
+            min: Some(n(0.0)),
+            max: Some(n(1.0)),
+        });
+    }
+    effects
+}
+
+/// A decision between two choices whose values read the state.
+fn decision(
+    g: &mut Gen,
+    na: usize,
+    kinds: &[GoodKind],
+    channels: &[Channel],
+    relations: &[Relation],
+) -> Decision {
+    let value = Measure::Sub(
+        Box::new(Measure::Mul(
+            Box::new(Measure::Number(g.range(0.0, 5.0))),
+            Box::new(Measure::Step),
+        )),
+        Box::new(Measure::Number(g.range(0.0, 20.0))),
+    );
+    Decision {
+        id: "d0".into(),
+        name: "Decision".into(),
+        by: format!("a{}", g.index(na)),
+        when: vec![],
+        once: g.chance(0.3),
+        noise: Some(n(g.range(0.0, 5.0))),
+        choices: vec![
+            Choice {
+                id: "d0_yes".into(),
+                name: "Yes".into(),
+                value,
+                effects: random_effects(g, na, kinds, channels, relations),
+            },
+            Choice {
+                id: "d0_no".into(),
+                name: "No".into(),
+                value: Measure::Number(0.0),
+                effects: vec![],
+            },
+        ],
+    }
+}
+
+/// A rule that responds to a lagged reading after a lag of its own.
+fn rule(
+    g: &mut Gen,
+    na: usize,
+    kinds: &[GoodKind],
+    channels: &[Channel],
+    relations: &[Relation],
+) -> Rule {
+    Rule {
+        id: "r0".into(),
+        name: "Rule".into(),
+        by: None,
+        when: vec![Condition::Above(
+            Measure::LastStep(Box::new(Measure::Produced {
+                actor: "a0".into(),
+                good: "g0".into(),
+            })),
+            Measure::Number(g.range(0.0, 300.0)),
+        )],
+        after: Some(n(g.index(4) as f64)),
+        once: g.chance(0.5),
+        effects: random_effects(g, na, kinds, channels, relations),
     }
 }
 
@@ -414,11 +618,22 @@ proptest! {
 fn the_generator_exercises_trade_aid_and_events() {
     // Guard against a generator that silently stops producing interesting scenarios.
     let (mut bargains, mut aid, mut events) = (0u64, 0usize, 0usize);
+    let (mut decisions, mut rules, mut caps, mut whole, mut stock_needs) = (0, 0, 0, 0, 0);
     for seed in 0..200 {
         let sc = scenario(3, 3, seed);
         let m = stratex::model::compile(std::path::Path::new("g.ron"), &sc).unwrap();
         aid += m.aids.len();
         events += m.events.len();
+        for e in &m.events {
+            match e.kind {
+                stratex::model::EventKind::Decision { .. } => decisions += 1,
+                stratex::model::EventKind::Rule { .. } => rules += 1,
+                stratex::model::EventKind::Cap { .. } => caps += 1,
+                _ => {}
+            }
+        }
+        whole += m.goods.iter().filter(|g| g.whole).count();
+        stock_needs += m.needs.iter().filter(|n| n.stock).count();
         let mut r = Runner::new(&m);
         r.enable_checks();
         let mut series = vec![0.0; r.series_len()];
@@ -432,6 +647,10 @@ fn the_generator_exercises_trade_aid_and_events() {
         );
         bargains += r.check_report().unwrap().bargains;
     }
-    assert!(bargains > 500, "only {bargains} bargains struck");
+    assert!(bargains > 300, "only {bargains} bargains struck");
     assert!(aid > 20 && events > 100, "aid flows {aid}, events {events}");
+    assert!(
+        decisions > 50 && rules > 50 && caps > 30 && whole > 50 && stock_needs > 50,
+        "decisions {decisions}, rules {rules}, caps {caps}, whole goods {whole}, stock needs {stock_needs}"
+    );
 }

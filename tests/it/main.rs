@@ -11,6 +11,7 @@ mod helpers;
 mod hostile;
 mod invariants;
 mod layers;
+mod mechanisms;
 mod odd_text;
 mod resume;
 mod shards;

@@ -1,7 +1,8 @@
 //! What bargaining keeps from one bargain to the next.
 
 use super::leg::{Leg, LegLane};
-use crate::model::{FlowId, IdVec, LaneId, LinkId, Model};
+use crate::engine::state::Params;
+use crate::model::{ChannelId, FlowId, IdVec, LaneId, LinkId, Model};
 
 /// What bargaining keeps between bargains: each link's last rate and where it has been
 /// heading (to start the next search near it), the order of each flow's lanes, and every trade
@@ -29,6 +30,8 @@ pub(in crate::engine) struct BargainCache {
     pub(super) leg_lanes: Vec<LegLane>,
     /// Each link's first flow: its legs are `legs[start..]`, the flows from `a` to `b` first.
     pub(super) link_start: IdVec<LinkId, usize>,
+    /// Each channel's place when channels are ordered by id: the last tie-break of lane order.
+    channel_rank: IdVec<ChannelId, u32>,
 }
 
 impl BargainCache {
@@ -54,6 +57,7 @@ impl BargainCache {
             room: 0.0,
             keep: 0.0,
             inv_keep: f64::INFINITY,
+            toll: 0.0,
         };
         // What a leg has for the runner's life is set here, once.
         let mut legs = vec![Leg::idle(); flows.len()];
@@ -75,6 +79,15 @@ impl BargainCache {
             legs,
             leg_lanes: vec![leg_lane; at],
             link_start,
+            channel_rank: {
+                let mut by_id: Vec<ChannelId> = m.channels.ids().collect();
+                by_id.sort_by(|a, b| m.channels[*a].id.cmp(&m.channels[*b].id));
+                let mut rank = IdVec::filled(0, m.channels.len());
+                for (i, c) in by_id.into_iter().enumerate() {
+                    rank[c] = i as u32;
+                }
+                rank
+            },
         }
     }
 
@@ -85,7 +98,7 @@ impl BargainCache {
         self.rate.fill(0.0);
         self.slope.fill(1.0);
         self.trend.fill(Trend::default());
-        // Ties in expected loss keep this order (see `sort_lanes`).
+        // The file's order; `sort_lanes` puts them in the model's order before the first step.
         for (lanes, (_, flow)) in self.flow_lanes.iter_mut().zip(m.flows()) {
             lanes.copy_from_slice(&flow.lanes);
         }
@@ -103,23 +116,31 @@ impl BargainCache {
         &self.flow_lanes[f]
     }
 
-    /// Orders each flow's lanes by expected loss (`loss`, detection times seizure), cheapest
-    /// first; ties keep their order, which is file order at the start of a run. Insertion sort:
-    /// the lists are short and this must not allocate.
-    pub(in crate::engine) fn sort_lanes(&mut self, loss: &IdVec<LaneId, f64>) {
-        for lanes in self.flow_lanes.iter_mut() {
+    /// Orders each flow's lanes by the expected cost of sending one unit on it (the value it
+    /// loses to seizure plus its toll), cheapest first; ties go to the less watched lane
+    /// (lower detection), then to the channel whose id comes first. So the order is a rule of
+    /// the model, never the file's. Insertion sort: the lists are short and this must not
+    /// allocate.
+    pub(in crate::engine) fn sort_lanes(&mut self, m: &Model, p: &Params) {
+        let key = |l: LaneId| {
+            let lane = &m.lanes[l];
+            (
+                p.lane_loss[l] * p.lane_value[l] + p.lane_toll[l],
+                p.detection[lane.channel],
+                self.channel_rank[lane.channel],
+            )
+        };
+        let mut flow_lanes = std::mem::take(&mut self.flow_lanes);
+        for lanes in flow_lanes.iter_mut() {
             for i in 1..lanes.len() {
                 let mut j = i;
-                while j > 0 {
-                    if loss[lanes[j - 1]] > loss[lanes[j]] {
-                        lanes.swap(j - 1, j);
-                        j -= 1;
-                    } else {
-                        break;
-                    }
+                while j > 0 && key(lanes[j - 1]) > key(lanes[j]) {
+                    lanes.swap(j - 1, j);
+                    j -= 1;
                 }
             }
         }
+        self.flow_lanes = flow_lanes;
     }
 }
 

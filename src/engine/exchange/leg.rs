@@ -26,6 +26,8 @@ pub(super) struct Leg {
     /// The giver has no need of the good and the taker's curve is `Concave(2)`: the case
     /// [`Leg::partial_straight`] solves without dispatching on the curve.
     pub(super) straight: bool,
+    /// The good moves in whole units only.
+    pub(super) whole: bool,
     /// Utilities before the bargain, at `s_taker` and `s_giver`.
     pub(super) u_taker: f64,
     pub(super) u_giver: f64,
@@ -58,6 +60,8 @@ pub(super) struct LegLane {
     pub(super) keep: f64,
     /// `1 / keep`, so that solving a leg multiplies instead of dividing.
     pub(super) inv_keep: f64,
+    /// Toll per unit sent on the lane, paid by the giver.
+    pub(super) toll: f64,
 }
 
 impl Leg {
@@ -75,6 +79,7 @@ impl Leg {
             taker: NeedFn::new(crate::model::CurveDef::Linear, 1.0, 0.0, 1.0),
             giver: None,
             straight: false,
+            whole: false,
             u_taker: 0.0,
             u_giver: 0.0,
             epoch: u64::MAX,
@@ -119,7 +124,7 @@ impl Leg {
         if Some(i) != self.first_lane {
             let value0 = first.keep * self.taker.mv(self.s_taker);
             self.r_first = if value0 > 0.0 {
-                cost_at(0.0) / value0
+                (cost_at(0.0) + first.toll) / value0
             } else {
                 f64::INFINITY
             };
@@ -128,6 +133,7 @@ impl Leg {
         self.r_none = self.r_first;
         // Whole cap: the last unit travels on the last lane needed.
         let (mut left, mut d, mut last_keep) = (self.cap, 0.0, first.keep);
+        let (mut paid, mut last_toll) = (0.0, first.toll);
         for l in lanes {
             if left <= 0.0 {
                 break;
@@ -142,13 +148,16 @@ impl Leg {
             let put = lesser(l.room, left);
             left -= put;
             d += l.keep * put;
+            paid += l.toll * put;
             last_keep = l.keep;
+            last_toll = l.toll;
         }
         let value_full = last_keep * self.taker.mv(self.s_taker + d);
         if value_full > 0.0 {
-            self.r_full = cost_at(self.cap) / value_full;
+            self.r_full = (cost_at(self.cap) + last_toll) / value_full;
             self.gain_full = self.taker.util(self.s_taker + d) - self.u_taker;
             self.loss_full = self.cost * self.cap
+                + paid
                 + self
                     .giver
                     .map_or(0.0, |g| self.u_giver - g.util(self.s_giver - self.cap));
@@ -168,6 +177,9 @@ impl Leg {
             self.x_try = self.cap;
             return (self.gain_full, self.loss_full);
         }
+        if self.whole {
+            return self.partial_whole(lanes, r, inv_r);
+        }
         if self.straight {
             self.partial_straight(lanes, inv_r)
         } else {
@@ -181,7 +193,7 @@ impl Leg {
     #[inline(always)]
     fn partial_straight(&mut self, lanes: &[LegLane], inv_r: f64) -> (f64, f64) {
         let taker = self.taker;
-        let (x, d) = fill_at_constant_cost(
+        let (x, d, paid) = fill_at_constant_cost(
             self,
             &lanes[self.start..self.start + self.len],
             inv_r,
@@ -193,35 +205,90 @@ impl Leg {
         }
         (
             taker.straight_util(self.s_taker + d) - self.u_taker,
-            self.cost * x,
+            self.cost * x + paid,
         )
     }
 
     /// [`Leg::outcome`] between the two thresholds, where the quantity must be solved for.
     #[inline(never)]
     fn partial(&mut self, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
-        let (x, d) = solve_leg(self, &lanes[self.start..self.start + self.len], r, inv_r);
+        let (x, d, paid) = solve_leg(self, &lanes[self.start..self.start + self.len], r, inv_r);
         self.x_try = x;
         if x <= 0.0 {
             return (0.0, 0.0);
         }
+        self.valued(x, d, paid)
+    }
+
+    /// Taker's gain and giver's loss when `x` is sent, `d` expected to arrive and `paid` in
+    /// tolls.
+    fn valued(&self, x: f64, d: f64, paid: f64) -> (f64, f64) {
         let gain = self.taker.util(self.s_taker + d) - self.u_taker;
         let loss = self.cost * x
+            + paid
             + self
                 .giver
                 .map_or(0.0, |g| self.u_giver - g.util(self.s_giver - x));
         (gain, loss)
     }
+
+    /// [`Leg::outcome`] between the thresholds for a whole good: of the two whole numbers of
+    /// units around what the leg would move if the good were divisible, the one whose value to
+    /// the taker, weighted by `r`, exceeds its cost to the giver by more (the smaller on a tie),
+    /// spread over its lanes in order.
+    #[inline(never)]
+    fn partial_whole(&mut self, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
+        let lanes = &lanes[self.start..self.start + self.len];
+        let (x, _, _) = solve_leg(self, lanes, r, inv_r);
+        let low = x.floor().min(self.cap);
+        let high = (low + 1.0).min(self.cap);
+        let at = |n: f64| {
+            let (d, paid) = spread(lanes, n);
+            let (gain, loss) = self.valued(n, d, paid);
+            (r * gain - loss, gain, loss)
+        };
+        let (surplus_low, gain_low, loss_low) = if low > 0.0 { at(low) } else { (0.0, 0.0, 0.0) };
+        let (surplus_high, gain_high, loss_high) = at(high);
+        let (n, gain, loss) = if high > low && surplus_high > surplus_low {
+            (high, gain_high, loss_high)
+        } else {
+            (low, gain_low, loss_low)
+        };
+        self.x_try = n;
+        if n <= 0.0 {
+            return (0.0, 0.0);
+        }
+        (gain, loss)
+    }
 }
 
-/// Quantity sent `x` and expected quantity arriving `d` for one leg when the taker's values weigh
-/// `r` times the giver's costs (`inv_r = 1 / r`): lanes in order of expected loss, each used while
-/// the weighted value of the next unit still covers its cost.
+/// Expected arrivals and tolls of `x` units sent over `lanes` in order, each up to its room.
+fn spread(lanes: &[LegLane], x: f64) -> (f64, f64) {
+    let (mut left, mut d, mut paid) = (x, 0.0, 0.0);
+    for l in lanes {
+        let put = lesser(l.room, left);
+        if put <= 0.0 {
+            continue;
+        }
+        d += l.keep * put;
+        paid += l.toll * put;
+        left -= put;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    (d, paid)
+}
+
+/// Quantity sent `x`, expected quantity arriving `d` and tolls paid for one leg when the taker's
+/// values weigh `r` times the giver's costs (`inv_r = 1 / r`): lanes in order, each used while the
+/// weighted value of the next unit still covers its cost (the offer's, the lane's toll and the
+/// giver's own need).
 ///
 /// When the giver has no need of its own for the good its marginal cost is constant and the
 /// quantity follows in closed form from the inverse of the taker's marginal value; otherwise the
 /// balance point is found numerically.
-pub(super) fn solve_leg(leg: &Leg, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64) {
+pub(super) fn solve_leg(leg: &Leg, lanes: &[LegLane], r: f64, inv_r: f64) -> (f64, f64, f64) {
     // One loop per case, so the per-lane work carries no test of which case it is.
     match leg.giver {
         None => fill_at_constant_cost(leg, lanes, inv_r, |mv| leg.taker.supply_at(mv)),
@@ -229,7 +296,7 @@ pub(super) fn solve_leg(leg: &Leg, lanes: &[LegLane], r: f64, inv_r: f64) -> (f6
             let keep = leg_lane.keep;
             let f = |x: f64| {
                 let value = leg.taker.mv(leg.s_taker + d0 + keep * x);
-                let cost = leg.cost + giver.mv(leg.s_giver - x0 - x);
+                let cost = leg.cost + leg_lane.toll + giver.mv(leg.s_giver - x0 - x);
                 r * keep * value - cost
             };
             let f0 = f(0.0);
@@ -255,10 +322,10 @@ fn fill_at_constant_cost(
     lanes: &[LegLane],
     inv_r: f64,
     supply_at: impl Fn(f64) -> f64,
-) -> (f64, f64) {
-    let cost = leg.cost * inv_r;
+) -> (f64, f64, f64) {
     fill_lanes(leg, lanes, |leg_lane, room, _, d0| {
-        // Largest supply at which r * keep * MV_taker >= cost.
+        // Largest supply at which r * keep * MV_taker >= cost + toll.
+        let cost = (leg.cost + leg_lane.toll) * inv_r;
         let worth = supply_at(cost * leg_lane.inv_keep) - (leg.s_taker + d0);
         (worth > 0.0).then(|| lesser(worth * leg_lane.inv_keep, room))
     })
@@ -266,14 +333,15 @@ fn fill_at_constant_cost(
 
 /// Walks a leg's lanes in order, sending on each the `amount(leg_lane, room, x0, d0)` that is still
 /// worth it (`x0`, `d0`: sent and expected so far); stops at the first lane that is not filled
-/// or where `amount` says nothing more is worth sending. Returns `(x, d)` as [`solve_leg`].
+/// or where `amount` says nothing more is worth sending. Returns `(x, d, tolls)` as
+/// [`solve_leg`].
 #[inline(always)]
 fn fill_lanes(
     leg: &Leg,
     lanes: &[LegLane],
     amount: impl Fn(&LegLane, f64, f64, f64) -> Option<f64>,
-) -> (f64, f64) {
-    let (mut x0, mut d0) = (0.0, 0.0);
+) -> (f64, f64, f64) {
+    let (mut x0, mut d0, mut paid) = (0.0, 0.0, 0.0);
     for leg_lane in lanes {
         let left = leg.cap - x0;
         if left <= 0.0 {
@@ -292,11 +360,12 @@ fn fill_lanes(
         };
         x0 += x;
         d0 += keep * x;
+        paid += leg_lane.toll * x;
         if x < room {
             break;
         }
     }
-    (x0, d0)
+    (x0, d0, paid)
 }
 
 /// Root of a decreasing `f` on `[0, b]` with `f(0) = fa > 0 > fb = f(b)`, to a relative width of
@@ -349,6 +418,7 @@ mod tests {
             room,
             keep,
             inv_keep: 1.0 / keep,
+            toll: 0.0,
         };
         // The balance point, where the taker's weighted value of the next unit equals its cost to
         // the giver: r k v_t (1 - (s_t + k x) / q_t) = cost + v_g (1 - (s_g - x) / q_g), linear
@@ -356,17 +426,17 @@ mod tests {
         let balance = (r * keep * v_t * (1.0 - s_t / q_t) - cost - v_g * (1.0 - s_g / q_g))
             / (r * keep * keep * v_t / q_t + v_g / q_g);
         assert!(balance > 40.0 && balance < 50.0, "{balance}");
-        let (x, d) = solve_leg(&leg, &[lane(1000.0)], r, 1.0 / r);
+        let (x, d, _) = solve_leg(&leg, &[lane(1000.0)], r, 1.0 / r);
         assert!((x - balance).abs() < 1e-9 * balance, "{x} vs {balance}");
         assert_eq!(d, keep * x);
         // The last unit sent is still worth its cost.
         let worth = r * keep * leg.taker.mv(s_t + keep * x) - cost - v_g * (1.0 - (s_g - x) / q_g);
         assert!(worth >= 0.0, "{worth}");
         // A lane with less room than the balance point is filled, and the next lane used.
-        let (x2, d2) = solve_leg(&leg, &[lane(30.0), lane(1000.0)], r, 1.0 / r);
+        let (x2, d2, _) = solve_leg(&leg, &[lane(30.0), lane(1000.0)], r, 1.0 / r);
         assert!((x2 - balance).abs() < 1e-9 * balance, "{x2} vs {balance}");
         assert!((d2 - keep * x2).abs() < 1e-9 * d2);
-        let (x3, _) = solve_leg(&leg, &[lane(30.0)], r, 1.0 / r);
+        let (x3, _, _) = solve_leg(&leg, &[lane(30.0)], r, 1.0 / r);
         assert_eq!(x3, 30.0);
     }
 }

@@ -66,7 +66,9 @@ impl Runner<'_> {
             for (leg_lane, &l) in leg_lanes.iter_mut().zip(&bargains.flow_lanes[f]) {
                 leg_lane.lane = l;
                 (leg_lane.keep, leg_lane.inv_keep) = params.lane_keep[l];
+                leg_lane.toll = params.lane_toll[l];
             }
+            leg.whole = self.model.goods[flow.good].whole;
         }
         let lane_sent = &self.this_step.lane_sent;
         let mut lane_room = 0.0;
@@ -79,6 +81,9 @@ impl Runner<'_> {
             leg_lane.room = room;
         }
         leg.cap = lesser(self.giving_cap(f, flow), lane_room);
+        if leg.whole {
+            whole_rooms(leg, leg_lanes);
+        }
         let (s_taker, s_giver) = (self.supply(flow.taker_cell), self.supply(flow.giver_cell));
         let same = !fresh && leg.s_taker == s_taker && leg.s_giver == s_giver;
         if fresh {
@@ -131,7 +136,7 @@ impl Runner<'_> {
             } else {
                 &link.ba[k - link.ab.len()]
             };
-            let (mut left, mut expected) = (x, 0.0);
+            let (mut left, mut expected, mut paid) = (x, 0.0, 0.0);
             for leg_lane in leg_lanes {
                 let put = lesser(leg_lane.room, left);
                 if put <= 0.0 {
@@ -139,11 +144,13 @@ impl Runner<'_> {
                 }
                 self.this_step.lane_sent[leg_lane.lane] += put;
                 expected += put * leg_lane.keep;
+                paid += put * leg_lane.toll;
                 left -= put;
                 if left <= 0.0 {
                     break;
                 }
             }
+            self.this_step.tolls[flow.giver] += paid;
             self.commit(leg.flow, flow, x - left.max(0.0), expected);
         }
         self.totals.gain[link.a] += ga;
@@ -164,4 +171,18 @@ impl Runner<'_> {
             }
         }
     }
+}
+
+/// Rounds a whole good's leg down to whole units: each lane's room and the leg's cap (at most
+/// the sum of the whole rooms).
+// A function of its own, called only for whole goods: written inline, the compiler computes
+// the rounding for every leg and then discards it.
+#[inline(never)]
+fn whole_rooms(leg: &mut Leg, lanes: &mut [LegLane]) {
+    let mut lane_room = 0.0;
+    for leg_lane in lanes.iter_mut() {
+        leg_lane.room = leg_lane.room.floor();
+        lane_room += leg_lane.room;
+    }
+    leg.cap = lesser(leg.cap.floor(), lane_room);
 }

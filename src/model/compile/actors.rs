@@ -45,6 +45,7 @@ impl Ctx<'_> {
                 unit: g.unit.clone(),
                 kind: g.kind.into(),
                 value,
+                whole: g.whole,
             });
         }
     }
@@ -88,7 +89,22 @@ impl Ctx<'_> {
             );
             return;
         }
-        let quantity = self.num(&need.quantity, &sub(&npath, "quantity"), Domain::Positive);
+        let (quantity, stock) = match (&need.quantity, &need.stock) {
+            (Some(q), None) => (
+                self.num(q, &sub(&npath, "quantity"), Domain::Positive),
+                false,
+            ),
+            (None, Some(s)) => {
+                if !m.goods[g].stocked() {
+                    self.problem(sub(&npath, "stock"), format!("{} is a service, which is never stocked; give its need as a quantity per step", need.good));
+                }
+                (self.num(s, &sub(&npath, "stock"), Domain::Positive), true)
+            }
+            _ => {
+                self.problem(&npath, "give either quantity (what the actor wants per step) or stock (the stock it wants to hold), not both or neither");
+                (self.constant(1.0), false)
+            }
+        };
         let value = self.num(&need.value, &sub(&npath, "value"), Domain::NonNegative);
         let curve = match &need.curve {
             None => CurveDef::Concave(self.constant(2.0)),
@@ -105,6 +121,7 @@ impl Ctx<'_> {
             quantity,
             value,
             curve,
+            stock,
         }));
     }
 
@@ -149,7 +166,12 @@ impl Ctx<'_> {
             .map(|n| self.num(n, &sub(&opath, "max_per_step"), Domain::NonNegative));
         let cost = match &offer.cost {
             Some(c) => self.num(c, &sub(&opath, "cost"), Domain::NonNegative),
-            None => m.goods[g].value,
+            // A slot of its own, so an effect on the cost leaves the good's value as it is.
+            None => self.prog.push(crate::model::params::Op::Clamp {
+                src: m.goods[g].value,
+                lo: 0.0,
+                hi: crate::model::params::LIMIT,
+            }),
         };
         for (i, to) in offer.to.iter().enumerate() {
             let tpath = format!("{opath}.to[{i}]");

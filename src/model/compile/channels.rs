@@ -49,6 +49,16 @@ impl Ctx<'_> {
             &sub(&path, "seizure"),
             Domain::Probability,
         );
+        let volume = ch
+            .detection_volume
+            .as_ref()
+            .map(|n| self.num(n, &sub(&path, "detection_volume"), Domain::Positive));
+        let toll = self.opt_num(
+            ch.toll.as_ref(),
+            0.0,
+            &sub(&path, "toll"),
+            Domain::NonNegative,
+        );
         let mut watched_by = Vec::new();
         for (i, w) in ch.watched_by.iter().enumerate() {
             if let Some(w) = self.actor(w, &format!("{path}.watched_by[{i}]")) {
@@ -67,6 +77,8 @@ impl Ctx<'_> {
             to: to.unwrap_or(ActorId::new(0)),
             detection,
             seizure,
+            volume,
+            toll,
             watched_by,
         });
     }
@@ -194,8 +206,14 @@ impl Ctx<'_> {
         };
         let kept = rate("kept", r.kept.as_ref());
         let seized = rate("seized", r.seized.as_ref());
-        let exposed = rate("exposed", r.exposed.as_ref());
         let drift = rate("drift", r.drift.as_ref());
+        // Exposure may deter (trust lost) or backfire (trust gained): -1 to 1.
+        let exposed = self.opt_num(
+            r.exposed.as_ref(),
+            0.0,
+            &sub(&path, "exposed"),
+            Domain::Signed,
+        );
         let lanes_in = m
             .lanes
             .ids()

@@ -205,7 +205,7 @@ impl<'s> Ctx<'s> {
             "channel",
             sc.channels.iter().map(|c| c.id.as_str()),
         );
-        cx.event_ids = cx.ids("events", "event", sc.events.iter().map(|e| e.id.as_str()));
+        cx.event_ids = cx.ids("events", "event", event_ids(sc).into_iter());
         cx.unc_ids = cx.ids(
             "uncertainties",
             "uncertainty",
@@ -398,6 +398,10 @@ impl<'s> Ctx<'s> {
                     );
                 }
             }
+            let owner = l
+                .owner
+                .as_ref()
+                .and_then(|o| self.actor(o, &format!("levers[{}].owner", l.id)));
             levers.push(LeverDef {
                 id: l.id.clone(),
                 name: l.name.clone(),
@@ -405,6 +409,7 @@ impl<'s> Ctx<'s> {
                 description: l.description.clone(),
                 baseline: l.baseline,
                 values: l.values.clone(),
+                owner,
             });
         }
         levers
@@ -441,16 +446,18 @@ impl<'s> Ctx<'s> {
             aids: vec![],
             relations: IdVec::new(),
             events: IdVec::new(),
-            modifier_targets: IdVec::new(),
-            modifiers: IdVec::new(),
+            adjusts: IdVec::new(),
+            caps: IdVec::new(),
+            histories: IdVec::new(),
             outcomes: vec![],
             measures: IdVec::new(),
-            tallies: 0,
+            exposures: IdVec::new(),
             uncertainties: vec![],
             inline_draws: vec![],
             draw_names: vec![],
             levers,
             warnings: vec![],
+            posterior: sc.posterior.clone(),
         }
     }
 
@@ -507,6 +514,25 @@ impl<'s> Ctx<'s> {
             }
         }
     }
+}
+
+/// Every id in the events table's order: each event, decision (then its choices) and rule in
+/// file order, then each cap.
+fn event_ids(sc: &Scenario) -> Vec<&str> {
+    use crate::scenario::format::EventItem;
+    let mut ids = Vec::new();
+    for item in &sc.events {
+        match item {
+            EventItem::Event(e) => ids.push(e.id.as_str()),
+            EventItem::Rule(r) => ids.push(r.id.as_str()),
+            EventItem::Decision(d) => {
+                ids.push(d.id.as_str());
+                ids.extend(d.choices.iter().map(|c| c.id.as_str()));
+            }
+        }
+    }
+    ids.extend(sc.caps.iter().map(|c| c.id.as_str()));
+    ids
 }
 
 /// `parent.field` path.

@@ -192,7 +192,7 @@ impl Ctx<'_> {
         slot
     }
 
-    fn param(&mut self, name: &str, path: &str) -> Slot {
+    pub(super) fn param(&mut self, name: &str, path: &str) -> Slot {
         if let Some(i) = self.lever_ids.iter().position(|l| *l == name) {
             if let Some(s) = self.lever_slots[i] {
                 return s;

@@ -1,11 +1,19 @@
 //! Outcomes and the measures they read.
 
 use super::{Ctx, sub};
+use crate::model::params::Domain;
 use crate::model::{
     ActorId, CellStat, LaneDef, LaneId, LaneStat, MeasureId, MeasureNode, Model, OutcomeDef,
-    TallyId,
 };
+use crate::model::{BinOp, Slot};
 use crate::scenario::format::Measure;
+
+/// Every form of [`Measure`] is compiled by [`Ctx::measure`] or [`Ctx::expression`]; this is
+/// never reached.
+fn unreachable_measure(path: &str) -> MeasureNode {
+    debug_assert!(false, "measure form not compiled at {path}");
+    MeasureNode::Const(0.0)
+}
 
 impl Ctx<'_> {
     pub(super) fn outcomes(&mut self, m: &mut Model) {
@@ -23,6 +31,14 @@ impl Ctx<'_> {
                 self.problem(sub(&path, "scale"), format!("{scale} is not allowed; the scale must be a non-zero finite number (100 turns a share into percent)"));
             }
             let root = self.measure(m, &o.measure, &sub(&path, "measure"));
+            if let Some((lo, hi)) = o.range {
+                if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                    self.problem(
+                        sub(&path, "range"),
+                        "a range is (min, max) with finite numbers and min at most max",
+                    );
+                }
+            }
             m.outcomes.push(OutcomeDef {
                 id: o.id.clone(),
                 name: o.name.clone(),
@@ -30,6 +46,7 @@ impl Ctx<'_> {
                 better: o.better.into(),
                 scale,
                 root: root.unwrap_or(MeasureId::new(0)),
+                range: o.range,
             });
         }
     }
@@ -41,7 +58,12 @@ impl Ctx<'_> {
     }
 
     /// Compiles a measure into nodes of `m.measures`, children first; returns its root.
-    fn measure(&mut self, m: &mut Model, measure: &Measure, path: &str) -> Option<MeasureId> {
+    pub(super) fn measure(
+        &mut self,
+        m: &mut Model,
+        measure: &Measure,
+        path: &str,
+    ) -> Option<MeasureId> {
         let node = match measure {
             Measure::Delivered { from, to, good }
             | Measure::Sent { from, to, good }
@@ -109,8 +131,144 @@ impl Ctx<'_> {
                 }
                 MeasureNode::Sum(ids.into_iter().collect::<Option<Vec<_>>>()?)
             }
+            other => self.expression(m, other, path)?,
+        };
+        // Arithmetic on numbers and parameters alone is fixed for a run: computed once, with the
+        // run's parameters, instead of at every reading.
+        let node = match node {
+            MeasureNode::Bin(..) | MeasureNode::Ratio(..) if !node.dynamic(m) => {
+                MeasureNode::Slot(self.fold(m, &node))
+            }
+            node => node,
         };
         Some(m.measures.push(node))
+    }
+
+    /// The slot of the parameter program that computes a measure node that reads no state.
+    fn fold(&mut self, m: &Model, node: &MeasureNode) -> Slot {
+        match node {
+            MeasureNode::Const(v) => self.constant(*v),
+            MeasureNode::Slot(s) => *s,
+            MeasureNode::Bin(_, a, b) | MeasureNode::Ratio(a, b) => {
+                let op = match node {
+                    MeasureNode::Bin(op, ..) => *op,
+                    _ => BinOp::Div,
+                };
+                let (a, b) = (m.measures[*a].clone(), m.measures[*b].clone());
+                let (a, b) = (self.fold(m, &a), self.fold(m, &b));
+                self.prog.push(crate::model::params::Op::Bin { op, a, b })
+            }
+            _ => self.zero,
+        }
+    }
+
+    /// The measures that compute over others or read the run's clock, parameters and caps.
+    fn expression(&mut self, m: &mut Model, measure: &Measure, path: &str) -> Option<MeasureNode> {
+        let mut pair = |cx: &mut Self, a: &Measure, b: &Measure| {
+            let a = cx.measure(m, a, &sub(path, "0"));
+            let b = cx.measure(m, b, &sub(path, "1"));
+            Some((a?, b?))
+        };
+        Some(match measure {
+            Measure::Add(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Bin(BinOp::Add, a, b)
+            }
+            Measure::Sub(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Bin(BinOp::Sub, a, b)
+            }
+            Measure::Mul(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Bin(BinOp::Mul, a, b)
+            }
+            Measure::Div(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Ratio(a, b)
+            }
+            Measure::Min(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Bin(BinOp::Min, a, b)
+            }
+            Measure::Max(a, b) => {
+                let (a, b) = pair(self, a, b)?;
+                MeasureNode::Bin(BinOp::Max, a, b)
+            }
+            Measure::Number(v) => {
+                if !v.is_finite() || v.abs() > crate::model::params::LIMIT {
+                    self.problem(path, "a number here must be finite and within ±1e15");
+                    return None;
+                }
+                MeasureNode::Const(*v)
+            }
+            Measure::Param(name) => MeasureNode::Slot(self.param(name, path)),
+            Measure::Lag(x, steps) => {
+                let x = self.measure(m, x, &sub(path, "0"))?;
+                self.lag(m, x, *steps as usize)
+            }
+            Measure::LastStep(x) => {
+                let x = self.measure(m, x, &sub(path, "0"))?;
+                let before = self.lag(m, x, 1);
+                let before = m.measures.push(before);
+                MeasureNode::Bin(BinOp::Sub, x, before)
+            }
+            Measure::Progress { of, needed, lag } => {
+                let of = self.measure(m, of, &sub(path, "of"))?;
+                let needed = self.num(needed, &sub(path, "needed"), Domain::Positive);
+                self.progress(m, of, needed, *lag as usize)
+            }
+            Measure::ReceivedLast { actor, good } => {
+                MeasureNode::ReceivedLast(self.cell(m, actor, good, path)?.0)
+            }
+            Measure::NeedMetLast { actor, good } => {
+                MeasureNode::NeedMetLast(self.need(m, actor, good, path)?)
+            }
+            Measure::Step => MeasureNode::Step,
+            Measure::OverCap(id) => MeasureNode::OverCap(self.cap(m, id, path)?),
+            Measure::Breaches(id) => MeasureNode::Breaches(self.cap(m, id, path)?),
+            Measure::Tolls { from, to } => {
+                let (f, t) = self.pair(from, to, path)?;
+                let lanes: Vec<LaneId> = m
+                    .lanes
+                    .ids()
+                    .filter(|&l| m.lanes[l].from == f && m.lanes[l].to == t)
+                    .collect();
+                let why = || format!("no channel runs from {from} to {to}, so no toll is paid");
+                MeasureNode::Tolls(self.some_lanes(lanes, path, why)?)
+            }
+            _ => unreachable_measure(path),
+        })
+    }
+
+    /// `x`'s value `steps` steps back: a history of `x` deep enough for it (shared by every lag
+    /// of `x`).
+    fn lag(&mut self, m: &mut Model, x: MeasureId, steps: usize) -> MeasureNode {
+        // A lag longer than the run reads the run's start, as a lag of the run's length does.
+        let steps = steps.min(m.steps);
+        let history = match m.histories.position(|(src, _)| *src == x) {
+            Some(h) => {
+                m.histories[h].1 = m.histories[h].1.max(steps);
+                h
+            }
+            None => m.histories.push((x, steps)),
+        };
+        MeasureNode::Lag { history, steps }
+    }
+
+    /// `min(1, max(0, Lag(of, lag) / needed))`.
+    fn progress(&mut self, m: &mut Model, of: MeasureId, needed: Slot, lag: usize) -> MeasureNode {
+        let source = if lag == 0 {
+            of
+        } else {
+            let l = self.lag(m, of, lag);
+            m.measures.push(l)
+        };
+        let needed = m.measures.push(MeasureNode::Slot(needed));
+        let share = m.measures.push(MeasureNode::Ratio(source, needed));
+        let zero = m.measures.push(MeasureNode::Const(0.0));
+        let one = m.measures.push(MeasureNode::Const(1.0));
+        let floor = m.measures.push(MeasureNode::Bin(BinOp::Max, share, zero));
+        MeasureNode::Bin(BinOp::Min, floor, one)
     }
 
     /// `lanes`, unless there are none: then a problem saying `why` (unless some channel's ends
@@ -229,8 +387,8 @@ impl Ctx<'_> {
         let why =
             || format!("no channel joins {from} and {to}, so nothing between them can be seen");
         let lanes = self.some_lanes(lanes, path, why)?;
-        let tally = TallyId::new(m.tallies);
-        m.tallies += 1;
-        Some(MeasureNode::Exposed { lanes, tally })
+        Some(MeasureNode::Exposed {
+            tally: m.exposures.push(lanes),
+        })
     }
 }
