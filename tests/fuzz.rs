@@ -35,6 +35,12 @@ const RUN_WORK: u64 = 3_000_000;
 /// Largest input kept in the corpus, to keep the repository small.
 const KEEP_BYTES: usize = 6_000;
 
+/// Scenarios every replay starts with and every fuzzing session mutates.
+const SEEDS: [&str; 3] = [
+    "scenarios/nk_russia.ron",
+    "scenarios/two_actor_barter.ron",
+    "tests/data/golden.ron",
+];
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -589,8 +595,17 @@ fn main() {
     // 1. Replay: every kept input must be handled cleanly.
     let mut failures = 0;
     let mut seen = BTreeSet::new();
-    let kept: Vec<PathBuf> = files(&corpus_dir)
-        .into_iter()
+    // The seed scenarios first (the mechanisms' own scenarios among them, so every part of the
+    // language is replayed), then the corpus and any findings.
+    let seeds: Vec<PathBuf> = SEEDS
+        .iter()
+        .map(|f| root().join(f))
+        .chain(files(&root().join("tests/data/mechanisms")))
+        .collect();
+    let kept: Vec<PathBuf> = seeds
+        .iter()
+        .cloned()
+        .chain(files(&corpus_dir))
         .chain(files(&findings_dir))
         .collect();
     for p in &kept {
@@ -621,14 +636,7 @@ fn main() {
             .unwrap_or_else(|| clock.elapsed().as_nanos() as u64 ^ std::process::id() as u64);
         println!("fuzz: {seconds} s with STRATEX_FUZZ_SEED={seed}");
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut pool: Vec<Vec<u8>> = [
-            "scenarios/nk_russia.ron",
-            "scenarios/two_actor_barter.ron",
-            "tests/data/golden.ron",
-        ]
-        .iter()
-        .map(|f| std::fs::read(root().join(f)).expect("seed scenario"))
-        .collect();
+        let mut pool: Vec<Vec<u8>> = vec![];
         for p in &kept {
             pool.push(std::fs::read(p).expect("read kept input"));
         }
