@@ -161,6 +161,24 @@ fn a_rule_fires_only_after_its_signal_crosses_and_its_lag_passes() {
 }
 
 #[test]
+fn an_effect_changes_its_own_parameter_only() {
+    // rule.ron's channel declares neither a seizure nor a toll: both are the default 0, one
+    // number. The rule's effect sets the seizure; the toll must stay 0.
+    let text = std::fs::read_to_string(root().join("tests/data/mechanisms/rule.ron")).unwrap();
+    let tolls = r#"Outcome(id: "tolls", name: "Tolls", unit: "USD", better: Higher, measure: Tolls(from: "seller", to: "buyer")),"#;
+    let m = compile_text(&text.replace(
+        "    outcomes: [",
+        &format!("    outcomes: [\n        {tolls}"),
+    ))
+    .unwrap();
+    let (seized, tolls) = (outcome(&m, "seized"), outcome(&m, "tolls"));
+    for run in series(&m, &with(&m, "threshold", 55.0), 10) {
+        assert!(run[seized][m.steps] > 0.0);
+        assert!(run[tolls].iter().all(|&x| x == 0.0), "{:?}", run[tolls]);
+    }
+}
+
+#[test]
 fn an_indivisible_good_never_moves_a_fraction() {
     let m = mechanism("sanctions");
     let fighters = outcome(&m, "fighters");

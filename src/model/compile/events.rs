@@ -545,47 +545,49 @@ impl Ctx<'_> {
     fn target(&mut self, m: &mut Model, t: &Target, op: AdjustOp, path: &str) -> Vec<Targeted> {
         let one = |s: Slot, d: Domain| vec![(s, range(d))];
         match t {
+            // A lever or an uncertainty itself: everything computed from it follows.
             Target::Param(name) => {
                 let s = self.param(name, path);
                 vec![(s, (-LIMIT, LIMIT))]
             }
-            Target::Production { actor, good } => {
-                let Some((cell, _)) = self.cell(m, actor, good, path) else {
+            Target::Production { actor, good } | Target::Consumption { actor, good } => {
+                let consumption = matches!(t, Target::Consumption { .. });
+                let cell = if consumption {
+                    self.stocked_cell(m, actor, good, path)
+                } else {
+                    self.cell(m, actor, good, path).map(|(c, _)| c)
+                };
+                let Some(cell) = cell else {
                     return vec![];
                 };
-                one(self.cell_slot(m, cell, false), Domain::NonNegative)
-            }
-            Target::Consumption { actor, good } => {
-                let Some(cell) = self.stocked_cell(m, actor, good, path) else {
-                    return vec![];
-                };
-                one(self.cell_slot(m, cell, true), Domain::NonNegative)
+                one(self.cell_slot(m, cell, consumption), Domain::NonNegative)
             }
             Target::Need { actor, good } | Target::NeedValue { actor, good } => {
                 let Some(n) = self.need(m, actor, good, path) else {
                     return vec![];
                 };
+                let need = &mut m.needs[n];
                 match t {
-                    Target::Need { .. } => one(m.needs[n].quantity, Domain::Positive),
-                    _ => one(m.needs[n].value, Domain::NonNegative),
+                    Target::Need { .. } => one(self.own(&mut need.quantity), Domain::Positive),
+                    _ => one(self.own(&mut need.value), Domain::NonNegative),
                 }
             }
             Target::Offer { actor, good }
             | Target::Reserve { actor, good }
             | Target::Cost { actor, good } => self.offer_target(m, t, actor, good, op, path),
             Target::Power(actor) => match self.actor(actor, path) {
-                Some(a) => one(m.actors[a].power, Domain::Positive),
+                Some(a) => one(self.own(&mut m.actors[a].power), Domain::Positive),
                 None => vec![],
             },
             Target::Detection(c) | Target::Seizure(c) | Target::Toll(c) => {
                 let Some(ch) = self.channel(c, path) else {
                     return vec![];
                 };
-                let ch = &m.channels[ch];
+                let ch = &mut m.channels[ch];
                 match t {
-                    Target::Detection(_) => one(ch.detection, Domain::Probability),
-                    Target::Seizure(_) => one(ch.seizure, Domain::Probability),
-                    _ => one(ch.toll, Domain::NonNegative),
+                    Target::Detection(_) => one(self.own(&mut ch.detection), Domain::Probability),
+                    Target::Seizure(_) => one(self.own(&mut ch.seizure), Domain::Probability),
+                    _ => one(self.own(&mut ch.toll), Domain::NonNegative),
                 }
             }
             Target::Capacity(c) => self.capacity_target(m, c, op, path),
@@ -593,16 +595,33 @@ impl Ctx<'_> {
                 let Some(r) = self.relation(m, from, to, path) else {
                     return vec![];
                 };
+                let rel = &mut m.relations[r];
                 match t {
-                    Target::Kept { .. } => one(m.relations[r].kept, Domain::Probability),
-                    _ => one(m.relations[r].exposed, Domain::Signed),
+                    Target::Kept { .. } => one(self.own(&mut rel.kept), Domain::Probability),
+                    _ => one(self.own(&mut rel.exposed), Domain::Signed),
                 }
             }
             Target::Limit(cap) => match self.cap(m, cap, path) {
-                Some(c) => one(m.caps[c].limit, Domain::NonNegative),
+                Some(c) => one(self.own(&mut m.caps[c].limit), Domain::NonNegative),
                 None => vec![],
             },
         }
+    }
+
+    /// Gives the parameter in `slot` a slot of its own, a copy of the number it was written
+    /// with, so that an effect on it changes this parameter only: not every other one written
+    /// with the same number (a default 0 or 1, a lever, an uncertainty, a constant). Made once
+    /// per parameter; later effects on it share it.
+    fn own(&mut self, slot: &mut Slot) -> Slot {
+        if !self.owned.contains(slot) {
+            *slot = self.prog.push(crate::model::params::Op::Clamp {
+                src: *slot,
+                lo: f64::NEG_INFINITY,
+                hi: f64::INFINITY,
+            });
+            self.owned.insert(*slot);
+        }
+        *slot
     }
 
     /// The production (or consumption) slot of a cell, declared as 0 if the scenario gave none.
@@ -612,10 +631,18 @@ impl Ctx<'_> {
         } else {
             &m.production
         };
-        if let Some(&(_, s)) = list.iter().find(|(c, _)| *c == cell) {
+        if let Some(i) = list.iter().position(|(c, _)| *c == cell) {
+            let mut s = list[i].1;
+            let s = self.own(&mut s);
+            if consumption {
+                m.consumption[i].1 = s;
+            } else {
+                m.production[i].1 = s;
+            }
             return s;
         }
-        let s = self.constant(0.0);
+        let mut s = self.constant(0.0);
+        let s = self.own(&mut s);
         if consumption {
             m.consumption.push((cell, s));
         } else {
@@ -641,13 +668,15 @@ impl Ctx<'_> {
             self.problem(path, format!("{actor} has no offer of {good}; declare Offer(good: \"{good}\", ...) under {actor} first"));
             return vec![];
         };
-        let offer = &m.offers[o];
+        let offer = &mut m.offers[o];
         match t {
-            Target::Reserve { .. } => vec![(offer.reserve, range(Domain::NonNegative))],
-            Target::Cost { .. } => vec![(offer.cost, range(Domain::NonNegative))],
+            Target::Reserve { .. } => {
+                vec![(self.own(&mut offer.reserve), range(Domain::NonNegative))]
+            }
+            Target::Cost { .. } => vec![(self.own(&mut offer.cost), range(Domain::NonNegative))],
             _ => {
-                match (offer.max, op) {
-                    (Some(s), _) => vec![(s, range(Domain::NonNegative))],
+                match (offer.max.as_mut(), op) {
+                    (Some(s), _) => vec![(self.own(s), range(Domain::NonNegative))],
                     // Scaling no limit leaves no limit.
                     (None, AdjustOp::Scale) => vec![],
                     (None, _) => {
@@ -671,20 +700,22 @@ impl Ctx<'_> {
         let Some(ch) = self.channel(c, path) else {
             return vec![];
         };
-        let lanes: Vec<Option<Slot>> = m
-            .lanes
-            .iter()
-            .filter(|l| l.channel == ch)
-            .map(|l| l.capacity)
-            .collect();
-        if op != AdjustOp::Scale && lanes.iter().any(Option::is_none) {
+        let on_channel = |l: &&mut crate::model::LaneDef| l.channel == ch;
+        if op != AdjustOp::Scale
+            && m.lanes
+                .iter_mut()
+                .filter(on_channel)
+                .any(|l| l.capacity.is_none())
+        {
             self.problem(path, format!("channel {c} has goods without a capacity; give each a capacity before setting or adding to it"));
             return vec![];
         }
-        lanes
-            .into_iter()
-            .flatten()
-            .map(|s| (s, range(Domain::NonNegative)))
-            .collect()
+        let mut out = vec![];
+        for lane in m.lanes.iter_mut().filter(on_channel) {
+            if let Some(s) = lane.capacity.as_mut() {
+                out.push((self.own(s), range(Domain::NonNegative)));
+            }
+        }
+        out
     }
 }

@@ -169,6 +169,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) channels_incomplete: bool,
     inline_draws: Vec<(String, Slot)>,
     draw_names: Vec<String>,
+    /// Slots made for one effect target alone ([`Ctx::own_slot`]).
+    owned: std::collections::BTreeSet<Slot>,
 }
 
 impl<'s> Ctx<'s> {
@@ -197,6 +199,7 @@ impl<'s> Ctx<'s> {
             channels_incomplete: false,
             inline_draws: Vec::new(),
             draw_names: Vec::new(),
+            owned: std::collections::BTreeSet::new(),
         };
         cx.good_ids = cx.ids("goods", "good", sc.goods.iter().map(|g| g.id.as_str()));
         cx.actor_ids = cx.ids("actors", "actor", sc.actors.iter().map(|a| a.id.as_str()));
