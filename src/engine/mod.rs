@@ -18,7 +18,8 @@
 //! - **offer**: an actor's willingness to give a good, with a limit per step, a reserve and a
 //!   cost per unit; [`OfferId`] into `Model::offers`, at most one per cell.
 //! - **channel**: a way for goods to travel from one actor to another, as the scenario declares
-//!   it, with a detection probability and a seizure share; [`ChannelId`] into `Model::channels`.
+//!   it, with a detection probability (growing with the value shipped where it has a reference
+//!   volume), a seizure share and a toll; [`ChannelId`] into `Model::channels`.
 //! - **lane**: one channel carrying one good, with that good's capacity on it: what is sent,
 //!   seen, seized and delivered is counted per lane, and what one lane carries in one step is its
 //!   shipment; [`LaneId`] into `Model::lanes`.
@@ -35,19 +36,18 @@
 //! - **leg**: one trade flow as a bargain moves it (its cap, both sides' curves, its lanes' room
 //!   and arriving shares this step); one per trade flow, in the flow's place.
 //! - **relation**: one actor's trust in another, in [0, 1]: it scales what the first offers the
-//!   second, and moves with deliveries, seizures and exposure; [`RelationId`] into
-//!   `Model::relations`.
-//! - **event**: something that may happen at each step, with a chance, under conditions on
-//!   signals (readings of the state), with effects; [`EventId`] into `Model::events`.
-//! - **modifier**: an event's effect that multiplies one parameter (its target: a production,
-//!   consumption, need, offer limit, detection, seizure or capacity) for some steps or for the
-//!   rest of the run; [`ModifierId`] into `Model::modifiers`, its target [`TargetId`] into
-//!   `Model::modifier_targets`.
+//!   second, and moves with the share of what the second sent that arrived, with exposure
+//!   (either sign) and back toward where it started; [`RelationId`] into `Model::relations`.
+//! - **event**: an item of the events table: a chance event, a decision and its choices, a rule
+//!   or a cap's enforcement, decided each step under conditions on measures, with effects;
+//!   [`EventId`] into `Model::events`.
+//! - **adjustment**: an effect that sets, adds to or scales one parameter slot for some steps or
+//!   for the rest of the run; [`AdjustId`] into `Model::adjusts`.
 //! - **outcome**: a named quantity recorded at every step of every run (a column of the
 //!   results), one measure times a scale; indexed by its place in `Model::outcomes`.
 //! - **measure**: a node of the expression an outcome reads from the state (a lane total, a cell
 //!   account, a share of a need met, a ratio, a sum...); [`MeasureId`] into `Model::measures`. A
-//!   measure that counts over time keeps a tally ([`TallyId`], below `Model::tallies`).
+//!   measure that counts over time keeps a tally ([`TallyId`] into `Model::exposures`).
 //! - **step**: one period of simulated time (the scenario's unit, a week in the flagship);
 //!   numbered from 1, step 0 being the state before the first.
 //! - **run**: one simulation of every step from the start, with its own draws of the
@@ -58,16 +58,19 @@
 //! The rules are specified in `docs/model.md` (section 1.3 for the order, 3.3 for each part);
 //! this is the map from that order to the code. Each step, in `Runner::advance`:
 //!
-//! 1. events, in file order, one uniform each (`events.rs`); multipliers reapplied if the set of
-//!    active ones changed, and with them lane losses and lane order;
-//! 2. production, then consumption;
-//! 3. aid flows (`Runner::give_aid`);
-//! 4. one bargain per link, in link order ([`exchange`]);
-//! 5. shipping, one uniform per lane (`Runner::ship`);
-//! 6. needs settle, trust updates, multipliers expire; then every outcome is recorded.
+//! 1. cap periods start; events, decisions, rules and cap enforcements in the events table's
+//!    order (`events.rs`); adjustments applied, and with them lane losses and lane order;
+//! 2. offers open; production, then consumption met from stock (what is not met is shortfall);
+//! 3. the order of links and of aid flows is drawn (one uniform each);
+//! 4. aid flows in their drawn order (`Runner::give_aid`);
+//! 5. one bargain per link, in its drawn order ([`exchange`]);
+//! 6. shipping, one uniform per channel (`Runner::ship`);
+//! 7. needs settle, trust updates, caps settle, adjustments expire; then every outcome is
+//!    recorded.
 //!
-//! The number of uniforms drawn per step is fixed (one per event, one per lane), so two policy
-//! settings run with the same seed see the same random numbers in the same places.
+//! The number of uniforms drawn per step is fixed by the model (one per chance event, decision
+//! and cap, one per link, aid flow and channel), so two policy settings run with the same seed
+//! see the same random numbers in the same places.
 //!
 //! # Guarantees
 //!
@@ -91,8 +94,8 @@ use crate::model::Model;
 use crate::model::params::Setting;
 #[cfg(doc)]
 use crate::model::{
-    ActorId, Cell, ChannelId, EventId, FlowId, GoodId, LaneId, LinkId, MeasureId, ModifierId,
-    NeedId, OfferId, RelationId, RouteId, TallyId, TargetId,
+    ActorId, AdjustId, Cell, ChannelId, EventId, FlowId, GoodId, LaneId, LinkId, MeasureId, NeedId,
+    OfferId, RelationId, RouteId, TallyId,
 };
 use check::CheckReport;
 use events::EventState;
@@ -104,7 +107,7 @@ use state::{Movement, Params, State, Totals};
 /// Runs a model, one run at a time, reusing its buffers.
 pub struct Runner<'m> {
     model: &'m Model,
-    /// The run's parameters: bound when it starts, rescaled when modifiers change.
+    /// The run's parameters: bound when it starts, bound again when adjustments change.
     params: Params,
     /// What is carried from one step to the next: stocks, trust, the step.
     state: State,
@@ -112,7 +115,7 @@ pub struct Runner<'m> {
     this_step: Movement,
     /// Totals since the run started: accounts, lane totals, needs met, gains, tallies.
     totals: Totals,
-    /// Events fired and modifiers active.
+    /// Events fired and adjustments active.
     events: EventState,
     /// What bargaining keeps between bargains: rates, their trends, lane order, legs.
     bargains: BargainCache,

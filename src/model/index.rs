@@ -115,7 +115,7 @@ ids! {
     /// A node of an outcome's measure: its place in [`super::Model::measures`].
     MeasureId;
     /// A per-run tally kept by a measure that counts over time (steps with a shipment seen):
-    /// below [`super::Model::tallies`].
+    /// into [`super::Model::exposures`].
     TallyId;
 }
 
