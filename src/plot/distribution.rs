@@ -248,10 +248,12 @@ impl Chart for Distribution {
             .y_label_formatter(&|v| tick(*v))
             .draw()?;
 
-        chart.draw_series(
-            bars.iter()
-                .map(|&(a, b, h)| Rectangle::new([(a, 0.0), (b, h)], bar_colour.filled())),
-        )?;
+        // A bar is never narrower than a few pixels: a value most runs share (often 0) stays
+        // visible beside the percentile line drawn over it.
+        let narrowest = 0.008 * (x1 - x0);
+        chart.draw_series(bars.iter().filter(|b| b.2 > 0.0).map(|&(a, b, h)| {
+            Rectangle::new([(a, 0.0), (b.max(a + narrowest), h)], bar_colour.filled())
+        }))?;
         if s.min == s.max {
             let style = super::bold(26.0).pos(Pos::new(HPos::Center, VPos::Center));
             let text = format!("Every run ends at {}", tick_with_unit(s.min, &self.unit));

@@ -138,11 +138,11 @@ fn svgs_carry_titles_axis_labels_and_the_source_line() {
         }
         if name == "distribution_shells_delivered" || name == "fan_shells_delivered" {
             assert!(
-                words.contains("Shells delivered to Russia"),
+                words.contains("Rounds delivered to Russia"),
                 "{name}: no title"
             );
             assert!(
-                words.contains("Shells delivered to Russia (rounds)"),
+                words.contains("Rounds delivered to Russia (rounds)"),
                 "{name}: axis label without unit"
             );
         }
@@ -227,18 +227,18 @@ fn briefing_is_well_formed_self_contained_and_complete() {
         positions.windows(2).all(|w| w[0] < w[1]),
         "sections out of order"
     );
-    let question = "how many shells and rockets does North Korea deliver to Russia";
+    let question = "do North Korean artillery rounds and missiles sustain";
     assert!(
         html.find(question).unwrap() < positions[0],
         "the question comes first"
     );
     for want in [
-        "Shells delivered to Russia</strong>: ",
+        "Rounds delivered to Russia</strong>: ",
         "million rounds in the median run; in 90% of runs between",
         "Summit held</strong>: in ",
         "stratex run scenarios/nk_russia.ron --runs 400 --seed 20240121",
         "Runs per second",
-        "Triangular(min: 50000, mode: 70000, max: 140000)",
+        "Triangular(min: 70000, mode: 140000, max: 315000)",
         "US publicity about transfers",
         "@media print",
         "break-before: page",
