@@ -58,7 +58,7 @@ enum Command {
     /// condition holds (PRIM).
     Explore(ExploreArgs),
     /// Fit the scenario's uncertain assumptions to observed figures (a targets file), by
-    /// approximate Bayesian computation; writes the posterior for other commands to draw from.
+    /// approximate Bayesian computation; writes the posterior sample and the posterior-predictive check.
     Calibrate(CalibrateArgs),
     /// Combine the shards of a run or a comparison (`--shard K/N`) into one result, identical
     /// to what one process would have written.

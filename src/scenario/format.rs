@@ -51,8 +51,8 @@ pub struct Scenario {
     /// What is measured, per run and per step.
     #[serde(default)]
     pub outcomes: Vec<Outcome>,
-    /// A posterior written by `stratex calibrate` (a path relative to this file): runs draw the
-    /// calibrated uncertainties from it.
+    /// Reserved for a posterior written by `stratex calibrate`; refused for now (see
+    /// `docs/scenario-format.md`).
     #[serde(default)]
     pub posterior: Option<String>,
 }

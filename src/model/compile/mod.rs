@@ -361,6 +361,11 @@ impl<'s> Ctx<'s> {
         self.events(&mut model);
         self.outcomes(&mut model);
         self.check_unused();
+        if self.sc.posterior.is_some() {
+            // Reserved for drawing the calibrated uncertainties jointly from `stratex
+            // calibrate`'s posterior; refused until runs can do so, rather than ignored.
+            self.problem("posterior", "drawing uncertainties from a calibrated posterior is not supported yet; remove the field (stratex calibrate's posterior.csv holds the fitted draws)");
+        }
         model.uncertainties = sc
             .uncertainties
             .iter()
