@@ -3,14 +3,19 @@
 //! This is its own test binary because the allocator is global to the binary.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use stratex::engine::Runner;
 use stratex::engine::rng::Streams;
 
 struct Counting;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// Whether this thread's allocations are counted: only the test's own, not the harness's
+    /// threads printing other tests' results at the same time.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
 /// The counter is global: tests that use it take turns.
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
@@ -19,7 +24,7 @@ static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 // the memory handed out.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::SeqCst) {
+        if COUNTING.with(Cell::get) {
             ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         }
         // SAFETY: the caller upholds `alloc`'s contract, which is passed on as is.
@@ -30,7 +35,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::SeqCst) {
+        if COUNTING.with(Cell::get) {
             ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         }
         // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s contract.
@@ -57,7 +62,7 @@ fn runs_allocate_nothing_after_set_up() {
         let mut runner = Runner::new(&model);
         let mut series = vec![0.0; runner.series_len()];
         let mut drawn = vec![0.0; model.drawn_names().len()];
-        COUNTING.store(true, Ordering::SeqCst);
+        COUNTING.with(|c| c.set(true));
         for run in 0..200 {
             runner.run(&setting, &streams, run, &mut series, &mut drawn);
         }
@@ -66,7 +71,7 @@ fn runs_allocate_nothing_after_set_up() {
             let mut rng = runner.start(&setting, &streams, run, &mut series, &mut drawn);
             while runner.step(&mut rng, &mut series) {}
         }
-        COUNTING.store(false, Ordering::SeqCst);
+        COUNTING.with(|c| c.set(false));
         let n = ALLOCATIONS.swap(0, Ordering::SeqCst);
         assert_eq!(n, 0, "{file}: {n} allocations in 220 runs");
     }
@@ -75,9 +80,9 @@ fn runs_allocate_nothing_after_set_up() {
 #[test]
 fn the_counter_sees_allocations() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    COUNTING.store(true, Ordering::SeqCst);
+    COUNTING.with(|c| c.set(true));
     let v: Vec<u64> = std::hint::black_box(vec![7; 100]);
-    COUNTING.store(false, Ordering::SeqCst);
+    COUNTING.with(|c| c.set(false));
     assert_eq!(v.len(), 100);
     assert!(ALLOCATIONS.swap(0, Ordering::SeqCst) >= 1);
 }
