@@ -378,6 +378,7 @@ pub enum Condition {
 /// What an event, a decision's choice, a rule or a cap does. Changes to parameters last `steps`
 /// steps (the step they start counts as the first; default: the rest of the run).
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Effect {
     Trust {
         from: String,
@@ -470,6 +471,7 @@ pub enum Effect {
 
 /// A parameter an effect can change.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Target {
     /// A lever or a named uncertainty: everything computed from it follows.
     Param(String),
@@ -583,6 +585,7 @@ pub enum Better {
 
 /// What an outcome measures. Flows are cumulative from the start of the run; levels are current.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Measure {
     /// Quantity that arrived at `to` from `from` (after seizures).
     Delivered {
