@@ -203,6 +203,7 @@ impl Shards {
             runs: info.runs,
             levers: model.lever_values(&setting),
             sets: info.sets.clone(),
+            posterior: None,
         };
         let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model)
             .map_err(cannot_write("runs.csv"))?;

@@ -2,6 +2,7 @@
 
 use super::plan::{Ask, Plan};
 use super::{BatchError, Control, Loaded, cannot_write};
+use crate::calibrate::posterior::{Draws, Posterior};
 use crate::model::Model;
 use crate::model::compile::apply_overrides;
 use crate::montecarlo::state::{decode_aggregate, encode_aggregate};
@@ -31,6 +32,9 @@ pub struct RunRequest {
     pub shard: Option<[u64; 2]>,
     /// Continue the batch stopped in the output folder.
     pub resume: bool,
+    /// Draw the calibrated uncertainties jointly from this posterior (`stratex calibrate`'s
+    /// `posterior.csv`).
+    pub posterior: Option<PathBuf>,
 }
 
 /// How the batch ended.
@@ -72,10 +76,15 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         shard: req.shard,
         resume: req.resume,
     };
+    let posterior = read_posterior(loaded, req)?;
     let plan = Plan::new(loaded, &ask, out)?;
     let threads = super::threads(req.threads)?;
     let setting = apply_overrides(model, &req.sets)?;
-    let meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
+    let mut meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
+    meta.posterior = req.posterior.as_ref().map(|p| p.display().to_string());
+    let draws = posterior
+        .as_ref()
+        .map(|(p, d)| Draws::new(p, d.clone(), plan.seed));
     let before = saved_aggregate(&plan, model)?;
     let staging = super::staging(&plan.out)?;
     let mut csv = runs_csv(&plan, &meta, model, staging.path("runs.csv"), req.shard)?;
@@ -87,7 +96,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         first_run: plan.first_run + done_before,
         runs: plan.count - done_before,
         threads,
-        design: None,
+        design: draws.as_ref().map(|d| d as &dyn montecarlo::Design),
     };
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -137,6 +146,27 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
     })
 }
 
+/// The posterior `req` names, checked against the scenario, with each calibrated uncertainty's
+/// draw index. Whole batches only: a shard's or a resumed batch's files do not record it.
+fn read_posterior(
+    loaded: &Loaded,
+    req: &RunRequest,
+) -> Result<Option<(Posterior, Vec<usize>)>, BatchError> {
+    let Some(path) = &req.posterior else {
+        return Ok(None);
+    };
+    if req.shard.is_some() || req.resume {
+        return Err(BatchError::input(
+            "--posterior works on a whole batch only, not with --shard or --resume",
+        ));
+    }
+    let p = Posterior::read(path).map_err(|e| BatchError::input(e.to_string()))?;
+    let draws = p
+        .draws_in(&loaded.model, path)
+        .map_err(|e| BatchError::input(e.to_string()))?;
+    Ok(Some((p, draws)))
+}
+
 /// What identifies the batch `plan` of `loaded`: with these lever values and overrides.
 fn meta(
     loaded: &Loaded,
@@ -152,6 +182,7 @@ fn meta(
         runs: plan.runs,
         levers,
         sets: sets.to_vec(),
+        posterior: None,
     }
 }
 

@@ -123,6 +123,10 @@ pub struct RunArgs {
     /// Set a lever, or fix an uncertainty, for this run. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
+    /// Draw the calibrated uncertainties jointly from a posterior written by `stratex
+    /// calibrate` (its posterior.csv); the others are drawn as usual.
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub part: PartArgs,
 }

@@ -60,6 +60,9 @@ pub struct RunMeta {
     pub levers: Vec<(String, f64)>,
     /// `--set` overrides as given, in order.
     pub sets: Vec<(String, f64)>,
+    /// The posterior the calibrated uncertainties were drawn from (`--posterior`), as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
 }
 
 impl RunMeta {
@@ -69,6 +72,7 @@ impl RunMeta {
             .flag("--runs", self.runs)
             .flag("--seed", self.seed)
             .sets(&self.sets)
+            .flag_if("--posterior", self.posterior.as_deref())
             .text()
     }
 

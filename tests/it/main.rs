@@ -13,5 +13,6 @@ mod invariants;
 mod layers;
 mod mechanisms;
 mod odd_text;
+mod posterior;
 mod resume;
 mod shards;
