@@ -4,6 +4,7 @@
 use super::plan::{Ask, Plan};
 use super::run::resume_command;
 use super::{BatchError, Control, Loaded, cannot_write};
+use crate::calibrate::posterior::Draws;
 use crate::model::Model;
 use crate::model::grid::{self, Labeled};
 use crate::montecarlo::compare::{Comparison, PairedJob, execute_paired};
@@ -29,6 +30,8 @@ pub struct CompareRequest {
     pub brief: bool,
     pub shard: Option<[u64; 2]>,
     pub resume: bool,
+    /// Draw the calibrated uncertainties from this posterior (`stratex calibrate`).
+    pub posterior: Option<PathBuf>,
 }
 
 /// How the comparison ended.
@@ -80,11 +83,18 @@ pub fn settings(
 }
 
 /// The command that reproduces a whole comparison in one process.
-pub fn reproduce(file: &str, runs: u64, seed: u64, levers: &[(String, Vec<f64>)]) -> String {
+pub fn reproduce(
+    file: &str,
+    runs: u64,
+    seed: u64,
+    levers: &[(String, Vec<f64>)],
+    posterior: Option<&Path>,
+) -> String {
     Command::new("compare", file)
         .flag("--runs", runs)
         .flag("--seed", seed)
         .levers(levers)
+        .flag_if("--posterior", posterior.map(|p| p.display()))
         .text()
 }
 
@@ -107,9 +117,19 @@ pub fn compare(
         shard: req.shard,
         resume: req.resume,
     };
+    let posterior = super::posterior(loaded, req.posterior.as_deref(), req.shard, req.resume)?;
     let plan = Plan::new(loaded, &ask, out)?;
     let threads = super::threads(req.threads)?;
-    let reproduce = reproduce(&loaded.file(), plan.runs, plan.seed, &req.levers);
+    let reproduce = reproduce(
+        &loaded.file(),
+        plan.runs,
+        plan.seed,
+        &req.levers,
+        req.posterior.as_deref(),
+    );
+    let draws = posterior
+        .as_ref()
+        .map(|(p, d)| Draws::new(p, d.clone(), plan.seed));
     let mut cmp = saved_comparison(&plan, settings.len(), model.outcomes.len())?;
     let staging = super::staging(&plan.out)?;
     let plain: Vec<_> = settings.iter().map(|s| s.setting.clone()).collect();
@@ -121,6 +141,7 @@ pub fn compare(
         first_run: plan.first_run + done_before,
         runs: plan.count - done_before,
         threads,
+        design: draws.as_ref().map(|d| d as &dyn crate::montecarlo::Design),
     };
     let started = SystemTime::now();
     let clock = Instant::now();

@@ -2,7 +2,7 @@
 
 use super::plan::{Ask, Plan};
 use super::{BatchError, Control, Loaded, cannot_write};
-use crate::calibrate::posterior::{Draws, Posterior};
+use crate::calibrate::posterior::Draws;
 use crate::model::Model;
 use crate::model::compile::apply_overrides;
 use crate::montecarlo::state::{decode_aggregate, encode_aggregate};
@@ -76,7 +76,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         shard: req.shard,
         resume: req.resume,
     };
-    let posterior = read_posterior(loaded, req)?;
+    let posterior = super::posterior(loaded, req.posterior.as_deref(), req.shard, req.resume)?;
     let plan = Plan::new(loaded, &ask, out)?;
     let threads = super::threads(req.threads)?;
     let setting = apply_overrides(model, &req.sets)?;
@@ -144,27 +144,6 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         threads,
         end,
     })
-}
-
-/// The posterior `req` names, checked against the scenario, with each calibrated uncertainty's
-/// draw index. Whole batches only: a shard's or a resumed batch's files do not record it.
-fn read_posterior(
-    loaded: &Loaded,
-    req: &RunRequest,
-) -> Result<Option<(Posterior, Vec<usize>)>, BatchError> {
-    let Some(path) = &req.posterior else {
-        return Ok(None);
-    };
-    if req.shard.is_some() || req.resume {
-        return Err(BatchError::input(
-            "--posterior works on a whole batch only, not with --shard or --resume",
-        ));
-    }
-    let p = Posterior::read(path).map_err(|e| BatchError::input(e.to_string()))?;
-    let draws = p
-        .draws_in(&loaded.model, path)
-        .map_err(|e| BatchError::input(e.to_string()))?;
-    Ok(Some((p, draws)))
 }
 
 /// What identifies the batch `plan` of `loaded`: with these lever values and overrides.

@@ -19,6 +19,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         brief: b.output.brief,
         shard: args.part.shard,
         resume: args.part.resume,
+        posterior: args.fit.posterior.clone(),
     };
     let settings = stratex::batch::compare::settings(&loaded.model, &req.levers, &b.scenario)?;
     let mut bar = Progress::new(&format!("{} settings", settings.len()), b.output.quiet);

@@ -123,12 +123,19 @@ pub struct RunArgs {
     /// Set a lever, or fix an uncertainty, for this run. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
+    #[command(flatten)]
+    pub fit: FitArgs,
+    #[command(flatten)]
+    pub part: PartArgs,
+}
+
+/// The calibrated model (`run`, `compare`).
+#[derive(Args)]
+pub struct FitArgs {
     /// Draw the calibrated uncertainties jointly from a posterior written by `stratex
     /// calibrate` (its posterior.csv); the others are drawn as usual.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
-    #[command(flatten)]
-    pub part: PartArgs,
 }
 
 #[derive(Args)]
@@ -158,6 +165,8 @@ pub struct CompareArgs {
     /// Paired runs per setting (default: the scenario's `runs`).
     #[arg(long)]
     pub runs: Option<u64>,
+    #[command(flatten)]
+    pub fit: FitArgs,
     #[command(flatten)]
     pub part: PartArgs,
 }

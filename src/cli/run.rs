@@ -20,7 +20,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         brief: b.output.brief,
         shard: args.part.shard,
         resume: args.part.resume,
-        posterior: args.posterior.clone(),
+        posterior: args.fit.posterior.clone(),
     };
     let label = match req.shard {
         Some([k, n]) => format!("shard {k}/{n}"),

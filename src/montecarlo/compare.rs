@@ -35,6 +35,9 @@ pub struct PairedJob<'a> {
     pub first_run: u64,
     pub runs: u64,
     pub threads: usize,
+    /// Uncertainty uniforms from a design instead of the random stream (one row per paired
+    /// run, shared by every setting).
+    pub design: Option<&'a dyn super::Design>,
 }
 
 /// A setting's difference from the baseline in one outcome.
@@ -228,6 +231,8 @@ struct Worker<'m> {
     series: Vec<f64>,
     drawn: Vec<f64>,
     finals: Vec<f64>,
+    /// A design row's uncertainty uniforms, shared by the settings of one paired run.
+    u: Vec<f64>,
 }
 
 /// Every setting's run of one run index, as the driver sees it.
@@ -254,15 +259,28 @@ impl<'a> Work for Paired<'a> {
             comparison: Comparison::new(settings, m.outcomes.len()),
             drawn: vec![0.0; m.drawn_names().len()],
             finals: vec![0.0; settings * m.outcomes.len()],
+            u: vec![0.5; m.program.draws as usize],
         }
     }
 
     fn run(&self, w: &mut Worker<'a>, run: u64, _: &mut [f64]) {
         let m = self.job.model;
         let (width, outcomes) = (m.steps + 1, m.outcomes.len());
+        let dynamics = self.job.design.map(|d| d.row(run, &mut w.u));
         for (s, setting) in self.job.settings.iter().enumerate() {
-            w.runner
-                .run(setting, &self.streams, run, &mut w.series, &mut w.drawn);
+            match dynamics {
+                Some(k) => w.runner.run_design(
+                    setting,
+                    &w.u,
+                    &self.streams,
+                    k,
+                    &mut w.series,
+                    &mut w.drawn,
+                ),
+                None => w
+                    .runner
+                    .run(setting, &self.streams, run, &mut w.series, &mut w.drawn),
+            }
             for o in 0..outcomes {
                 w.finals[s * outcomes + o] = w.series[o * width + width - 1];
             }
@@ -312,6 +330,7 @@ mod tests {
         let (model, baseline) = crate::montecarlo::tests::example();
         let settings = [baseline.clone(), baseline];
         let job = |runs, threads| PairedJob {
+            design: None,
             model: &model,
             settings: &settings,
             seed: 7,

@@ -27,6 +27,7 @@ fn paired_differences_have_narrower_intervals_than_unpaired_ones() {
             first_run: 0,
             runs,
             threads: 2,
+            design: None,
         },
         &mut |_, _| {},
         &AtomicBool::new(false),

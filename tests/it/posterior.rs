@@ -89,6 +89,47 @@ fn runs_draw_the_calibrated_uncertainty_from_the_posterior() {
         "{err}"
     );
     assert!(!dir.path("bad").exists(), "nothing written");
+    // compare draws from it too, the same particle for every setting of a paired run.
+    let lever = dir.write(
+        "mine_lever.ron",
+        &std::fs::read_to_string(MINE).unwrap().replace(
+            r#"production: {"ore": Param("rate")}"#,
+            r#"production: {"ore": Mul(Param("rate"), Param("shifts"))}"#,
+        ).replace(
+            "    outcomes: [",
+            "    levers: [Lever(id: \"shifts\", name: \"Shifts\", baseline: 1, values: [2])],\n    outcomes: [",
+        ),
+    );
+    let cmp = p("cmp");
+    ok(&[
+        "compare",
+        lever.to_str().unwrap(),
+        "--posterior",
+        &posterior,
+        "--runs",
+        "200",
+        "--out",
+        &cmp,
+        "-q",
+    ]);
+    let json = std::fs::read_to_string(dir.path("cmp/comparison.json")).unwrap();
+    assert!(
+        json.contains("--posterior"),
+        "the reproduce command records the posterior"
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let means: Vec<f64> = v["outcomes"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["mean"].as_f64().unwrap())
+        .collect();
+    // About 40 t at one shift (the fitted rate, not the prior's 50 on average), twice at two.
+    assert!((35.0..45.0).contains(&means[0]), "{means:?}");
+    assert!(
+        (means[1] - 2.0 * means[0]).abs() < 1e-6 * means[0],
+        "{means:?}"
+    );
     // Shards do not record the posterior: refused rather than merged wrongly.
     let o = stratex(&[
         "run",
