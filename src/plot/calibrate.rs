@@ -72,10 +72,12 @@ impl Chart for Narrowing {
             ],
         )?;
         let n = self.rows.len();
-        let (labels_area, plot_area) = area.split_horizontally(380);
+        // Room left of the bars for the prior's low end ("79,300 rounds/week") clear of the
+        // names, and right of them for its high end.
+        let (labels_area, plot_area) = area.split_horizontally(360);
         let mut chart = ChartBuilder::on(&plot_area)
-            .margin_right(150)
-            .margin_left(110)
+            .margin_right(190)
+            .margin_left(185)
             .x_label_area_size(64)
             .build_cartesian_2d(0.0..100.0, (n as f64 - 0.5)..-0.5)?;
         chart
