@@ -43,8 +43,10 @@ pub fn calibrate(
     req: &CalibrateRequest,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<CalibrateDone, BatchError> {
-    let model = &loaded.model;
-    let targets = targets::load(&req.targets, model)?;
+    let (targets, extended) = targets::load(&req.targets, &loaded.source, &loaded.model)?;
+    // Targets on a measure or a period are outcomes of an extended model; its uncertainties
+    // and draws are the scenario's, so the posterior fits both.
+    let model = extended.as_ref().unwrap_or(&loaded.model);
     if !(100..=100_000).contains(&req.particles) {
         return Err(BatchError::input(format!(
             "--particles must be between 100 and 100,000, got {}",

@@ -12,7 +12,7 @@ use crate::montecarlo::state::{decode_comparison, encode_comparison};
 use crate::report::compare::ComparisonFile;
 use crate::report::part::{self, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo};
-use crate::report::{self, Command};
+use crate::report::{self, Command, FitChoice, Fitted};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -30,8 +30,8 @@ pub struct CompareRequest {
     pub brief: bool,
     pub shard: Option<[u64; 2]>,
     pub resume: bool,
-    /// Draw the calibrated uncertainties from this posterior (`stratex calibrate`).
-    pub posterior: Option<PathBuf>,
+    /// Which posterior the calibrated uncertainties are drawn from.
+    pub fit: FitChoice,
 }
 
 /// How the comparison ended.
@@ -88,14 +88,13 @@ pub fn reproduce(
     runs: u64,
     seed: u64,
     levers: &[(String, Vec<f64>)],
-    posterior: Option<&Path>,
+    choice: &FitChoice,
 ) -> String {
-    Command::new("compare", file)
+    let c = Command::new("compare", file)
         .flag("--runs", runs)
         .flag("--seed", seed)
-        .levers(levers)
-        .flag_if("--posterior", posterior.map(|p| p.display()))
-        .text()
+        .levers(levers);
+    choice.flags(c).text()
 }
 
 /// Runs the comparison `req` asks for and writes its result folder in one piece.
@@ -117,19 +116,13 @@ pub fn compare(
         shard: req.shard,
         resume: req.resume,
     };
-    let posterior = super::posterior(loaded, req.posterior.as_deref(), req.shard, req.resume)?;
-    let plan = Plan::new(loaded, &ask, out)?;
+    let fit = super::fit::resolve(loaded, &req.fit)?;
+    let plan = Plan::new(loaded, &ask, fit.as_ref(), out)?;
     let threads = super::threads(req.threads)?;
-    let reproduce = reproduce(
-        &loaded.file(),
-        plan.runs,
-        plan.seed,
-        &req.levers,
-        req.posterior.as_deref(),
-    );
-    let draws = posterior
+    let reproduce = reproduce(&loaded.file(), plan.runs, plan.seed, &req.levers, &req.fit);
+    let draws = fit
         .as_ref()
-        .map(|(p, d)| Draws::new(p, d.clone(), plan.seed));
+        .map(|f| Draws::new(&f.posterior, f.draws.clone(), plan.seed));
     let mut cmp = saved_comparison(&plan, settings.len(), model.outcomes.len())?;
     let staging = super::staging(&plan.out)?;
     let plain: Vec<_> = settings.iter().map(|s| s.setting.clone()).collect();
@@ -163,6 +156,7 @@ pub fn compare(
         settings: &settings,
         reproduce,
         elapsed,
+        fitted: fit.as_ref().map(|f| f.record.clone()),
     };
     let end = ends.finish(&cmp, completed, staging.dir())?;
     super::commit(staging)?;
@@ -207,6 +201,7 @@ struct Ends<'a> {
     settings: &'a [Labeled],
     reproduce: String,
     elapsed: f64,
+    fitted: Option<Fitted>,
 }
 
 impl Ends<'_> {
@@ -226,7 +221,7 @@ impl Ends<'_> {
                 &self.loaded.file(),
                 &self.loaded.source.sha256,
             );
-            let file = ComparisonFile::new(
+            let mut file = ComparisonFile::new(
                 &self.loaded.model,
                 info,
                 plan.seed,
@@ -234,6 +229,7 @@ impl Ends<'_> {
                 self.settings,
                 cmp,
             );
+            file.fitted = self.fitted.clone();
             write_results(dir, &file)?;
             if req.brief {
                 crate::brief::compare::write(dir, &file, self.elapsed)?;
@@ -254,6 +250,8 @@ impl Ends<'_> {
             count: plan.count,
             completed,
             reproduce: self.reproduce.clone(),
+            choice: req.fit.clone(),
+            fitted: self.fitted.clone(),
         };
         let state = encode_comparison(&cmp.to_repr());
         part::write(dir, &info, &self.loaded.source.text, &state)
@@ -263,6 +261,11 @@ impl Ends<'_> {
             _ => CompareEnd::Stopped {
                 resume: resume_command("compare", &self.loaded.file(), req.shard)
                     .levers(&req.levers)
+                    .flag_if(
+                        "--posterior",
+                        req.fit.posterior.as_ref().map(|p| p.display()),
+                    )
+                    .switch_if("--prior", req.fit.prior)
                     .flag("--out", plan.out.display())
                     .switch("--resume")
                     .text(),

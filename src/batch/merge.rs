@@ -203,7 +203,8 @@ impl Shards {
             runs: info.runs,
             levers: model.lever_values(&setting),
             sets: info.sets.clone(),
-            posterior: None,
+            choice: info.choice.clone(),
+            fitted: info.fitted.clone(),
         };
         let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model)
             .map_err(cannot_write("runs.csv"))?;
@@ -236,7 +237,8 @@ impl Shards {
         }
         let scenario = ScenarioInfo::of(model, &info.file, &info.sha256);
         let reproduce = info.reproduce.clone();
-        let file = ComparisonFile::new(model, scenario, info.seed, reproduce, settings, &total);
+        let mut file = ComparisonFile::new(model, scenario, info.seed, reproduce, settings, &total);
+        file.fitted = info.fitted.clone();
         super::compare::write_results(dir, &file)?;
         Ok(file)
     }

@@ -10,12 +10,12 @@
 pub mod calibrate;
 pub mod compare;
 pub mod explore;
+pub mod fit;
 pub mod merge;
 pub mod plan;
 pub mod run;
 
 use crate::brief::BriefError;
-use crate::calibrate::posterior::Posterior;
 use crate::model::Model;
 use crate::report::output::Staging;
 use crate::scenario::{ScenarioError, Source};
@@ -160,28 +160,4 @@ pub fn no_brief_on_a_shard(brief: bool, shard: Option<[u64; 2]>) -> Result<(), B
         ));
     }
     Ok(())
-}
-
-/// The posterior at `path` (`--posterior`), checked against the scenario, with each calibrated
-/// uncertainty's draw index. Whole batches only: a shard's or a resumed batch's files do not
-/// record it.
-pub fn posterior(
-    loaded: &Loaded,
-    path: Option<&Path>,
-    shard: Option<[u64; 2]>,
-    resume: bool,
-) -> Result<Option<(Posterior, Vec<usize>)>, BatchError> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    if shard.is_some() || resume {
-        return Err(BatchError::input(
-            "--posterior works on a whole batch only, not with --shard or --resume",
-        ));
-    }
-    let p = Posterior::read(path).map_err(|e| BatchError::input(e.to_string()))?;
-    let draws = p
-        .draws_in(&loaded.model, path)
-        .map_err(|e| BatchError::input(e.to_string()))?;
-    Ok(Some((p, draws)))
 }

@@ -1,6 +1,7 @@
 //! Planning a batch of runs: how many, which seed, which share of the run indices (a shard),
 //! and what an interrupted batch in the output folder already finished (a resume).
 
+use super::fit::Fit;
 use super::{BatchError, Loaded};
 use crate::model::compile::limits;
 use crate::report::part::{self, Part, PartKind, Resume};
@@ -32,7 +33,12 @@ pub struct Plan {
 
 impl Plan {
     /// Checks `ask` against the scenario and, when resuming, the part saved in `out`.
-    pub fn new(loaded: &Loaded, ask: &Ask, out: PathBuf) -> Result<Plan, BatchError> {
+    pub fn new(
+        loaded: &Loaded,
+        ask: &Ask,
+        fit: Option<&Fit>,
+        out: PathBuf,
+    ) -> Result<Plan, BatchError> {
         let model = &loaded.model;
         let saved = if ask.resume {
             let wanted = Resume {
@@ -44,6 +50,7 @@ impl Plan {
                 sets: ask.sets,
                 levers: ask.levers,
                 shard: ask.shard,
+                fitted: fit.map(|f| &f.record),
             };
             Some(part::resumable(&out, &wanted)?)
         } else {

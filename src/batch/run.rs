@@ -9,7 +9,7 @@ use crate::montecarlo::state::{decode_aggregate, encode_aggregate};
 use crate::montecarlo::{self, Aggregate, Job};
 use crate::report::part::{self, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, Summary};
-use crate::report::{self, Command, RunMeta, RunsCsv};
+use crate::report::{self, Command, FitChoice, RunMeta, RunsCsv};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -32,9 +32,8 @@ pub struct RunRequest {
     pub shard: Option<[u64; 2]>,
     /// Continue the batch stopped in the output folder.
     pub resume: bool,
-    /// Draw the calibrated uncertainties jointly from this posterior (`stratex calibrate`'s
-    /// `posterior.csv`).
-    pub posterior: Option<PathBuf>,
+    /// Which posterior the calibrated uncertainties are drawn from.
+    pub fit: FitChoice,
 }
 
 /// How the batch ended.
@@ -76,15 +75,16 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         shard: req.shard,
         resume: req.resume,
     };
-    let posterior = super::posterior(loaded, req.posterior.as_deref(), req.shard, req.resume)?;
-    let plan = Plan::new(loaded, &ask, out)?;
+    let fit = super::fit::resolve(loaded, &req.fit)?;
+    let plan = Plan::new(loaded, &ask, fit.as_ref(), out)?;
     let threads = super::threads(req.threads)?;
     let setting = apply_overrides(model, &req.sets)?;
     let mut meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
-    meta.posterior = req.posterior.as_ref().map(|p| p.display().to_string());
-    let draws = posterior
+    meta.choice = req.fit.clone();
+    meta.fitted = fit.as_ref().map(|f| f.record.clone());
+    let draws = fit
         .as_ref()
-        .map(|(p, d)| Draws::new(p, d.clone(), plan.seed));
+        .map(|f| Draws::new(&f.posterior, f.draws.clone(), plan.seed));
     let before = saved_aggregate(&plan, model)?;
     let staging = super::staging(&plan.out)?;
     let mut csv = runs_csv(&plan, &meta, model, staging.path("runs.csv"), req.shard)?;
@@ -161,7 +161,8 @@ fn meta(
         runs: plan.runs,
         levers,
         sets: sets.to_vec(),
-        posterior: None,
+        choice: FitChoice::default(),
+        fitted: None,
     }
 }
 
@@ -249,6 +250,8 @@ fn finish(
         count: plan.count,
         completed,
         reproduce: meta.reproduce(),
+        choice: req.fit.clone(),
+        fitted: meta.fitted.clone(),
     };
     let state = encode_aggregate(&aggregate.to_repr());
     part::write(dir, &info, &loaded.source.text, &state)
@@ -258,6 +261,11 @@ fn finish(
         _ => RunEnd::Stopped {
             resume: resume_command("run", &meta.file, req.shard)
                 .sets(&req.sets)
+                .flag_if(
+                    "--posterior",
+                    req.fit.posterior.as_ref().map(|p| p.display()),
+                )
+                .switch_if("--prior", req.fit.prior)
                 .flag("--out", plan.out.display())
                 .switch("--resume")
                 .text(),
@@ -283,7 +291,10 @@ pub fn write_results(
         .map_err(cannot_write("timeseries.csv"))?;
     report::write_flows(&dir.join("flows.csv"), meta, model, agg)
         .map_err(cannot_write("flows.csv"))?;
-    let summary = Summary::new(meta, model, agg, completed);
+    let mut summary = Summary::new(meta, model, agg, completed);
+    summary.answers =
+        crate::report::answers::answers(model, &dir.join("runs.csv"), &meta.file, &meta.choice)
+            .map_err(cannot_write("the answers to the scenario's questions"))?;
     report::write_json(&dir.join("summary.json"), &summary)
         .map_err(cannot_write("summary.json"))?;
     Ok(summary)

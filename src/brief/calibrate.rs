@@ -62,9 +62,14 @@ fn fit_chart(file: &CalibrationFile) -> FitCheck {
                 }
             };
             let half = 1.645 * t.sd;
+            // An upper bound is drawn from zero to the bound.
+            let low = if t.at_most { 0.0 } else { t.observed - half };
             Some(FitRow {
                 name: clip(&t.name, 48),
-                observed: (pct(t.observed - half), pct(t.observed + half)),
+                observed: (
+                    pct(low),
+                    pct(t.observed + if t.at_most { 0.0 } else { half }),
+                ),
                 model: [pct(c.p5), pct(c.median), pct(c.p95)],
                 inside: c.inside,
                 label: phrase(t.observed, &t.unit),
@@ -186,10 +191,13 @@ fn page<'a>(
                 ("Seed", file.seed.to_string()),
                 ("Runs", exact_count(file.runs)),
                 (
-                    "Effective sample size",
+                    "Particles",
                     format!(
-                        "{:.0} of {} particles",
-                        file.effective_sample_size, file.particles
+                        "{} distinct of {} after {} tempering steps (weighting the last generation in one go would have left an effective {:.0})",
+                        file.distinct_particles,
+                        file.particles,
+                        file.tempering.len(),
+                        file.importance_ess
                     ),
                 ),
                 ("Elapsed", format!("{elapsed:.1} s")),
@@ -217,11 +225,15 @@ fn target_view(r: &crate::report::calibrate::TargetRow) -> TargetView {
     };
     TargetView {
         name: t.name.clone(),
-        observed: format!(
-            "{} ± {}",
-            phrase(t.observed, &t.unit),
-            phrase(t.sd, &t.unit)
-        ),
+        observed: if t.at_most {
+            format!("at most {}", phrase(t.observed, &t.unit))
+        } else {
+            format!(
+                "{} ± {}",
+                phrase(t.observed, &t.unit),
+                phrase(t.sd, &t.unit)
+            )
+        },
         model,
         inside,
         implausibility,

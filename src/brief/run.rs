@@ -9,9 +9,9 @@ use crate::number::{between_phrase, exact_count, human, percent, range_phrase};
 use crate::plot::{
     self, Distribution, Fan, FlowBar, FlowPanel, Flows, Frame, Overview, OverviewPanel, Saved,
 };
-use crate::report::part;
 use crate::report::read::ResultFolder;
 use crate::report::summary::{LeverValue, OutcomeSummary, Summary};
+use crate::report::{Fitted, answers, part};
 use crate::stats::histogram::Histogram;
 use askama::Template;
 use std::path::Path;
@@ -269,6 +269,36 @@ struct Page<'a> {
     /// Uncertainties fixed instead of drawn, as "id = value, ..."; empty if none.
     fixed: String,
     reproduce: Reproduce,
+    /// The scenario's questions, answered.
+    answers: Vec<AnswerView>,
+    /// What the calibrated model was fitted to, if the runs drew from a posterior.
+    fitted: Option<FittedView>,
+    /// Runs the drivers were read from.
+    driver_runs: String,
+}
+
+/// A question answered in words.
+struct AnswerView {
+    question: String,
+    sentences: Vec<String>,
+    compare: Vec<String>,
+}
+
+/// The posterior the runs drew from and the figures it was fitted to.
+struct FittedView {
+    file: String,
+    sha256: String,
+    inside: usize,
+    rows: Vec<FitRowView>,
+}
+
+/// One public figure against the calibrated model.
+struct FitRowView {
+    name: String,
+    observed: String,
+    model: String,
+    inside: &'static str,
+    source: String,
 }
 
 /// An outcome's numbers in words, and its charts.
@@ -350,6 +380,47 @@ fn page<'a>(folder: &'a ResultFolder, charts: &'a [Saved]) -> Page<'a> {
         levers,
         fixed: fixed.join(", "),
         reproduce: reproduce(folder),
+        answers: s
+            .answers
+            .iter()
+            .map(|a| AnswerView {
+                question: a.question.clone(),
+                sentences: answers::sentences(a, s),
+                compare: a.compare.clone(),
+            })
+            .collect(),
+        fitted: s.fitted.as_ref().map(fitted_view),
+        driver_runs: exact_count(s.runs_finished.min(answers::DRIVER_RUNS as u64)),
+    }
+}
+
+/// The fit table of a calibrated run.
+fn fitted_view(f: &Fitted) -> FittedView {
+    FittedView {
+        file: f.file.clone(),
+        sha256: f.sha256.clone(),
+        inside: f.fit.iter().filter(|l| l.inside).count(),
+        rows: f
+            .fit
+            .iter()
+            .map(|l| FitRowView {
+                name: l.name.clone(),
+                observed: if l.at_most {
+                    format!("at most {}", words(l.observed[1], &l.unit))
+                } else if let Some([v, sd]) = l.point {
+                    format!("{} (sd {})", words(v, &l.unit), words(sd, &l.unit))
+                } else {
+                    range_phrase(l.observed[0], l.observed[1], &l.unit)
+                },
+                model: format!(
+                    "{} ({})",
+                    words(l.model[1], &l.unit),
+                    range_phrase(l.model[0], l.model[2], &l.unit)
+                ),
+                inside: if l.inside { "yes" } else { "no" },
+                source: l.source.clone(),
+            })
+            .collect(),
     }
 }
 

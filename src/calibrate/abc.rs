@@ -14,10 +14,21 @@
 //! 3. The sampler stops once `ε_t` reaches the stopping tolerance (the 99.9% point of a
 //!    chi-square with one degree of freedom per target), or when fewer than 1% of a generation's
 //!    candidates are kept, or when the run budget is spent.
+//! 4. Tempering to the stated observation errors (an SMC sampler, Del Moral, Doucet and Jasra
+//!    2012): the targets run from the last generation's `prior(z) 1(d <= ε)` to
+//!    `prior(z) 1(d <= ε) exp(-d^2 / 2)` through `exp(-β d^2 / 2)`, `β` from 0 to 1. Each step
+//!    takes the largest `β` that keeps the effective sample size of the reweighted population
+//!    at half the particles (found by bisection), resamples by weight (systematic resampling)
+//!    and moves every particle `moves` times by Metropolis-Hastings (ABC-MCMC, Marjoram et al.
+//!    2003): a Gaussian random walk in `z` with `2.38^2 / k` times the population's covariance
+//!    (Roberts, Gelman and Gilks 1997), each candidate simulated once and kept with chance
+//!    `min(1, target(new) / target(old))`. Weighting the last generation by the likelihood in
+//!    one go leaves a handful of particles when it is sharp; tempering keeps many distinct
+//!    particles of equal weight, with the same final target.
 //!
 //! The distance is `sqrt(Σ_k ((s_k - o_k) / σ_k)^2)`: each simulated summary `s_k` against its
-//! observed value `o_k`, in units of the observation's stated uncertainty `σ_k`. A last step
-//! multiplies each weight by `exp(-d^2 / 2)`: the result approximates the posterior under the
+//! observed value `o_k`, in units of the observation's stated uncertainty `σ_k`. Step 4 brings in
+//! the factor `exp(-d^2 / 2)`: the result approximates the posterior under the
 //! stated observation errors (Wilkinson 2013, "Approximate Bayesian computation gives exact
 //! results under the assumption of model error"), not a posterior that depends on where the
 //! tolerance schedule stopped.
@@ -42,6 +53,9 @@ pub struct Settings {
     /// Most simulations in all.
     pub max_runs: u64,
     pub seed: u64,
+    /// Metropolis-Hastings steps per particle at each tempering step (step 4; 0 reweights by
+    /// the likelihood in one go instead).
+    pub moves: usize,
 }
 
 impl Default for Settings {
@@ -52,6 +66,7 @@ impl Default for Settings {
             max_generations: 20,
             max_runs: 400_000,
             seed: 1,
+            moves: 10,
         }
     }
 }
@@ -116,6 +131,11 @@ pub struct Fit {
     pub prior_range: Vec<(f64, f64)>,
     /// Targets no prior draw came within [`REACH`] uncertainties of.
     pub unreachable: Vec<usize>,
+    /// Effective sample size the last generation would have if weighted by the likelihood in
+    /// one go: what tempering (step 4) avoids.
+    pub importance_ess: f64,
+    /// The tempering steps (step 4).
+    pub tempering: Vec<Temper>,
 }
 
 impl Fit {
@@ -123,6 +143,30 @@ impl Fit {
     pub fn ess(&self) -> f64 {
         ess(&self.weights)
     }
+
+    /// Particles that differ from every other: after resample-move, how many of the
+    /// population's equal-weight particles are distinct.
+    pub fn distinct(&self) -> usize {
+        let mut rows: Vec<&[f64]> = self.particles.chunks(self.k.max(1)).collect();
+        rows.sort_by(|a, b| {
+            a.iter()
+                .zip(b.iter())
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows.dedup();
+        rows.len()
+    }
+}
+
+/// One tempering step (step 4).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Temper {
+    /// The likelihood's exponent reached.
+    pub beta: f64,
+    /// Share of candidates kept in each of the step's sweeps.
+    pub acceptance: Vec<f64>,
 }
 
 /// A population: particles in `z = logit(u)`, weights, distances and summaries.
@@ -178,11 +222,23 @@ pub fn fit(
         };
         (pop, stop) = run.refine(pop, settings, &distance)?;
     }
-    // Under the stated observation errors: each particle's weight times its Gaussian likelihood.
-    for (w, d) in pop.w.iter_mut().zip(&pop.d) {
-        *w *= (-0.5 * d * d).exp();
+    // Under the stated observation errors: each particle's weight times its Gaussian likelihood,
+    // reached by tempering.
+    let importance_ess = ess(&reweighted(&pop, 1.0));
+    let mut tempering = Vec::new();
+    if stop != Stop::Unreachable && settings.moves > 0 {
+        let mut mover = Mover {
+            sim,
+            rng: &mut rng,
+            k,
+            epsilon: generations.last().map_or(f64::INFINITY, |g| g.epsilon),
+            runs: &mut runs,
+            max_runs: settings.max_runs,
+        };
+        (pop, tempering) = mover.temper(pop, settings.moves, &distance)?;
+    } else {
+        pop.w = reweighted(&pop, 1.0);
     }
-    normalise(&mut pop.w);
     Ok(Fit {
         k,
         m,
@@ -196,7 +252,152 @@ pub fn fit(
         target_epsilon,
         prior_range,
         unreachable,
+        importance_ess,
+        tempering,
     })
+}
+
+/// Step 4, tempering: what it needs.
+struct Mover<'a> {
+    sim: &'a mut dyn Simulator,
+    rng: &'a mut ChaCha8Rng,
+    k: usize,
+    /// The last generation's tolerance, which every move keeps to.
+    epsilon: f64,
+    runs: &'a mut u64,
+    max_runs: u64,
+}
+
+impl Mover<'_> {
+    /// Tempers `pop` (at `β = 0`) to `β = 1`, `sweeps` moves per step. If the run budget runs
+    /// out first, the rest of the way is one reweighting. Returns the population and the steps.
+    fn temper(
+        &mut self,
+        mut pop: Population,
+        sweeps: usize,
+        distance: &dyn Fn(&[f64]) -> f64,
+    ) -> io::Result<(Population, Vec<Temper>)> {
+        let n = pop.w.len();
+        let mut beta = 0.0;
+        let mut steps = Vec::new();
+        while beta < 1.0 {
+            let next = next_beta(&pop, beta, 0.5 * n as f64);
+            let w = reweighted(&pop, next - beta);
+            let affordable = self.max_runs.saturating_sub(*self.runs) >= (sweeps * n) as u64;
+            if !affordable || steps.len() >= MAX_TEMPER_STEPS {
+                pop.w = reweighted(&pop, 1.0 - beta);
+                break;
+            }
+            pop.w = w;
+            beta = next;
+            pop = resample(&pop, self.k, open_uniform(self.rng));
+            let acceptance = self.moves(&mut pop, beta, sweeps, distance)?;
+            steps.push(Temper { beta, acceptance });
+        }
+        Ok((pop, steps))
+    }
+
+    /// Moves every particle of the equal-weight `pop` `sweeps` times, targeting
+    /// `prior(z) 1(d <= ε) exp(-β d^2 / 2)`; returns each sweep's acceptance.
+    fn moves(
+        &mut self,
+        pop: &mut Population,
+        beta: f64,
+        sweeps: usize,
+        distance: &dyn Fn(&[f64]) -> f64,
+    ) -> io::Result<Vec<f64>> {
+        let k = self.k;
+        let n = pop.w.len();
+        let m = pop.s.len() / n.max(1);
+        let log_target =
+            |z: &[f64], d: f64| z.iter().map(|&z| log_prior(z)).sum::<f64>() - 0.5 * beta * d * d;
+        let mut acceptance = Vec::with_capacity(sweeps);
+        for _ in 0..sweeps {
+            let Some(kernel) = Kernel::of(pop, k, 2.38 * 2.38 / k as f64) else {
+                break;
+            };
+            let mut z = Vec::with_capacity(n * k);
+            for i in 0..n {
+                z.extend(kernel.perturb(&pop.z[i * k..(i + 1) * k], self.rng));
+            }
+            let u: Vec<f64> = z.iter().map(|&z| logistic(z)).collect();
+            let s = self.sim.simulate(*self.runs, &u, k)?;
+            *self.runs += n as u64;
+            let mut kept = 0usize;
+            for i in 0..n {
+                let (zi, si) = (&z[i * k..(i + 1) * k], &s[i * m..(i + 1) * m]);
+                let d = distance(si);
+                let ratio = log_target(zi, d) - log_target(&pop.z[i * k..(i + 1) * k], pop.d[i]);
+                // The uniform is drawn for every candidate, kept or not, so the stream does not
+                // depend on the outcome.
+                let u = open_uniform(self.rng);
+                if d <= self.epsilon && u.ln() < ratio {
+                    pop.z[i * k..(i + 1) * k].copy_from_slice(zi);
+                    pop.s[i * m..(i + 1) * m].copy_from_slice(si);
+                    pop.d[i] = d;
+                    kept += 1;
+                }
+            }
+            acceptance.push(kept as f64 / n as f64);
+        }
+        Ok(acceptance)
+    }
+}
+
+/// Most tempering steps; the bisection's half-ESS rule needs far fewer in practice.
+const MAX_TEMPER_STEPS: usize = 50;
+
+/// `pop`'s weights times `exp(-Δβ d^2 / 2)`, normalised.
+fn reweighted(pop: &Population, delta: f64) -> Vec<f64> {
+    let lowest = pop.d.iter().fold(f64::INFINITY, |a, &d| a.min(d * d));
+    let mut w: Vec<f64> = pop
+        .w
+        .iter()
+        .zip(&pop.d)
+        // Shifted by the smallest d^2 so that a sharp likelihood does not underflow to zero.
+        .map(|(w, d)| w * (-0.5 * delta * (d * d - lowest)).exp())
+        .collect();
+    normalise(&mut w);
+    w
+}
+
+/// The largest `β` in `(beta, 1]` at which `pop`'s reweighted ESS is at least `floor`, by
+/// bisection (to 1e-6); 1 if even that keeps it.
+fn next_beta(pop: &Population, beta: f64, floor: f64) -> f64 {
+    if ess(&reweighted(pop, 1.0 - beta)) >= floor {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (beta, 1.0);
+    while hi - lo > 1e-6 {
+        let mid = 0.5 * (lo + hi);
+        if ess(&reweighted(pop, mid - beta)) >= floor {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // Always move forward, if only a little.
+    lo.max(beta + 1e-6).min(1.0)
+}
+
+/// `pop` resampled by weight (systematic resampling from one uniform `u0`), with equal weights.
+fn resample(pop: &Population, k: usize, u0: f64) -> Population {
+    let n = pop.w.len();
+    let m = pop.s.len() / n.max(1);
+    let cumulative = cumulative(&pop.w);
+    let mut out = Population {
+        z: Vec::with_capacity(n * k),
+        w: vec![1.0 / n as f64; n],
+        d: Vec::with_capacity(n),
+        s: Vec::with_capacity(n * m),
+    };
+    for i in 0..n {
+        let j = pick(&cumulative, (i as f64 + u0) / n as f64);
+        out.z.extend_from_slice(&pop.z[j * k..(j + 1) * k]);
+        out.d.push(pop.d[j]);
+        out.s.extend_from_slice(&pop.s[j * m..(j + 1) * m]);
+    }
+    out
 }
 
 /// The generations after the prior, and what they share.
@@ -222,7 +423,7 @@ impl Sequence<'_> {
         for _ in 0..settings.max_generations {
             let epsilon =
                 weighted_quantile(&pop.d, &pop.w, settings.alpha).max(self.target_epsilon);
-            let Some(kernel) = Kernel::of(&pop, self.k) else {
+            let Some(kernel) = Kernel::of(&pop, self.k, 2.0) else {
                 return Ok((pop, Stop::Stalled));
             };
             let mut args = NextArgs {
@@ -363,7 +564,7 @@ fn next_generation(
     Ok(Some((next, proposed)))
 }
 
-/// The perturbation kernel: a Gaussian with twice the population's weighted covariance.
+/// A perturbation kernel: a Gaussian with a multiple of the population's weighted covariance.
 struct Kernel {
     /// Lower Cholesky factor of the covariance, row-major `k x k`.
     l: Vec<f64>,
@@ -371,8 +572,9 @@ struct Kernel {
 }
 
 impl Kernel {
-    /// The kernel for `pop`; `None` if its covariance is degenerate beyond repair.
-    fn of(pop: &Population, k: usize) -> Option<Kernel> {
+    /// The kernel with `scale` times `pop`'s covariance; `None` if that is degenerate beyond
+    /// repair.
+    fn of(pop: &Population, k: usize, scale: f64) -> Option<Kernel> {
         let n = pop.w.len();
         let mut mean = vec![0.0; k];
         for (w, z) in pop.w.iter().zip(pop.z.chunks(k)) {
@@ -385,7 +587,7 @@ impl Kernel {
             for a in 0..k {
                 let da = pop.z[i * k + a] - mean[a];
                 for b in 0..k {
-                    cov[a * k + b] += 2.0 * pop.w[i] * da * (pop.z[i * k + b] - mean[b]);
+                    cov[a * k + b] += scale * pop.w[i] * da * (pop.z[i * k + b] - mean[b]);
                 }
             }
         }

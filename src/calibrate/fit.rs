@@ -2,7 +2,7 @@
 //! the checks of the fit (posterior predictive, prior against posterior, what was ruled out).
 
 use super::abc::{self, Fit, Settings, Simulator};
-use super::posterior::{Draws, Posterior, marginal_quantile, value_at};
+use super::posterior::{Draws, FitLine, Posterior, marginal_quantile, value_at};
 use super::targets::Targets;
 use crate::engine::rng::{Streams, uniform};
 use crate::model::{Model, Setting};
@@ -35,15 +35,18 @@ pub struct TargetCheck {
     pub id: String,
     pub observed: f64,
     pub sd: f64,
+    /// Whether `observed` is an upper bound (met when the model's median is at or under it).
+    pub at_most: bool,
     /// The model's median and 90% band under the posterior.
     pub median: f64,
     pub p5: f64,
     pub p95: f64,
     pub mean: f64,
     pub model_sd: f64,
-    /// Whether the observed value lies inside the model's 90% band.
+    /// Whether the observed value lies inside the model's 90% band (for an upper bound: the
+    /// model's median is at or under it).
     pub inside: bool,
-    /// `|observed - mean| / sqrt(sd^2 + model_sd^2)` (Vernon et al. 2010): above 3, the model
+    /// `|observed - mean| / sqrt(sd^2 + model_sd^2)` (for an upper bound, only the excess) (Vernon et al. 2010): above 3, the model
     /// cannot account for the observation.
     pub implausibility: f64,
 }
@@ -151,7 +154,18 @@ impl Simulator for ModelSim<'_> {
             streams: &streams,
             first,
         };
-        self.summaries(&design, first, (thetas.len() / k.max(1)) as u64)
+        let mut s = self.summaries(&design, first, (thetas.len() / k.max(1)) as u64)?;
+        // An upper bound fits exactly at or under it: the distance counts only the excess.
+        let m = self.targets.targets.len();
+        for (j, t) in self.targets.targets.iter().enumerate() {
+            if t.at_most {
+                s.iter_mut()
+                    .skip(j)
+                    .step_by(m)
+                    .for_each(|x| *x = x.max(t.observed));
+            }
+        }
+        Ok(s)
     }
 }
 
@@ -190,7 +204,7 @@ pub fn calibrate(req: Request) -> io::Result<Calibration> {
         progress: &mut count,
     };
     let fit = abc::fit(&mut sim, &observed, &sd, k, &req.settings)?;
-    let posterior = Posterior::of(&fit, &targets.calibrated);
+    let mut posterior = Posterior::of(&fit, &targets.calibrated);
     let design = Draws::new(&posterior, draws.clone(), req.settings.seed);
     let checks = if fit.stop == abc::Stop::Unreachable {
         vec![]
@@ -198,6 +212,7 @@ pub fn calibrate(req: Request) -> io::Result<Calibration> {
         let s = sim.summaries(&design, CHECK_FIRST_RUN, CHECK_RUNS)?;
         check_targets(targets, &s)
     };
+    posterior.fit = fit_lines(targets, &checks);
     let params = summarise(req.model, req.setting, targets, &posterior, &draws);
     let runs = fit.runs + if checks.is_empty() { 0 } else { CHECK_RUNS };
     Ok(Calibration {
@@ -223,19 +238,60 @@ fn check_targets(targets: &Targets, s: &[f64]) -> Vec<TargetCheck> {
             let mean = x.iter().sum::<f64>() / n;
             let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
             let q = |p: f64| x[((p * (n - 1.0)).round() as usize).min(x.len() - 1)];
-            let (p5, p95) = (q(0.05), q(0.95));
+            let (p5, median, p95) = (q(0.05), q(0.5), q(0.95));
+            // An upper bound is met when the model's median is under it, and only an excess of
+            // the mean over it is implausible.
+            let (inside, gap) = if t.at_most {
+                (median <= t.observed, (mean - t.observed).max(0.0))
+            } else {
+                (
+                    p5 <= t.observed && t.observed <= p95,
+                    (t.observed - mean).abs(),
+                )
+            };
             TargetCheck {
                 id: t.id.clone(),
                 observed: t.observed,
                 sd: t.sd,
-                median: q(0.5),
+                at_most: t.at_most,
+                median,
                 p5,
                 p95,
                 mean,
                 model_sd: var.sqrt(),
-                inside: p5 <= t.observed && t.observed <= p95,
-                implausibility: (t.observed - mean).abs() / (t.sd * t.sd + var).sqrt(),
+                inside,
+                implausibility: gap / (t.sd * t.sd + var).sqrt(),
             }
+        })
+        .collect()
+}
+
+/// The checks as the posterior file records them (see [`FitLine`]).
+fn fit_lines(targets: &Targets, checks: &[TargetCheck]) -> Vec<FitLine> {
+    // The observation's 90% range: a range's sd is its width over 3.29 (2 x 1.645), so this
+    // gives the range back; a point gets +-1.645 sd.
+    const Z90: f64 = 3.29 / 2.0;
+    targets
+        .targets
+        .iter()
+        .zip(checks)
+        .map(|(t, c)| FitLine {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            unit: t.unit.clone(),
+            observed: if t.at_most {
+                [t.observed, t.observed]
+            } else {
+                [t.observed - Z90 * t.sd, t.observed + Z90 * t.sd]
+            },
+            at_most: t.at_most,
+            point: t.point.then_some([t.observed, t.sd]),
+            model: [c.p5, c.median, c.p95],
+            inside: c.inside,
+            source: format!(
+                "{}, \u{201c}{}\u{201d}, {}",
+                t.source.publisher, t.source.title, t.source.date
+            ),
         })
         .collect()
 }

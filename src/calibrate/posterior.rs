@@ -13,6 +13,7 @@ use super::targets::Calibrated;
 use crate::engine::rng::{Streams, uniform};
 use crate::model::{Model, Setting};
 use crate::montecarlo::Design;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -26,6 +27,32 @@ pub struct Posterior {
     /// Particles (`n x k` uniforms) and their normalised weights.
     pub particles: Vec<f64>,
     pub weights: Vec<f64>,
+    /// What it was fitted to and how well: one line per target of the calibration.
+    pub fit: Vec<FitLine>,
+}
+
+/// One target of the calibration a posterior came from, as the posterior file records it: what
+/// was observed, what the calibrated model gives, and whether the two agree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitLine {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    /// The observation's 90% range (for a point with a standard deviation: ±1.645 sd; for an
+    /// upper bound: the bound twice).
+    pub observed: [f64; 2],
+    /// Whether the observation is only an upper bound.
+    #[serde(default)]
+    pub at_most: bool,
+    /// For a point observation, its value and standard deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<[f64; 2]>,
+    /// The calibrated model's 5th, 50th and 95th percentiles.
+    pub model: [f64; 3],
+    /// Whether the observed value lies inside the model's 90% band.
+    pub inside: bool,
+    /// "publisher, title, date".
+    pub source: String,
 }
 
 /// Why a posterior file cannot be used.
@@ -48,6 +75,7 @@ impl Posterior {
             priors: calibrated.iter().map(|c| c.prior.clone()).collect(),
             particles: fit.particles.clone(),
             weights: fit.weights.clone(),
+            fit: vec![],
         }
     }
 
@@ -99,13 +127,17 @@ impl Posterior {
         out
     }
 
-    /// The file's text: a provenance line, one comment line per prior, then a CSV table of
-    /// weights, values and uniforms.
+    /// The file's text: a provenance line, one comment line per prior and per target fitted
+    /// (`# fit ` and the line as JSON), then a CSV table of weights, values and uniforms.
     pub fn to_csv(&self, provenance: &str, values: &[f64]) -> String {
         let k = self.k();
         let mut s = format!("# {provenance}\n");
         for (id, prior) in self.ids.iter().zip(&self.priors) {
             let _ = writeln!(s, "# prior {id}: {prior}");
+        }
+        for line in &self.fit {
+            let json = serde_json::to_string(line).unwrap_or_default();
+            let _ = writeln!(s, "# fit {json}");
         }
         let mut header = vec!["particle".to_string(), "weight".to_string()];
         header.extend(self.ids.iter().cloned());
@@ -124,15 +156,17 @@ impl Posterior {
         s
     }
 
-    /// Reads a posterior file written by [`Posterior::to_csv`].
-    pub fn read(path: &Path) -> Result<Posterior, PosteriorError> {
+    /// Reads a posterior file written by [`Posterior::to_csv`]; also returns the SHA-256 of
+    /// its bytes, which results record.
+    pub fn read(path: &Path) -> Result<(Posterior, String), PosteriorError> {
         let bad = |why: String| PosteriorError::Unreadable {
             path: path.display().to_string(),
             why,
         };
         let bytes = crate::scenario::read_bounded(path).map_err(|e| bad(e.to_string()))?;
+        let sha256 = crate::scenario::sha256_hex(&bytes);
         let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
-        parse(&text).map_err(bad)
+        Ok((parse(&text).map_err(bad)?, sha256))
     }
 
     /// Checks the posterior against `model`: every calibrated uncertainty exists, is one draw and
@@ -170,6 +204,7 @@ impl Posterior {
 /// Parses a posterior file's text.
 fn parse(text: &str) -> Result<Posterior, String> {
     let mut priors = Vec::new();
+    let mut fit = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.peek().copied().filter(|l| l.starts_with('#')) {
         if let Some(rest) = line.strip_prefix("# prior ") {
@@ -177,6 +212,11 @@ fn parse(text: &str) -> Result<Posterior, String> {
                 .split_once(": ")
                 .ok_or_else(|| format!("a prior line without its distribution: {line}"))?;
             priors.push(prior.to_string());
+        } else if let Some(json) = line.strip_prefix("# fit ") {
+            fit.push(
+                serde_json::from_str(json)
+                    .map_err(|e| format!("a damaged fit line ({e}): {line}"))?,
+            );
         }
         lines.next();
     }
@@ -218,6 +258,7 @@ fn parse(text: &str) -> Result<Posterior, String> {
         priors,
         particles,
         weights,
+        fit,
     })
 }
 
@@ -299,6 +340,17 @@ mod tests {
             ],
             particles: vec![0.25, 0.5, 0.125, 0.75],
             weights: vec![0.75, 0.25],
+            fit: vec![FitLine {
+                id: "t".into(),
+                name: "A figure, with a comma".into(),
+                unit: "%".into(),
+                observed: [1.0, 2.5],
+                at_most: false,
+                point: None,
+                model: [0.5, 1.5, 3.0],
+                inside: true,
+                source: "Publisher, \"Title\", 2024-01-02".into(),
+            }],
         };
         let text = p.to_csv("stratex test", &[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(parse(&text).unwrap(), p);

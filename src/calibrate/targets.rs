@@ -8,6 +8,7 @@
 
 use crate::model::Model;
 use crate::scenario::error::{self, Location, Problem, ScenarioError};
+use crate::scenario::format::Measure;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -24,14 +25,30 @@ pub struct TargetsFile {
     pub targets: Vec<TargetEntry>,
 }
 
-/// `Target(id:, name:, outcome:, observed:, sd:, source:, note:)`.
+/// `Target(id:, name:, outcome:, observed:, sd:, source:, note:)`, or with `measure:` (and
+/// `unit:`, `scale:`) in place of `outcome:`; `at:` and `since:` choose the period.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename = "Target", deny_unknown_fields)]
 pub struct TargetEntry {
     pub id: String,
     pub name: String,
-    /// The outcome observed, by id: its value at the end of a run.
-    pub outcome: String,
+    /// The outcome observed, by id.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Or any measure expression of the scenario, in `unit` after multiplying by `scale`.
+    #[serde(default)]
+    pub measure: Option<Measure>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    /// Read the value at the end of this step (default: the last).
+    #[serde(default)]
+    pub at: Option<u32>,
+    /// Take the change since the start of this step (the value at `at` less the value at the
+    /// end of step `since - 1`): a flow over steps `since..=at`.
+    #[serde(default)]
+    pub since: Option<u32>,
     /// The observed value, or a range holding it with 90% confidence.
     pub observed: Observed,
     /// One standard deviation of the observation's uncertainty, with a point value.
@@ -51,11 +68,13 @@ pub enum Observed {
     Range(RangeOf),
 }
 
-/// `Between(min:, max:)`: a range holding the true value with 90% confidence.
+/// `Between(min:, max:)`: a range holding the true value with 90% confidence; `AtMost(max:)`:
+/// an upper bound only (a source that says "no more than").
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum RangeOf {
     Between { min: f64, max: f64 },
+    AtMost { max: f64 },
 }
 
 /// Where a figure comes from.
@@ -82,9 +101,14 @@ pub struct Target {
     pub outcome_id: String,
     pub unit: String,
     /// The observed value and one standard deviation of its uncertainty (for a range: its
-    /// midpoint, and its width over 3.29, the width of a normal's 90% interval in sds).
+    /// midpoint, and its width over 3.29, the width of a normal's 90% interval in sds; for an
+    /// upper bound: the bound, and the bound over 3.29).
     pub observed: f64,
     pub sd: f64,
+    /// Whether `observed` is only an upper bound: a run at or under it fits exactly.
+    pub at_most: bool,
+    /// Whether it was given as a point value with `sd` (not a range or a bound).
+    pub point: bool,
     pub source: Source,
     pub note: String,
 }
@@ -111,8 +135,14 @@ pub struct Targets {
     pub sha256: String,
 }
 
-/// Reads and checks the targets file at `path` against `model`.
-pub fn load(path: &Path, model: &Model) -> Result<Targets, ScenarioError> {
+/// Reads and checks the targets file at `path` against the scenario `source` compiled as
+/// `model`. Targets on a measure expression or a period become outcomes of an extended model,
+/// returned with them; calibrate that one.
+pub fn load(
+    path: &Path,
+    source: &crate::scenario::Source,
+    model: &Model,
+) -> Result<(Targets, Option<Model>), ScenarioError> {
     let bytes = crate::scenario::read_bounded(path)
         .map_err(|why| ScenarioError::single(path, Location::File, why.to_string()))?;
     let sha256 = crate::scenario::sha256_hex(&bytes);
@@ -136,17 +166,158 @@ pub fn load(path: &Path, model: &Model) -> Result<Targets, ScenarioError> {
             e.code.to_string(),
         )
     })?;
-    check(path, &file, model, sha256)
+    let (extended, problems) = extend(&file, source, model);
+    let targets = check(
+        path,
+        &file,
+        extended.as_ref().unwrap_or(model),
+        sha256,
+        problems,
+    )?;
+    Ok((targets, extended))
+}
+
+/// What the ids of the extended model's outcomes start with (ids allow letters, digits, `_`
+/// and `-`; no scenario is expected to start one with this).
+const DERIVED: &str = "__target__";
+
+/// The outcome id a target on a measure or a period gets in the extended model.
+fn derived_id(target: &str) -> String {
+    format!("{DERIVED}{target}")
+}
+
+/// Whether a target needs an outcome of its own: a measure, or a period other than the run.
+fn derived(t: &TargetEntry) -> bool {
+    t.measure.is_some() || t.at.is_some() || t.since.is_some()
+}
+
+/// `model` with an outcome for each target on a measure or a period, compiled from `source`'s
+/// scenario: `None` if there are none, or with the problems found in them, each reported at
+/// its target.
+fn extend(
+    file: &TargetsFile,
+    source: &crate::scenario::Source,
+    model: &Model,
+) -> (Option<Model>, Vec<Problem>) {
+    if !file.targets.iter().any(derived) {
+        return (None, vec![]);
+    }
+    let mut problems = Vec::new();
+    let mut sc = source.scenario.clone();
+    for (i, t) in file.targets.iter().enumerate().filter(|(_, t)| derived(t)) {
+        let at = target_path(t, i);
+        if let Some(outcome) = derived_outcome(t, &sc, model.steps, &at, &mut problems) {
+            sc.outcomes.push(outcome);
+        }
+    }
+    // Compiled even when some targets were left out, so that every problem is found at once.
+    match crate::model::compile(&source.path, &sc) {
+        Ok(m) if problems.is_empty() => (Some(m), problems),
+        Ok(_) => (None, problems),
+        Err(e) => {
+            problems.extend(e.problems.into_iter().map(at_target));
+            (None, problems)
+        }
+    }
+}
+
+/// `targets[id]` (or the index, for a target without an id).
+fn target_path(t: &TargetEntry, i: usize) -> String {
+    format!(
+        "targets[{}]",
+        if t.id.is_empty() {
+            i.to_string()
+        } else {
+            t.id.clone()
+        }
+    )
+}
+
+/// A compile problem in a derived outcome, moved to the target it came from.
+fn at_target(p: Problem) -> Problem {
+    match &p.at {
+        Location::Field(f) if f.starts_with(&format!("outcomes[{DERIVED}")) => {
+            let rest = &f["outcomes[".len() + DERIVED.len()..];
+            Problem::field(format!("targets[{rest}"), p.message)
+        }
+        _ => p,
+    }
+}
+
+/// The outcome that reads target `t`'s measure over its period, or `None` with the problems
+/// recorded.
+fn derived_outcome(
+    t: &TargetEntry,
+    sc: &crate::scenario::format::Scenario,
+    steps: usize,
+    at: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<crate::scenario::format::Outcome> {
+    let (measure, scale, unit) = match (&t.outcome, &t.measure) {
+        (None, Some(m)) => {
+            let Some(unit) = t.unit.clone().filter(|u| !u.trim().is_empty()) else {
+                problems.push(Problem::field(
+                    format!("{at}.unit"),
+                    "a target on a measure names its unit (after `scale`)",
+                ));
+                return None;
+            };
+            (m.clone(), t.scale, unit)
+        }
+        (Some(id), None) => {
+            let o = sc.outcomes.iter().find(|o| &o.id == id)?;
+            (o.measure.clone(), o.scale, o.unit.clone())
+        }
+        _ => return None,
+    };
+    let last = steps as u32;
+    let end = t.at.unwrap_or(last);
+    if end == 0 || end > last {
+        problems.push(Problem::field(
+            format!("{at}.at"),
+            format!("a step from 1 to {last} (the run's steps), got {end}"),
+        ));
+        return None;
+    }
+    if let Some(since) = t.since.filter(|&s| s == 0 || s > end) {
+        problems.push(Problem::field(
+            format!("{at}.since"),
+            format!("a step from 1 to `at` ({end}), got {since}"),
+        ));
+        return None;
+    }
+    let lag = |m: Measure, k: u32| {
+        if k == 0 {
+            m
+        } else {
+            Measure::Lag(Box::new(m), k)
+        }
+    };
+    let read = lag(measure.clone(), last - end);
+    let measure = match t.since {
+        Some(since) => Measure::Sub(Box::new(read), Box::new(lag(measure, last - since + 1))),
+        None => read,
+    };
+    Some(crate::scenario::format::Outcome {
+        id: derived_id(&t.id),
+        name: t.name.clone(),
+        unit,
+        better: crate::scenario::format::Better::Higher,
+        measure,
+        scale,
+        range: None,
+    })
 }
 
 /// Checks a parsed targets file against `model`; every problem is reported together.
+/// `problems` are those found before (in targets on a measure or a period).
 pub fn check(
     path: &Path,
     file: &TargetsFile,
     model: &Model,
     sha256: String,
+    mut problems: Vec<Problem>,
 ) -> Result<Targets, ScenarioError> {
-    let mut problems = Vec::new();
     let calibrated = calibrated(file, model, &mut problems);
     let outcome_ids: Vec<&str> = model.outcomes.iter().map(|o| o.id.as_str()).collect();
     let mut targets = Vec::new();
@@ -154,22 +325,37 @@ pub fn check(
         problems.push(Problem::field("targets", "no targets: list at least one"));
     }
     for (i, t) in file.targets.iter().enumerate() {
-        let at = format!(
-            "targets[{}]",
-            if t.id.is_empty() {
-                i.to_string()
-            } else {
-                t.id.clone()
-            }
-        );
+        let at = target_path(t, i);
         if file.targets[..i].iter().any(|o| o.id == t.id) {
             problems.push(Problem::field(&at, "this id is used by an earlier target"));
         }
-        let Some(o) = outcome_ids.iter().position(|id| *id == t.outcome) else {
-            problems.push(Problem::field(
-                format!("{at}.outcome"),
-                error::unknown("outcome", &t.outcome, &outcome_ids),
-            ));
+        let wanted = match (&t.outcome, &t.measure) {
+            (Some(_), Some(_)) | (None, None) => {
+                problems.push(Problem::field(
+                    &at,
+                    "give the outcome observed (`outcome:`) or a measure expression (`measure:`), one of the two",
+                ));
+                continue;
+            }
+            (Some(id), None) if !outcome_ids.contains(&id.as_str()) => {
+                problems.push(Problem::field(
+                    format!("{at}.outcome"),
+                    error::unknown("outcome", id, &outcome_ids),
+                ));
+                continue;
+            }
+            (Some(_), None) if t.unit.is_some() || t.scale.is_some() => {
+                problems.push(Problem::field(
+                    &at,
+                    "unit and scale belong to a target on a measure; an outcome has its own",
+                ));
+                continue;
+            }
+            _ if derived(t) => derived_id(&t.id),
+            (Some(id), None) => id.clone(),
+            (None, Some(_)) => unreachable!("a measure is derived"),
+        };
+        let Some(o) = model.outcomes.iter().position(|o| o.id == wanted) else {
             continue;
         };
         let Some((observed, sd)) = observed(t, &at, &mut problems) else {
@@ -180,10 +366,12 @@ pub fn check(
             id: t.id.clone(),
             name: t.name.clone(),
             outcome: o,
-            outcome_id: t.outcome.clone(),
+            outcome_id: wanted,
             unit: model.outcomes[o].unit.clone(),
             observed,
             sd,
+            at_most: matches!(t.observed, Observed::Range(RangeOf::AtMost { .. })),
+            point: matches!(t.observed, Observed::Value(_)),
             source: t.source.clone(),
             note: t.note.clone(),
         });
@@ -272,17 +460,23 @@ fn observed(t: &TargetEntry, at: &str, problems: &mut Vec<Problem>) -> Option<(f
         {
             Some((0.5 * (min + max), (max - min) / 3.29))
         }
-        (Observed::Range(_), Some(_)) => {
+        // An upper bound's softness: sd if given, else as if the range were 0 to the bound.
+        (Observed::Range(RangeOf::AtMost { max }), sd)
+            if finite(*max) && *max > 0.0 && sd.is_none_or(|sd| finite(sd) && sd > 0.0) =>
+        {
+            Some((*max, sd.unwrap_or(max / 3.29)))
+        }
+        (Observed::Range(RangeOf::Between { .. }), Some(_)) => {
             problems.push(Problem::field(
                 format!("{at}.sd"),
                 "give either Between(min:, max:) or a value with sd, not both",
             ));
             None
         }
-        (Observed::Range(_), None) => {
+        (Observed::Range(_), _) => {
             problems.push(Problem::field(
                 format!("{at}.observed"),
-                "Between(min:, max:) needs finite numbers with max above min",
+                "Between(min:, max:) needs finite numbers with max above min; AtMost(max:) a finite number above 0",
             ));
             None
         }

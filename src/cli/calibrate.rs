@@ -29,12 +29,14 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let f = &done.file;
     let rate = human(f.runs as f64 / done.elapsed.max(1e-9));
     say!(
-        "{}: calibrated {} assumptions to {} figures; {} runs, {} generations, seed {}; {:.1} s ({rate} runs/s on {} threads)\n",
+        "{}: calibrated {} assumptions to {} figures; {} runs, {} generations and {} tempering steps, {} distinct particles, seed {}; {:.1} s ({rate} runs/s on {} threads)\n",
         loaded.model.name,
         f.calibrated.len(),
         f.targets.len(),
         exact_count(f.runs),
         f.generations.len(),
+        f.tempering.len(),
+        exact_count(f.distinct_particles as u64),
         f.seed,
         done.elapsed,
         done.threads,

@@ -19,7 +19,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         brief: b.output.brief,
         shard: args.part.shard,
         resume: args.part.resume,
-        posterior: args.fit.posterior.clone(),
+        fit: args.fit.choice(),
     };
     let settings = stratex::batch::compare::settings(&loaded.model, &req.levers, &b.scenario)?;
     let mut bar = Progress::new(&format!("{} settings", settings.len()), b.output.quiet);
@@ -72,6 +72,9 @@ fn print(loaded: &Loaded, done: &CompareDone, brief: bool) {
                 exact_count(done.runs),
                 done.seed,
             );
+            if let Some(f) = &file.fitted {
+                say!("{}\n", f.line());
+            }
             say_raw!("{}", file.table());
             say!(
                 "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",

@@ -50,6 +50,11 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         r.plan.seed,
         done.elapsed
     );
+    if loaded.model.posterior.is_some() {
+        say!(
+            "the inputs span their stated priors, not the scenario's posterior: the tornado and Sobol indices need independent inputs, and the calibrated ones are drawn together\n"
+        );
+    }
     say_raw!("{}", r.table());
     say!(
         "\nwrote {}/: explore.json, tornado.csv, sobol.csv{}, run-info.json{}",

@@ -133,9 +133,23 @@ pub struct RunArgs {
 #[derive(Args)]
 pub struct FitArgs {
     /// Draw the calibrated uncertainties jointly from a posterior written by `stratex
-    /// calibrate` (its posterior.csv); the others are drawn as usual.
+    /// calibrate` (its posterior.csv) instead of the one the scenario names; the others are
+    /// drawn as usual.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
+    /// Draw every uncertainty from its prior, ignoring the scenario's posterior.
+    #[arg(long, conflicts_with = "posterior")]
+    pub prior: bool,
+}
+
+impl FitArgs {
+    /// The choice as the batch layer takes it.
+    pub fn choice(&self) -> stratex::report::FitChoice {
+        stratex::report::FitChoice {
+            posterior: self.posterior.clone(),
+            prior: self.prior,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -5,7 +5,8 @@ use super::{Failure, RunArgs};
 use stratex::batch::run::{RunDone, RunEnd, RunRequest, run as run_batch};
 use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
-use stratex::report::table;
+use stratex::report::summary::Summary;
+use stratex::report::{answers, table};
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let b = &args.batch;
@@ -20,7 +21,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         brief: b.output.brief,
         shard: args.part.shard,
         resume: args.part.resume,
-        posterior: args.fit.posterior.clone(),
+        fit: args.fit.choice(),
     };
     let label = match req.shard {
         Some([k, n]) => format!("shard {k}/{n}"),
@@ -89,9 +90,13 @@ fn print(loaded: &Loaded, done: &RunDone, brief: bool) {
             if !levers.is_empty() {
                 say!("levers: {}", levers.join(", "));
             }
+            if let Some(f) = &summary.fitted {
+                say!("{}", f.line());
+            }
             say!();
             say_raw!("{}", table::summary_table(summary));
             say!();
+            print_answers(summary);
             say!(
                 "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
                 done.out.display(),
@@ -104,4 +109,46 @@ fn print(loaded: &Loaded, done: &RunDone, brief: bool) {
         }
         RunEnd::Stopped { .. } => {}
     }
+}
+
+/// The scenario's questions, each answered in words, with the comparison for its "what if".
+fn print_answers(summary: &Summary) {
+    if summary.answers.is_empty() {
+        return;
+    }
+    say!(
+        "The scenario's questions (drivers: rank correlation of each assumption with the outcome over the first {} runs)",
+        exact_count((summary.runs_finished as usize).min(answers::DRIVER_RUNS) as u64)
+    );
+    for (i, a) in summary.answers.iter().enumerate() {
+        say!("\n{}. {}", i + 1, a.question);
+        for s in answers::sentences(a, summary) {
+            say!("{}", wrap(&s, "   - ", "     ", 100));
+        }
+        for c in &a.compare {
+            say!("   what if: {c}");
+        }
+    }
+    say!();
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stays
+/// whole), the first line starting with `first`, the others with `rest`.
+fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
+    let mut out = String::from(first);
+    let mut line = first.chars().count();
+    for (i, word) in text.split(' ').enumerate() {
+        let len = word.chars().count();
+        if i > 0 && line + 1 + len > width {
+            out.push('\n');
+            out.push_str(rest);
+            line = rest.chars().count();
+        } else if i > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
 }

@@ -153,7 +153,7 @@ fn levers_and_uncertainties(m: &Model) -> String {
     s
 }
 
-/// Outcomes, numbers drawn in place and the model's warnings.
+/// Outcomes, questions, numbers drawn in place and the model's warnings.
 fn outcomes(m: &Model) -> String {
     let mut s = list(
         "outcomes",
@@ -165,6 +165,20 @@ fn outcomes(m: &Model) -> String {
                     o.id, o.name, o.unit, o.better
                 )
                 .to_lowercase_kind()
+            })
+            .collect(),
+    );
+    s += &list(
+        "questions",
+        m.questions
+            .iter()
+            .map(|q| {
+                let outcomes: Vec<&str> = q
+                    .outcomes
+                    .iter()
+                    .map(|&o| m.outcomes[o].id.as_str())
+                    .collect();
+                format!("{}: {} [{}]", q.id, q.text, outcomes.join(", "))
             })
             .collect(),
     );

@@ -81,6 +81,18 @@ pub struct Model {
     pub warnings: Vec<String>,
     /// The posterior the scenario names, as written (a path relative to the scenario file).
     pub posterior: Option<String>,
+    /// The questions the scenario asks, in order.
+    pub questions: Vec<QuestionDef>,
+}
+
+/// A question the scenario asks: the outcomes that answer it and the levers whose comparison
+/// answers its "what if", as indices.
+#[derive(Clone, Debug)]
+pub struct QuestionDef {
+    pub id: String,
+    pub text: String,
+    pub outcomes: Vec<usize>,
+    pub levers: Vec<usize>,
 }
 
 impl Model {

@@ -3,7 +3,7 @@
 use super::VERSION;
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns};
-use crate::calibrate::abc::{Generation, Stop};
+use crate::calibrate::abc::{Generation, Stop, Temper};
 use crate::calibrate::fit::{Calibration, ParamSummary, TargetCheck};
 use crate::calibrate::targets::{Calibrated, Target, Targets};
 use crate::number::{human, sig3};
@@ -32,7 +32,12 @@ pub struct CalibrationFile {
     pub converged: bool,
     pub stop: Stop,
     pub runs: u64,
-    pub effective_sample_size: f64,
+    /// Effective sample size had the last generation been weighted by the likelihood in one go.
+    pub importance_ess: f64,
+    /// Distinct particles of the final, equal-weight population.
+    pub distinct_particles: usize,
+    /// The tempering steps from the last generation to the posterior.
+    pub tempering: Vec<Temper>,
     pub target_epsilon: f64,
     pub generations: Vec<Generation>,
     pub targets: Vec<TargetRow>,
@@ -86,7 +91,9 @@ impl CalibrationFile {
             converged: cal.fit.stop == Stop::Reached,
             stop: cal.fit.stop,
             runs: cal.runs,
-            effective_sample_size: cal.fit.ess(),
+            importance_ess: cal.fit.importance_ess,
+            distinct_particles: cal.fit.distinct(),
+            tempering: cal.fit.tempering.clone(),
             target_epsilon: cal.fit.target_epsilon,
             generations: cal.fit.generations.clone(),
             targets: rows,
@@ -110,7 +117,12 @@ impl CalibrationFile {
             .iter()
             .map(|r| {
                 let t = &r.target;
-                let mut row = vec![clip(&t.name, 46), human(t.observed), human(t.sd)];
+                let observed = if t.at_most {
+                    format!("<= {}", human(t.observed))
+                } else {
+                    human(t.observed)
+                };
+                let mut row = vec![clip(&t.name, 46), observed, human(t.sd)];
                 match &r.check {
                     Some(c) => row.extend([
                         human(c.median),

@@ -1,10 +1,10 @@
 //! Results of `stratex compare`: files and terminal tables (the briefing is
 //! `brief::compare`).
 
-use super::VERSION;
 use super::csv_file::CsvWriter;
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};
+use super::{Fitted, VERSION};
 use crate::model::Better;
 use crate::model::Model;
 use crate::model::grid::Labeled;
@@ -62,6 +62,9 @@ pub struct ComparisonFile {
     pub method: String,
     pub settings: Vec<SettingInfo>,
     pub outcomes: Vec<OutcomeComparison>,
+    /// The posterior the calibrated uncertainties were drawn from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<Fitted>,
 }
 
 impl ComparisonFile {
@@ -114,6 +117,7 @@ impl ComparisonFile {
                 })
                 .collect(),
             outcomes,
+            fitted: None,
         }
     }
 

@@ -7,6 +7,7 @@
 //! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
 //! the JSON files in a `reproduce` field.
 
+pub mod answers;
 pub mod calibrate;
 pub mod compare;
 pub mod csv_file;
@@ -21,13 +22,14 @@ pub mod table;
 
 pub use reproduce::{Command, shell_word};
 
+use crate::calibrate::posterior::FitLine;
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
 use csv_file::{CsvReader, CsvWriter};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A result folder, or a file in it, that cannot be used (reading results back for a briefing,
 /// a merge or a resume). The message names the folder and the file, says what is wrong and what
@@ -60,20 +62,65 @@ pub struct RunMeta {
     pub levers: Vec<(String, f64)>,
     /// `--set` overrides as given, in order.
     pub sets: Vec<(String, f64)>,
-    /// The posterior the calibrated uncertainties were drawn from (`--posterior`), as given.
+    /// `--posterior FILE` and `--prior`, as given (for the reproduce command).
+    #[serde(skip)]
+    pub choice: FitChoice,
+    /// The posterior the calibrated uncertainties were drawn from, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub posterior: Option<String>,
+    pub fitted: Option<Fitted>,
+}
+
+/// Which posterior a batch draws from, as the user asked (`--posterior FILE`, `--prior`);
+/// without either, the scenario's `posterior:` if it names one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FitChoice {
+    /// `--posterior FILE`: draw from this posterior instead of the scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PathBuf>,
+    /// `--prior`: draw every uncertainty from its prior, ignoring the scenario's posterior.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prior: bool,
+}
+
+impl FitChoice {
+    /// Adds the flags that repeat this choice to a reproduce command.
+    pub fn flags(&self, c: Command) -> Command {
+        c.flag_if("--posterior", self.posterior.as_ref().map(|p| p.display()))
+            .switch_if("--prior", self.prior)
+    }
+}
+
+/// The posterior a batch drew its calibrated uncertainties from, as its results record it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Fitted {
+    /// The file as read: the scenario's `posterior:` joined to the scenario's folder, or
+    /// `--posterior` as given.
+    pub file: String,
+    pub sha256: String,
+    /// The public figures it was fitted to, and how well the calibrated model reproduces them.
+    pub fit: Vec<FitLine>,
+}
+
+impl Fitted {
+    /// One line for the terminal: where the calibrated draws come from and how well they fit.
+    pub fn line(&self) -> String {
+        let inside = self.fit.iter().filter(|f| f.inside).count();
+        format!(
+            "calibrated: uncertainties drawn from {}, fitted to {} public figures ({inside} inside the model's 90% band); --prior runs the stated priors",
+            self.file,
+            self.fit.len()
+        )
+    }
 }
 
 impl RunMeta {
     /// The command that reproduces these results.
     pub fn reproduce(&self) -> String {
-        Command::new("run", &self.file)
+        let c = Command::new("run", &self.file)
             .flag("--runs", self.runs)
             .flag("--seed", self.seed)
-            .sets(&self.sets)
-            .flag_if("--posterior", self.posterior.as_deref())
-            .text()
+            .sets(&self.sets);
+        self.choice.flags(c).text()
     }
 
     /// The header line of a shard's `runs.csv`: which runs it holds and how to make it.

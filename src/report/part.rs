@@ -12,7 +12,7 @@
 //! Everything the final result depends on is in these files, so a merge or a resume needs
 //! neither the original scenario file nor the machine that ran the part.
 
-use super::{ReadError, VERSION};
+use super::{FitChoice, Fitted, ReadError, VERSION};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
@@ -67,6 +67,12 @@ pub struct PartInfo {
     pub completed: u64,
     /// The command that reproduces the whole batch in one process.
     pub reproduce: String,
+    /// `--posterior` and `--prior` as given.
+    #[serde(default)]
+    pub choice: FitChoice,
+    /// The posterior the calibrated uncertainties were drawn from, if any.
+    #[serde(default)]
+    pub fitted: Option<Fitted>,
 }
 
 impl PartInfo {
@@ -91,6 +97,12 @@ impl PartInfo {
             ("runs", self.runs.to_string()),
             ("--set", format!("{:?}", self.sets)),
             ("--lever", format!("{:?}", self.levers)),
+            (
+                "posterior (SHA-256)",
+                self.fitted
+                    .as_ref()
+                    .map_or("none".into(), |f| f.sha256.clone()),
+            ),
             (
                 "shard count",
                 self.shard.map_or("none".into(), |[_, n]| n.to_string()),
@@ -193,6 +205,8 @@ pub struct Resume<'a> {
     pub sets: &'a [(String, f64)],
     pub levers: &'a [(String, Vec<f64>)],
     pub shard: Option<[u64; 2]>,
+    /// The posterior this command draws from, if any.
+    pub fitted: Option<&'a Fitted>,
 }
 
 /// Reads the part in `dir` and checks that `wanted` may resume it: the same command, version,
@@ -238,6 +252,19 @@ fn resume_check(dir: &Path, wanted: &Resume) -> Result<Part, String> {
             wanted.scenario.display(),
             i.sha256,
             wanted.sha256,
+        ));
+    }
+    let sha = |f: Option<&Fitted>| f.map(|f| f.sha256.clone());
+    if sha(i.fitted.as_ref()) != sha(wanted.fitted) {
+        let shown = |f: Option<&Fitted>| {
+            f.map_or("no posterior".to_string(), |f| {
+                format!("the posterior {} (SHA-256 {})", f.file, f.sha256)
+            })
+        };
+        return refuse(format!(
+            "it drew its calibrated uncertainties from {}, this command from {}; resuming would mix two models. Give the same --posterior or --prior as before, or run it afresh",
+            shown(i.fitted.as_ref()),
+            shown(wanted.fitted)
         ));
     }
     if let Some(r) = wanted.runs.filter(|&r| r != i.runs) {

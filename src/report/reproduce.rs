@@ -53,6 +53,11 @@ impl Command {
         self
     }
 
+    /// Appends `flag` when `on`.
+    pub fn switch_if(self, flag: &str, on: bool) -> Command {
+        if on { self.switch(flag) } else { self }
+    }
+
     /// The command line.
     pub fn text(&self) -> String {
         self.words.join(" ")

@@ -1,6 +1,7 @@
 //! `summary.json` and `run-info.json`.
 
-use super::{RunMeta, VERSION};
+use super::answers::Answer;
+use super::{Fitted, RunMeta, VERSION};
 use crate::model::Better;
 use crate::model::Model;
 use crate::montecarlo::Aggregate;
@@ -35,6 +36,12 @@ pub struct Summary {
     pub method: String,
     pub outcomes: Vec<OutcomeSummary>,
     pub files: Files,
+    /// The posterior the calibrated uncertainties were drawn from, and what it was fitted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<Fitted>,
+    /// The scenario's questions, answered from these runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<Answer>,
 }
 
 /// The scenario part of every result file.
@@ -146,6 +153,8 @@ impl Summary {
             runs: meta.runs,
             complete: finished == meta.runs,
             runs_finished: finished,
+            fitted: meta.fitted.clone(),
+            answers: vec![],
             actors: model
                 .actors
                 .iter()

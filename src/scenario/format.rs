@@ -51,8 +51,12 @@ pub struct Scenario {
     /// What is measured, per run and per step.
     #[serde(default)]
     pub outcomes: Vec<Outcome>,
-    /// Reserved for a posterior written by `stratex calibrate`; refused for now (see
-    /// `docs/scenario-format.md`).
+    /// The questions the scenario is built to answer, each from the outcomes it names.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// A posterior written by `stratex calibrate` (its `posterior.csv`), relative to the
+    /// scenario file: every batch draws the calibrated uncertainties jointly from it unless
+    /// told otherwise (`--posterior FILE`, `--prior`).
     #[serde(default)]
     pub posterior: Option<String>,
 }
@@ -243,8 +247,9 @@ pub struct Relation {
 /// One item of the `events` list: processed in file order each step.
 #[derive(Clone, Debug, Deserialize)]
 pub enum EventItem {
-    /// Happens by chance when its conditions hold (one uniform a step).
-    Event(Event),
+    /// Happens by chance when its conditions hold (one uniform a step). Boxed: an event is
+    /// far larger than the other items.
+    Event(Box<Event>),
     /// An actor's choice among options, by their value to it plus noise (one uniform a step).
     Decision(Decision),
     /// A policy that responds: when its conditions hold, its effects start after a lag (no
@@ -574,6 +579,19 @@ pub struct Outcome {
     pub range: Option<(f64, f64)>,
 }
 
+/// `Question(id:, text:, outcomes: [...], levers: [...])`: a question the scenario is built to
+/// answer. Runs answer it from the outcomes named, with the assumptions that drive each; the
+/// levers named are those whose comparison answers its "what if".
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename = "Question", deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub outcomes: Vec<String>,
+    #[serde(default)]
+    pub levers: Vec<String>,
+}
+
 /// Which direction of an outcome is better, from the scenario's stated point of view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum Better {
@@ -587,23 +605,29 @@ pub enum Better {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Measure {
-    /// Quantity that arrived at `to` from `from` (after seizures).
+    /// Quantity that arrived at `to` from `from` (after seizures), along every channel or only `channel`.
     Delivered {
         from: String,
         to: String,
         good: String,
+        #[serde(default)]
+        channel: Option<String>,
     },
-    /// Quantity shipped from `from` to `to`.
+    /// Quantity shipped from `from` to `to`, along every channel or only `channel`.
     Sent {
         from: String,
         to: String,
         good: String,
+        #[serde(default)]
+        channel: Option<String>,
     },
-    /// Quantity seized on the way from `from` to `to`.
+    /// Quantity seized on the way from `from` to `to`, along every channel or only `channel`.
     Seized {
         from: String,
         to: String,
         good: String,
+        #[serde(default)]
+        channel: Option<String>,
     },
     /// Quantity the actor received from anyone.
     Received {

@@ -5,6 +5,7 @@
 //!   need memory that does not grow with the number of runs.
 //! - [`dist`]: inverse-transform sampling for the distributions a scenario may declare.
 //! - [`summary`]: the per-outcome statistics reported to users.
+//! - [`rank`]: Spearman's rank correlation, for what drives an outcome.
 //! - [`band`] and [`histogram`]: per-step percentile bands and histograms of final values,
 //!   shared by result files and charts.
 
@@ -12,5 +13,6 @@ pub mod band;
 pub mod dist;
 pub mod exact;
 pub mod histogram;
+pub mod rank;
 pub mod sketch;
 pub mod summary;

@@ -91,7 +91,9 @@ fn pngs_decode_at_slide_size_with_a_drawn_plot_area() {
         let info = reader.next_frame(&mut buf).unwrap();
         assert_eq!((info.width, info.height), (1600, 900), "{}", path.display());
         let channels = info.line_size / info.width as usize;
-        // The plot area (below the title and legend, above the source line) holds ink.
+        // The plot area (below the title and legend, above the source line) holds ink. An
+        // empty plot has only its y axis there (about 600 pixels); a line that stays at zero
+        // for most of the run, with a mean that rises at the end, has about 1,900.
         let mut inked = 0usize;
         for y in 160..760 {
             for x in 120..1540 {
@@ -102,7 +104,7 @@ fn pngs_decode_at_slide_size_with_a_drawn_plot_area() {
             }
         }
         assert!(
-            inked > 2_000,
+            inked > 1_200,
             "{}: only {inked} drawn pixels in the plot area",
             path.display()
         );

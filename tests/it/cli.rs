@@ -64,9 +64,9 @@ fn run_prints_the_table_and_writes_three_result_files() {
         summary["reproduce"],
         "stratex run scenarios/nk_russia.ron --runs 300 --seed 20240121"
     );
-    assert_eq!(summary["levers"].as_array().unwrap().len(), 5);
+    assert_eq!(summary["levers"].as_array().unwrap().len(), 6);
     let outcomes = summary["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 27);
+    assert_eq!(outcomes.len(), 29);
     for o in outcomes {
         for k in ["mean", "sd", "p5", "p50", "p95", "min", "max"] {
             assert!(o[k].is_number(), "{k} of {}", o["id"]);
@@ -96,7 +96,7 @@ fn run_prints_the_table_and_writes_three_result_files() {
 
     let ts = lines(&out.join("timeseries.csv"));
     assert_eq!(ts[1], "outcome,step,p5,p25,p50,p75,p95,mean");
-    assert_eq!(ts.len(), 2 + 27 * 53);
+    assert_eq!(ts.len(), 2 + 29 * 53);
     let info: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run-info.json")).unwrap()).unwrap();
     assert!(info["runs_per_second"].as_f64().unwrap() > 0.0);
@@ -180,9 +180,10 @@ fn validate_prints_the_shape() {
         "dprk (North Korea)",
         "goods (10)",
         "channels (7)",
-        "levers (5)",
-        "uncertainties (54)",
-        "outcomes (27)",
+        "levers (6)",
+        "uncertainties (55)",
+        "outcomes (29)",
+        "questions (7)",
         "trade links (2)",
         "dprk <-> russia",
         "aid flows (0)",

@@ -129,7 +129,7 @@ fn compare_cli_writes_its_files_and_handles_grids() {
         assert!((1..=4).contains(&rank));
     }
     let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 2 + 4 * 27);
+    assert_eq!(csv.lines().count(), 2 + 4 * 29);
     assert!(
         out.join("briefing.html").is_file()
             && out.join("charts/compare_shells_delivered.png").is_file()
@@ -139,7 +139,7 @@ fn compare_cli_writes_its_files_and_handles_grids() {
             .is_file()
     );
 
-    // Without --lever, each listed value one at a time: 1 + 3 + 3 + 2 + 2 + 2 settings.
+    // Without --lever, each listed value one at a time: 1 + 3 + 3 + 2 + 2 + 1 + 2 settings.
     let out2 = dir.path("cmp2");
     let o = stratex(&[
         "compare",
@@ -153,7 +153,7 @@ fn compare_cli_writes_its_files_and_handles_grids() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out2.join("comparison.json")).unwrap()).unwrap();
-    assert_eq!(json["settings"].as_array().unwrap().len(), 13);
+    assert_eq!(json["settings"].as_array().unwrap().len(), 14);
 
     // Bad levers are named, with the known ones; exit status 2.
     let o = stratex(&[
@@ -214,9 +214,9 @@ fn explore_cli_answers_what_drives_and_where() {
         assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
     }
     let tornado = std::fs::read_to_string(out.join("tornado.csv")).unwrap();
-    assert_eq!(tornado.lines().count(), 2 + 27 * 54);
+    assert_eq!(tornado.lines().count(), 2 + 29 * 55);
     let sobol = std::fs::read_to_string(out.join("sobol.csv")).unwrap();
-    assert_eq!(sobol.lines().count(), 2 + 27 * 54);
+    assert_eq!(sobol.lines().count(), 2 + 29 * 55);
     let prim: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("prim.json")).unwrap()).unwrap();
     assert!(prim["trajectory"].as_array().unwrap().len() > 2);

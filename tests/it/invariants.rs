@@ -262,7 +262,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
     let mut events = Vec::new();
     for e in 0..g.index(4) {
         let effects = random_effects(&mut g, na, &kinds, &channels, &relations);
-        events.push(EventItem::Event(Event {
+        events.push(EventItem::Event(Box::new(Event {
             id: format!("e{e}"),
             name: format!("Event {e}"),
             chance: Measure::Number(g.range(0.0, 0.6)),
@@ -275,7 +275,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             once: g.chance(0.3),
             by: None,
             effects,
-        }));
+        })));
     }
     if g.chance(0.5) {
         events.push(EventItem::Decision(decision(
@@ -356,6 +356,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
                 from: c.from.clone(),
                 to: c.to.clone(),
                 good: c.goods[0].clone(),
+                // Every other outcome reads its channel only.
+                channel: (i % 2 == 1).then(|| c.id.clone()),
             },
             scale: None,
             range: Some((0.0, 1e15)),
@@ -419,6 +421,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
         uncertainties,
         levers,
         outcomes,
+        questions: vec![],
         posterior: None,
     }
 }

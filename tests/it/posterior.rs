@@ -130,19 +130,224 @@ fn runs_draw_the_calibrated_uncertainty_from_the_posterior() {
         (means[1] - 2.0 * means[0]).abs() < 1e-6 * means[0],
         "{means:?}"
     );
-    // Shards do not record the posterior: refused rather than merged wrongly.
-    let o = stratex(&[
-        "run",
-        MINE,
-        "--posterior",
-        &posterior,
-        "--shard",
-        "1/2",
+    // A shard made with --posterior merges into the whole batch, byte for byte.
+    for k in ["1", "2"] {
+        ok(&[
+            "run",
+            MINE,
+            "--posterior",
+            &posterior,
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            &p(&format!("shard{k}")),
+            "-q",
+        ]);
+    }
+    ok(&[
+        "merge",
+        &p("shard1"),
+        &p("shard2"),
         "--out",
-        &p("shard"),
+        &p("merged"),
         "-q",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    for f in ["runs.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path(&format!("merged/{f}"))).unwrap(),
+            std::fs::read_to_string(dir.path(&format!("run1/{f}"))).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn the_scenario_names_its_posterior_and_prior_turns_it_off() {
+    let dir = Scratch::new("posterior-field");
+    let p = |n: &str| dir.path(n).to_str().unwrap().to_string();
+    ok(&[
+        "calibrate",
+        MINE,
+        "--targets",
+        "tests/data/calibrate/mine.targets.ron",
+        "--particles",
+        "200",
+        "--out",
+        &p("cal"),
+        "-q",
+    ]);
+    // The posterior's path is relative to the scenario file.
+    let fitted = dir.write(
+        "fitted.ron",
+        &std::fs::read_to_string(MINE).unwrap().replace(
+            "    seed: 9,",
+            "    seed: 9,\n    posterior: \"cal/posterior.csv\",",
+        ),
+    );
+    let fitted = fitted.to_str().unwrap();
+    ok(&["run", fitted, "--out", &p("whole"), "-q"]);
+    let runs = std::fs::read_to_string(dir.path("whole/runs.csv")).unwrap();
+    assert!(
+        column(&runs, "rate")
+            .iter()
+            .all(|r| (3.5..=4.5).contains(r))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("whole/summary.json")).unwrap())
+            .unwrap();
+    assert!(
+        summary["fitted"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("cal/posterior.csv"),
+        "{summary}"
+    );
+    assert_eq!(summary["fitted"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(summary["fitted"]["fit"][0]["id"], "ore");
+    assert_eq!(summary["fitted"]["fit"][0]["inside"], true);
+    // --prior draws the stated prior, and says so in the reproduce command.
+    ok(&["run", fitted, "--prior", "--out", &p("prior"), "-q"]);
+    let rates = column(
+        &std::fs::read_to_string(dir.path("prior/runs.csv")).unwrap(),
+        "rate",
+    );
+    assert!(rates.iter().any(|&r| r < 2.0) && rates.iter().any(|&r| r > 6.0));
+    let summary = std::fs::read_to_string(dir.path("prior/summary.json")).unwrap();
+    assert!(summary.contains("--prior") && !summary.contains("\"fitted\""));
+    // Shards of the calibrated scenario merge into the whole; a shard run with --prior is
+    // another batch, and merging it is refused.
+    for k in ["1", "2"] {
+        ok(&[
+            "run",
+            fitted,
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            &p(k),
+            "-q",
+        ]);
+    }
+    ok(&["merge", &p("1"), &p("2"), "--out", &p("merged"), "-q"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path("merged/runs.csv")).unwrap(),
+        runs
+    );
+    ok(&[
+        "run",
+        fitted,
+        "--prior",
+        "--shard",
+        "2/2",
+        "--out",
+        &p("2p"),
+        "-q",
+    ]);
+    let o = stratex(&["merge", &p("1"), &p("2p"), "--out", &p("bad"), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("posterior"), "{}", text(&o.stderr));
+    // A posterior the scenario names but that is missing: the field, the file and a way out.
+    let missing = dir.write(
+        "missing.ron",
+        &std::fs::read_to_string(MINE).unwrap().replace(
+            "    seed: 9,",
+            "    seed: 9,\n    posterior: \"nowhere.csv\",",
+        ),
+    );
+    let o = stratex(&["run", missing.to_str().unwrap(), "--out", &p("bad"), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("`posterior`") && err.contains("nowhere.csv") && err.contains("--prior"),
+        "{err}"
+    );
+    assert!(!dir.path("bad").exists());
+}
+
+#[test]
+fn targets_read_a_measure_over_a_period_and_upper_bounds() {
+    let dir = Scratch::new("targets-period");
+    let p = |n: &str| dir.path(n).to_str().unwrap().to_string();
+    let source = r#"source: Source(publisher: "stratex tests", title: "Synthetic", date: "2026")"#;
+    // Weeks 3 to 7 (five weeks) produced 19-21 t: the rate is about 4.
+    let period = dir.write(
+        "period.ron",
+        &format!(
+            r#"Targets(calibrate: ["rate"], targets: [Target(id: "mid", name: "Ore in weeks 3-7",
+                measure: Produced(actor: "miner", good: "ore"), unit: "t", since: 3, at: 7,
+                observed: Between(min: 19, max: 21), {source})])"#
+        ),
+    );
+    ok(&[
+        "calibrate",
+        MINE,
+        "--targets",
+        period.to_str().unwrap(),
+        "--particles",
+        "300",
+        "--out",
+        &p("period"),
+        "-q",
+    ]);
+    let csv = std::fs::read_to_string(dir.path("period/posterior.csv")).unwrap();
+    let median = posterior_quantile(&csv, "rate", 0.5);
+    assert!((3.8..=4.2).contains(&median), "median rate {median}");
+    // At most 30 t in ten weeks, give or take 1 t: any rate up to 3 fits exactly, and the
+    // prior's 0-10 shrinks to about 0-3.
+    let bound = dir.write(
+        "bound.ron",
+        &format!(
+            r#"Targets(calibrate: ["rate"], targets: [Target(id: "cap", name: "Ore", outcome: "ore",
+                observed: AtMost(max: 30), sd: Some(1), {source})])"#
+        ),
+    );
+    ok(&[
+        "calibrate",
+        MINE,
+        "--targets",
+        bound.to_str().unwrap(),
+        "--particles",
+        "300",
+        "--out",
+        &p("bound"),
+        "-q",
+    ]);
+    let csv = std::fs::read_to_string(dir.path("bound/posterior.csv")).unwrap();
+    let (lo, hi) = (
+        posterior_quantile(&csv, "rate", 0.05),
+        posterior_quantile(&csv, "rate", 0.95),
+    );
+    assert!(lo < 0.5 && (2.7..=3.3).contains(&hi), "{lo} to {hi}");
+    assert!(csv.contains(r#""at_most":true"#) && csv.contains(r#""inside":true"#));
+    // Mistakes are named at the target, all together.
+    let bad = dir.write(
+        "bad.ron",
+        &format!(
+            r#"Targets(calibrate: ["rate"], targets: [
+                Target(id: "both", name: "x", outcome: "ore", measure: Step, observed: 1, sd: Some(1), {source}),
+                Target(id: "late", name: "x", outcome: "ore", at: 11, observed: 1, sd: Some(1), {source}),
+                Target(id: "who", name: "x", measure: Produced(actor: "nobody", good: "ore"), unit: "t", observed: 1, sd: Some(1), {source}),
+            ])"#
+        ),
+    );
+    let o = stratex(&[
+        "calibrate",
+        MINE,
+        "--targets",
+        bad.to_str().unwrap(),
+        "--out",
+        &p("bad"),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    for needle in [
+        "targets[both]",
+        "targets[late].at",
+        "targets[who]",
+        "nobody",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
 }
 
 /// The weighted `q`-quantile of column `name` of a posterior.csv.

@@ -360,11 +360,12 @@ impl<'s> Ctx<'s> {
         self.flows(&mut model);
         self.events(&mut model);
         self.outcomes(&mut model);
+        self.questions(&mut model);
         self.check_unused();
-        if self.sc.posterior.is_some() {
-            // Reserved for drawing the calibrated uncertainties jointly from `stratex
-            // calibrate`'s posterior; refused until runs can do so, rather than ignored.
-            self.problem("posterior", "drawing uncertainties from a calibrated posterior is not supported yet; remove the field (stratex calibrate's posterior.csv holds the fitted draws)");
+        if let Some(p) = &self.sc.posterior {
+            if p.trim().is_empty() {
+                self.problem("posterior", "the posterior's file name is empty; give the path of a stratex calibrate posterior.csv, relative to the scenario file");
+            }
         }
         model.uncertainties = sc
             .uncertainties
@@ -466,6 +467,7 @@ impl<'s> Ctx<'s> {
             levers,
             warnings: vec![],
             posterior: sc.posterior.clone(),
+            questions: vec![],
         }
     }
 

@@ -16,6 +16,49 @@ fn unreachable_measure(path: &str) -> MeasureNode {
 }
 
 impl Ctx<'_> {
+    /// The questions: each names outcomes (at least one) and levers that exist.
+    pub(super) fn questions(&mut self, m: &mut Model) {
+        let sc = self.sc;
+        let ids = self.ids(
+            "questions",
+            "question",
+            sc.questions.iter().map(|q| q.id.as_str()),
+        );
+        let outcome_ids: Vec<&str> = sc.outcomes.iter().map(|o| o.id.as_str()).collect();
+        let lever_ids = self.lever_ids.clone();
+        for (i, q) in sc.questions.iter().enumerate() {
+            let path = format!("questions[{}]", ids[i]);
+            if q.text.trim().is_empty() || q.text.chars().any(char::is_control) {
+                self.problem(
+                    sub(&path, "text"),
+                    "the question's text is empty or holds a control character",
+                );
+            }
+            if q.outcomes.is_empty() {
+                self.problem(
+                    sub(&path, "outcomes"),
+                    "a question names the outcomes that answer it: at least one",
+                );
+            }
+            let outcomes = (q.outcomes.iter().enumerate())
+                .filter_map(|(j, o)| {
+                    self.find("outcome", &outcome_ids, o, &format!("{path}.outcomes[{j}]"))
+                })
+                .collect();
+            let levers = (q.levers.iter().enumerate())
+                .filter_map(|(j, l)| {
+                    self.find("lever", &lever_ids, l, &format!("{path}.levers[{j}]"))
+                })
+                .collect();
+            m.questions.push(crate::model::QuestionDef {
+                id: q.id.clone(),
+                text: q.text.clone(),
+                outcomes,
+                levers,
+            });
+        }
+    }
+
     pub(super) fn outcomes(&mut self, m: &mut Model) {
         let sc = self.sc;
         let ids: Vec<&str> = sc.outcomes.iter().map(|o| o.id.as_str()).collect();
@@ -65,15 +108,30 @@ impl Ctx<'_> {
         path: &str,
     ) -> Option<MeasureId> {
         let node = match measure {
-            Measure::Delivered { from, to, good }
-            | Measure::Sent { from, to, good }
-            | Measure::Seized { from, to, good } => {
+            Measure::Delivered {
+                from,
+                to,
+                good,
+                channel,
+            }
+            | Measure::Sent {
+                from,
+                to,
+                good,
+                channel,
+            }
+            | Measure::Seized {
+                from,
+                to,
+                good,
+                channel,
+            } => {
                 let stat = match measure {
                     Measure::Delivered { .. } => LaneStat::Delivered,
                     Measure::Sent { .. } => LaneStat::Sent,
                     _ => LaneStat::Seized,
                 };
-                self.lane_measure(m, stat, (from, to, good), path)?
+                self.lane_measure(m, stat, (from, to, good), channel.as_deref(), path)?
             }
             Measure::Received { actor, good }
             | Measure::Consumed { actor, good }
@@ -294,18 +352,35 @@ impl Ctx<'_> {
         m: &Model,
         stat: LaneStat,
         (from, to, good): (&str, &str, &str),
+        channel: Option<&str>,
         path: &str,
     ) -> Option<MeasureNode> {
         let pair = self.pair(from, to, path);
         let g = self.good(good, &sub(path, "good"));
+        let c = match channel {
+            Some(c) => Some(self.channel(c, &sub(path, "channel"))?),
+            None => None,
+        };
         let ((f, t), g) = (pair?, g?);
         let lanes: Vec<LaneId> = m
             .lanes
             .ids()
-            .filter(|&l| m.lanes[l].from == f && m.lanes[l].to == t && m.lanes[l].good == g)
+            .filter(|&l| {
+                let lane = &m.lanes[l];
+                lane.from == f
+                    && lane.to == t
+                    && lane.good == g
+                    && c.is_none_or(|c| lane.channel == c)
+            })
             .collect();
-        let why =
-            || format!("no channel carries {good} from {from} to {to}, so this would always be 0");
+        let why = || match channel {
+            Some(c) => format!(
+                "channel {c} does not carry {good} from {from} to {to}, so this would always be 0"
+            ),
+            None => {
+                format!("no channel carries {good} from {from} to {to}, so this would always be 0")
+            }
+        };
         let lanes = self.some_lanes(lanes, path, why)?;
         Some(MeasureNode::Lanes { stat, lanes })
     }
