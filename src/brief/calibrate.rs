@@ -62,17 +62,21 @@ fn fit_chart(file: &CalibrationFile) -> FitCheck {
                 }
             };
             let half = 1.645 * t.sd;
-            // An upper bound is drawn from zero to the bound.
+            // An upper bound is drawn from zero to the bound; a point's error range stops at
+            // the values the outcome can take.
+            let (lo, hi) = t.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
             let low = if t.at_most { 0.0 } else { t.observed - half };
+            let high = t.observed + if t.at_most { 0.0 } else { half };
             Some(FitRow {
                 name: clip(&t.name, 48),
-                observed: (
-                    pct(low),
-                    pct(t.observed + if t.at_most { 0.0 } else { half }),
-                ),
+                observed: (pct(low.clamp(lo, hi)), pct(high.clamp(lo, hi))),
                 model: [pct(c.p5), pct(c.median), pct(c.p95)],
                 inside: c.inside,
-                label: phrase(t.observed, &t.unit),
+                label: if t.at_most {
+                    format!("at most {}", phrase(t.observed, &t.unit))
+                } else {
+                    phrase(t.observed, &t.unit)
+                },
             })
         })
         .collect();
@@ -227,12 +231,16 @@ fn target_view(r: &crate::report::calibrate::TargetRow) -> TargetView {
         name: t.name.clone(),
         observed: if t.at_most {
             format!("at most {}", phrase(t.observed, &t.unit))
-        } else {
+        } else if t.point {
             format!(
                 "{} ± {}",
                 phrase(t.observed, &t.unit),
                 phrase(t.sd, &t.unit)
             )
+        } else {
+            // A range as given: its sd is its width over 3.29.
+            let half = 1.645 * t.sd;
+            crate::number::range_phrase(t.observed - half, t.observed + half, &t.unit)
         },
         model,
         inside,

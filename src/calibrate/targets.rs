@@ -109,6 +109,8 @@ pub struct Target {
     pub at_most: bool,
     /// Whether it was given as a point value with `sd` (not a range or a bound).
     pub point: bool,
+    /// The values the outcome can take, if the scenario states them.
+    pub range: Option<(f64, f64)>,
     pub source: Source,
     pub note: String,
 }
@@ -372,6 +374,7 @@ pub fn check(
             sd,
             at_most: matches!(t.observed, Observed::Range(RangeOf::AtMost { .. })),
             point: matches!(t.observed, Observed::Value(_)),
+            range: model.outcomes[o].range,
             source: t.source.clone(),
             note: t.note.clone(),
         });
