@@ -2,10 +2,11 @@
 //! condition on an outcome holds (PRIM).
 
 use super::{BatchError, Control, Loaded, cannot_write};
+use crate::calibrate::posterior::Marginals;
 use crate::model::compile::apply_overrides;
 use crate::report::explore::Report;
 use crate::report::summary::{RunInfo, ScenarioInfo};
-use crate::report::{self, Command};
+use crate::report::{self, Command, FitChoice};
 use crate::sensitivity::design::{Kind, SOBOL_MAX_DIMS};
 use crate::sensitivity::explore::{Condition, Exploration, Plan, explore as run_explore};
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub struct ExploreRequest {
     /// Output folder (default: `output/<scenario stem>-explore`).
     pub out: Option<PathBuf>,
     pub brief: bool,
+    /// Which posterior's marginals the calibrated inputs span.
+    pub fit: FitChoice,
 }
 
 /// What an exploration did; its report prints the tables.
@@ -91,6 +94,7 @@ pub fn plan(loaded: &Loaded, req: &ExploreRequest) -> Result<Plan, BatchError> {
         seed: req.seed.unwrap_or(model.default_seed),
         threads: super::threads(req.threads)?,
         condition,
+        marginals: None,
     })
 }
 
@@ -122,14 +126,14 @@ fn focus(loaded: &Loaded, req: &ExploreRequest, plan: &Plan) -> Result<Vec<usize
 
 /// The command that reproduces an exploration.
 fn reproduce(loaded: &Loaded, req: &ExploreRequest, plan: &Plan) -> String {
-    Command::new("explore", &loaded.file())
+    let c = Command::new("explore", &loaded.file())
         .flag("--design", plan.kind.name())
         .flag("--samples", plan.samples)
         .flag("--tornado-runs", plan.tornado_runs)
         .flag("--seed", plan.seed)
         .flag_if("--where", req.condition.as_deref())
-        .sets(&req.sets)
-        .text()
+        .sets(&req.sets);
+    req.fit.flags(c).text()
 }
 
 /// Runs the exploration `req` asks for into `held` (which the returned report borrows) and
@@ -141,7 +145,11 @@ pub fn explore<'a>(
     ctl: Control,
 ) -> Result<ExploreDone<'a>, BatchError> {
     let model = &loaded.model;
-    let plan = plan(loaded, req)?;
+    let mut plan = plan(loaded, req)?;
+    let fit = super::fit::resolve(loaded, &req.fit)?;
+    plan.marginals = fit
+        .as_ref()
+        .map(|f| Marginals::new(&f.posterior, f.draws.clone()));
     let setting = apply_overrides(model, &req.sets)?;
     let focus = focus(loaded, req, &plan)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-explore", None);
@@ -163,6 +171,7 @@ pub fn explore<'a>(
         reproduce: reproduce.clone(),
         found: &held.found,
         focus,
+        fitted: fit.map(|f| f.record),
     };
     report
         .write_files(staging.dir())

@@ -21,6 +21,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         sets: args.sets.clone(),
         out: b.output.out.clone(),
         brief: b.output.brief,
+        fit: args.fit.choice(),
     };
     let quiet = b.output.quiet;
     let mut bar = Progress::new("exploring", quiet);
@@ -50,9 +51,10 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         r.plan.seed,
         done.elapsed
     );
-    if loaded.model.posterior.is_some() {
+    if let Some(f) = &r.fitted {
         say!(
-            "the inputs span their stated priors, not the scenario's posterior: the tornado and Sobol indices need independent inputs, and the calibrated ones are drawn together\n"
+            "calibrated: each calibrated input spans its posterior marginal in {}, drawn independently of the others (the indices need independent inputs, so the fit's correlations are not kept); --prior spans the stated priors\n",
+            f.file
         );
     }
     say_raw!("{}", r.table());

@@ -228,6 +228,8 @@ pub struct ExploreArgs {
     /// Set a lever for the exploration. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
+    #[command(flatten)]
+    pub fit: FitArgs,
 }
 
 #[derive(Args)]

@@ -25,6 +25,8 @@ pub struct Report<'a> {
     pub found: &'a Exploration,
     /// Outcomes to print and chart.
     pub focus: Vec<usize>,
+    /// The posterior whose marginals the calibrated inputs spanned, if any.
+    pub fitted: Option<super::Fitted>,
 }
 
 /// Contents of `explore.json`.
@@ -42,6 +44,8 @@ struct ExploreFile<'a> {
     reproduce: &'a str,
     method: &'static str,
     files: [&'static str; 3],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fitted: Option<&'a super::Fitted>,
 }
 
 pub const METHOD: &str = "tornado: each input at its 10th and 90th percentile with the others at their \
@@ -181,6 +185,7 @@ impl Report<'_> {
             reproduce: &self.reproduce,
             method: METHOD,
             files: ["tornado.csv", "sobol.csv", "prim.json"],
+            fitted: self.fitted.as_ref(),
         };
         super::write_json(&dir.join("explore.json"), &meta)?;
         let header = format!(

@@ -126,6 +126,8 @@ pub struct Plan {
     pub seed: u64,
     pub threads: usize,
     pub condition: Option<Condition>,
+    /// Calibrated inputs span their posterior marginals instead of their priors.
+    pub marginals: Option<crate::calibrate::posterior::Marginals>,
 }
 
 /// One input's tornado bar for one outcome.
@@ -295,7 +297,10 @@ pub fn explore(
         stop: AtomicBool::new(false),
     };
     let (centre, tornado) = tornado(&mut batches, &at, progress)?;
-    let scheme = saltelli_scheme(&m, d);
+    let mut scheme = saltelli_scheme(&m, d);
+    if let Some(marginals) = &plan.marginals {
+        marginals.apply(&mut scheme, d);
+    }
     let rows = batches.run(
         &Rows {
             u: &scheme,
@@ -338,6 +343,9 @@ fn tornado(
     for i in 0..d {
         points[(1 + 2 * i) * d + i] = TORNADO_LOW;
         points[(2 + 2 * i) * d + i] = TORNADO_HIGH;
+    }
+    if let Some(marginals) = &batches.plan.marginals {
+        marginals.apply(&mut points, d);
     }
     let design = Points {
         points: &points,

@@ -333,6 +333,7 @@ fn explore_sobol_design_takes_500_uncertain_numbers_and_explains_more() {
         seed: 1,
         threads: 1,
         condition: None,
+        marginals: None,
     };
     let mut progressed = false;
     let e = explore(&m, &m.baseline(), &plan, &mut |_, _| progressed = true).unwrap_err();

@@ -245,6 +245,30 @@ fn the_scenario_names_its_posterior_and_prior_turns_it_off() {
     let o = stratex(&["merge", &p("1"), &p("2p"), "--out", &p("bad"), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("posterior"), "{}", text(&o.stderr));
+    // explore spans the calibrated input's posterior marginal: its 10th and 90th percentiles
+    // lie near 4, where the prior's are 1 and 9; --prior spans the prior again.
+    let tornado = |flags: &[&str], out: &str| {
+        let mut args = vec!["explore", fitted, "--samples", "16", "--tornado-runs", "4"];
+        args.extend_from_slice(flags);
+        args.extend(["--out", out, "-q"]);
+        ok(&args);
+        let csv = std::fs::read_to_string(dir.path(out).join("tornado.csv")).unwrap();
+        let row: Vec<f64> = csv
+            .lines()
+            .find(|l| l.starts_with("ore,rate,"))
+            .unwrap()
+            .split(',')
+            .skip(2)
+            .take(2)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        (row[0], row[1])
+    };
+    let (lo, hi) = tornado(&[], &p("explore"));
+    assert!(3.5 < lo && lo < hi && hi < 4.5, "{lo} to {hi}");
+    assert_eq!(tornado(&["--prior"], &p("explore-prior")), (1.0, 9.0));
+    let json = std::fs::read_to_string(dir.path("explore/explore.json")).unwrap();
+    assert!(json.contains("\"fitted\""));
     // A posterior the scenario names but that is missing: the field, the file and a way out.
     let missing = dir.write(
         "missing.ron",
