@@ -2,13 +2,14 @@
 //! condition on an outcome holds (PRIM).
 
 use super::{BatchError, Control, Loaded, cannot_write};
-use crate::calibrate::posterior::Marginals;
+use crate::calibrate::posterior::Posterior;
 use crate::model::compile::apply_overrides;
 use crate::report::explore::Report;
 use crate::report::summary::{RunInfo, ScenarioInfo};
 use crate::report::{self, Command, FitChoice};
 use crate::sensitivity::design::{Kind, SOBOL_MAX_DIMS};
 use crate::sensitivity::explore::{Condition, Exploration, Plan, explore as run_explore};
+use crate::sensitivity::marginals::Marginals;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -98,6 +99,18 @@ pub fn plan(loaded: &Loaded, req: &ExploreRequest) -> Result<Plan, BatchError> {
     })
 }
 
+/// The posterior's marginals for the calibrated inputs (draw indices `draws`).
+fn marginals(p: &Posterior, draws: &[usize]) -> Marginals {
+    let samples = (0..p.k())
+        .map(|c| {
+            (0..p.len())
+                .map(|i| (p.particle(i)[c], p.weights[i]))
+                .collect()
+        })
+        .collect();
+    Marginals::new(draws.to_vec(), samples)
+}
+
 /// The outcomes to report: those asked for, else the condition's, else the first.
 fn focus(loaded: &Loaded, req: &ExploreRequest, plan: &Plan) -> Result<Vec<usize>, BatchError> {
     let known: Vec<&str> = loaded
@@ -147,9 +160,7 @@ pub fn explore<'a>(
     let model = &loaded.model;
     let mut plan = plan(loaded, req)?;
     let fit = super::fit::resolve(loaded, &req.fit)?;
-    plan.marginals = fit
-        .as_ref()
-        .map(|f| Marginals::new(&f.posterior, f.draws.clone()));
+    plan.marginals = fit.as_ref().map(|f| marginals(&f.posterior, &f.draws));
     let setting = apply_overrides(model, &req.sets)?;
     let focus = focus(loaded, req, &plan)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-explore", None);

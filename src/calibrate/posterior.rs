@@ -311,55 +311,6 @@ impl Design for Draws<'_> {
     }
 }
 
-/// Each calibrated uncertainty's posterior marginal, for designs that need independent inputs
-/// (`explore`): a design's uniform `q` for a calibrated draw becomes the posterior's marginal
-/// `q`-quantile of that draw's uniform. The fit's correlations are not kept.
-#[derive(Clone, Debug)]
-pub struct Marginals {
-    draws: Vec<usize>,
-    /// Per calibrated uncertainty: its particles' uniforms, sorted, with cumulative weights.
-    sorted: Vec<Vec<(f64, f64)>>,
-}
-
-impl Marginals {
-    /// The marginals of `p`, whose calibrated uncertainties have draw indices `draws`.
-    pub fn new(p: &Posterior, draws: Vec<usize>) -> Marginals {
-        let sorted = (0..p.k())
-            .map(|c| {
-                let mut x: Vec<(f64, f64)> = (0..p.len())
-                    .map(|i| (p.particle(i)[c], p.weights[i]))
-                    .collect();
-                x.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut acc = 0.0;
-                for v in x.iter_mut() {
-                    acc += v.1;
-                    v.1 = acc;
-                }
-                x
-            })
-            .collect();
-        Marginals { draws, sorted }
-    }
-
-    /// The smallest uniform of calibrated uncertainty `c` whose cumulative weight reaches `q`.
-    fn quantile(&self, c: usize, q: f64) -> f64 {
-        let x = &self.sorted[c];
-        let total = x.last().map_or(1.0, |v| v.1);
-        let i = x.partition_point(|v| v.1 < q * total);
-        x[i.min(x.len() - 1)].0
-    }
-
-    /// Replaces, in every row of `rows` (`d` uniforms each), each calibrated draw's uniform by
-    /// its posterior marginal quantile.
-    pub fn apply(&self, rows: &mut [f64], d: usize) {
-        for row in rows.chunks_mut(d.max(1)) {
-            for (c, &draw) in self.draws.iter().enumerate() {
-                row[draw] = self.quantile(c, row[draw]);
-            }
-        }
-    }
-}
-
 /// The posterior's marginal `q`-quantile of calibrated uncertainty `c`, as a uniform.
 pub fn marginal_quantile(p: &Posterior, c: usize, q: f64) -> f64 {
     let x: Vec<f64> = (0..p.len()).map(|i| p.particle(i)[c]).collect();

@@ -5,7 +5,7 @@
 use super::csv_file::{CsvReader, field};
 use super::{Command, FitChoice};
 use crate::model::Model;
-use crate::stats::rank::spearman;
+use crate::stats::rank::{pearson, ranks};
 use serde::{Deserialize, Serialize};
 use std::io;
 use std::path::Path;
@@ -61,7 +61,9 @@ pub fn answers(
     }
     let drawn = model.drawn_names();
     let table = read_columns(runs, drawn.len() + model.outcomes.len())?;
-    let column = |i: usize| table.get(i).map_or(&[][..], Vec::as_slice);
+    // Each column is ranked once; Spearman's correlation is Pearson's on the ranks.
+    let ranked: Vec<Vec<f64>> = table.iter().map(|c| ranks(c)).collect();
+    let column = |i: usize| ranked.get(i).map_or(&[][..], Vec::as_slice);
     let mut out = Vec::with_capacity(model.questions.len());
     for q in &model.questions {
         let outcomes = q
@@ -77,7 +79,7 @@ pub fn answers(
                             .iter()
                             .find(|u| u.id == drawn[d])
                             .map_or_else(|| drawn[d].clone(), |u| u.name.clone()),
-                        rho: spearman(column(1 + d), y),
+                        rho: pearson(column(1 + d), y),
                     })
                     .filter(|d| d.rho.abs() >= SMALLEST)
                     .collect();

@@ -127,7 +127,7 @@ pub struct Plan {
     pub threads: usize,
     pub condition: Option<Condition>,
     /// Calibrated inputs span their posterior marginals instead of their priors.
-    pub marginals: Option<crate::calibrate::posterior::Marginals>,
+    pub marginals: Option<super::marginals::Marginals>,
 }
 
 /// One input's tornado bar for one outcome.
