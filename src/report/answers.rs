@@ -61,8 +61,18 @@ pub fn answers(
     }
     let drawn = model.drawn_names();
     let table = read_columns(runs, drawn.len() + model.outcomes.len())?;
-    // Each column is ranked once; Spearman's correlation is Pearson's on the ranks.
-    let ranked: Vec<Vec<f64>> = table.iter().map(|c| ranks(c)).collect();
+    // Each column a question needs is ranked once; Spearman's correlation is Pearson's on the
+    // ranks.
+    let needed = |i: usize| {
+        (1..=drawn.len()).contains(&i)
+            || model
+                .questions
+                .iter()
+                .any(|q| q.outcomes.contains(&(i.wrapping_sub(1 + drawn.len()))))
+    };
+    let ranked: Vec<Vec<f64>> = (table.iter().enumerate())
+        .map(|(i, c)| if needed(i) { ranks(c) } else { vec![] })
+        .collect();
     let column = |i: usize| ranked.get(i).map_or(&[][..], Vec::as_slice);
     let mut out = Vec::with_capacity(model.questions.len());
     for q in &model.questions {

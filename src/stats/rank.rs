@@ -3,18 +3,20 @@
 
 /// The ranks of `x` (1 for the smallest), ties given the mean of the ranks they span.
 pub fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    // Values with their positions, sorted in place: the order is total (ties by position), so
+    // an unstable sort gives the same result every time.
+    let mut order: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut r = vec![0.0; x.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+        while j + 1 < order.len() && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         // Positions i..=j hold ties: each gets the mean of ranks i+1 ..= j+1.
         let mean = 0.5 * (i + j) as f64 + 1.0;
-        for &k in &order[i..=j] {
+        for &(_, k) in &order[i..=j] {
             r[k] = mean;
         }
         i = j + 1;

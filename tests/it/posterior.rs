@@ -440,3 +440,30 @@ fn calibrate_recovers_known_parameters_of_a_synthetic_scenario() {
     // far narrower than the prior's 0-10.
     assert!(widths / 20.0 < 1.5, "mean 90% width {}", widths / 20.0);
 }
+
+#[test]
+fn a_calibration_is_the_same_on_any_thread_count() {
+    let dir = Scratch::new("calibrate-threads");
+    for t in ["1", "2"] {
+        ok(&[
+            "calibrate",
+            MINE,
+            "--targets",
+            "tests/data/calibrate/mine.targets.ron",
+            "--particles",
+            "200",
+            "--threads",
+            t,
+            "--out",
+            dir.path(t).to_str().unwrap(),
+            "-q",
+        ]);
+    }
+    for f in ["posterior.csv", "calibration.json"] {
+        assert_eq!(
+            std::fs::read(dir.path("1").join(f)).unwrap(),
+            std::fs::read(dir.path("2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
