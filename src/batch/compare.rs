@@ -252,6 +252,7 @@ impl Ends<'_> {
             reproduce: self.reproduce.clone(),
             choice: req.fit.clone(),
             fitted: self.fitted.clone(),
+            allow_outside: false,
         };
         let state = encode_comparison(&cmp.to_repr());
         part::write(dir, &info, &self.loaded.source.text, &state)

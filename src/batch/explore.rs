@@ -34,6 +34,8 @@ pub struct ExploreRequest {
     pub brief: bool,
     /// Which posterior's marginals the calibrated inputs span.
     pub fit: FitChoice,
+    /// Accept `--set` values outside what the scenario allows for them.
+    pub allow_outside: bool,
 }
 
 /// What an exploration did; its report prints the tables.
@@ -145,7 +147,8 @@ fn reproduce(loaded: &Loaded, req: &ExploreRequest, plan: &Plan) -> String {
         .flag("--tornado-runs", plan.tornado_runs)
         .flag("--seed", plan.seed)
         .flag_if("--where", req.condition.as_deref())
-        .sets(&req.sets);
+        .sets(&req.sets)
+        .switch_if("--allow-outside", req.allow_outside);
     req.fit.flags(c).text()
 }
 
@@ -162,6 +165,7 @@ pub fn explore<'a>(
     let fit = super::fit::resolve(loaded, &req.fit)?;
     plan.marginals = fit.as_ref().map(|f| marginals(&f.posterior, &f.draws));
     let setting = apply_overrides(model, &req.sets)?;
+    super::refuse_outside(model, &req.sets, req.allow_outside)?;
     let focus = focus(loaded, req, &plan)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-explore", None);
     let reproduce = reproduce(loaded, req, &plan);

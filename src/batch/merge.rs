@@ -205,6 +205,7 @@ impl Shards {
             sets: info.sets.clone(),
             choice: info.choice.clone(),
             fitted: info.fitted.clone(),
+            allow_outside: info.allow_outside,
         };
         let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model)
             .map_err(cannot_write("runs.csv"))?;

@@ -161,3 +161,21 @@ pub fn no_brief_on_a_shard(brief: bool, shard: Option<[u64; 2]>) -> Result<(), B
     }
     Ok(())
 }
+
+/// Refuses `--set` values outside what the scenario allows for them (listing each with its
+/// allowed range), unless `allow` (`--allow-outside`).
+pub fn refuse_outside(
+    model: &Model,
+    sets: &[(String, f64)],
+    allow: bool,
+) -> Result<(), BatchError> {
+    let outside = crate::model::compile::outside_support(model, sets);
+    if allow || outside.is_empty() {
+        return Ok(());
+    }
+    Err(BatchError::input(format!(
+        "{}\ngive --allow-outside to run with {} anyway",
+        outside.join("\n"),
+        if outside.len() == 1 { "it" } else { "them" }
+    )))
+}

@@ -34,6 +34,8 @@ pub struct RunRequest {
     pub resume: bool,
     /// Which posterior the calibrated uncertainties are drawn from.
     pub fit: FitChoice,
+    /// Accept `--set` values outside what the scenario allows for them.
+    pub allow_outside: bool,
 }
 
 /// How the batch ended.
@@ -79,8 +81,10 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
     let plan = Plan::new(loaded, &ask, fit.as_ref(), out)?;
     let threads = super::threads(req.threads)?;
     let setting = apply_overrides(model, &req.sets)?;
+    super::refuse_outside(model, &req.sets, req.allow_outside)?;
     let mut meta = meta(loaded, &plan, model.lever_values(&setting), &req.sets);
     meta.choice = req.fit.clone();
+    meta.allow_outside = req.allow_outside;
     meta.fitted = fit.as_ref().map(|f| f.record.clone());
     let draws = fit
         .as_ref()
@@ -163,6 +167,7 @@ fn meta(
         sets: sets.to_vec(),
         choice: FitChoice::default(),
         fitted: None,
+        allow_outside: false,
     }
 }
 
@@ -252,6 +257,7 @@ fn finish(
         reproduce: meta.reproduce(),
         choice: req.fit.clone(),
         fitted: meta.fitted.clone(),
+        allow_outside: req.allow_outside,
     };
     let state = encode_aggregate(&aggregate.to_repr());
     part::write(dir, &info, &loaded.source.text, &state)
@@ -261,6 +267,7 @@ fn finish(
         _ => RunEnd::Stopped {
             resume: resume_command("run", &meta.file, req.shard)
                 .sets(&req.sets)
+                .switch_if("--allow-outside", req.allow_outside)
                 .flag_if(
                     "--posterior",
                     req.fit.posterior.as_ref().map(|p| p.display()),

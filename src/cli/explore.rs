@@ -22,7 +22,9 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         out: b.output.out.clone(),
         brief: b.output.brief,
         fit: args.fit.choice(),
+        allow_outside: args.allow_outside,
     };
+    super::warn_outside(&loaded, &req.sets, req.allow_outside);
     let quiet = b.output.quiet;
     let mut bar = Progress::new("exploring", quiet);
     let mut held = None;

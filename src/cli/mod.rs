@@ -123,6 +123,10 @@ pub struct RunArgs {
     /// Set a lever, or fix an uncertainty, for this run. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
+    /// Accept --set values outside a lever's listed range or an uncertainty's distribution,
+    /// with a warning.
+    #[arg(long)]
+    pub allow_outside: bool,
     #[command(flatten)]
     pub fit: FitArgs,
     #[command(flatten)]
@@ -228,6 +232,9 @@ pub struct ExploreArgs {
     /// Set a lever for the exploration. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub sets: Vec<(String, f64)>,
+    /// Accept --set values outside a lever's listed range, with a warning.
+    #[arg(long)]
+    pub allow_outside: bool,
     #[command(flatten)]
     pub fit: FitArgs,
 }
@@ -334,6 +341,15 @@ fn warn(loaded: &stratex::batch::Loaded, quiet: bool) {
     if !quiet {
         for w in &loaded.model.warnings {
             eprintln!("warning: {w}");
+        }
+    }
+}
+
+/// Warns of each `--set` value outside what the scenario allows, accepted by `--allow-outside`.
+fn warn_outside(loaded: &stratex::batch::Loaded, sets: &[(String, f64)], allow: bool) {
+    if allow {
+        for w in stratex::model::compile::outside_support(&loaded.model, sets) {
+            eprintln!("warning: {w}; accepted (--allow-outside)");
         }
     }
 }

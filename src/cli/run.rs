@@ -22,7 +22,9 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         shard: args.part.shard,
         resume: args.part.resume,
         fit: args.fit.choice(),
+        allow_outside: args.allow_outside,
     };
+    super::warn_outside(&loaded, &req.sets, req.allow_outside);
     let label = match req.shard {
         Some([k, n]) => format!("shard {k}/{n}"),
         None => table::clip(&loaded.model.name, 30),

@@ -65,6 +65,9 @@ pub struct RunMeta {
     /// `--posterior FILE` and `--prior`, as given (for the reproduce command).
     #[serde(skip)]
     pub choice: FitChoice,
+    /// `--allow-outside`: `--set` values outside what the scenario allows were accepted.
+    #[serde(skip)]
+    pub allow_outside: bool,
     /// The posterior the calibrated uncertainties were drawn from, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fitted: Option<Fitted>,
@@ -119,7 +122,8 @@ impl RunMeta {
         let c = Command::new("run", &self.file)
             .flag("--runs", self.runs)
             .flag("--seed", self.seed)
-            .sets(&self.sets);
+            .sets(&self.sets)
+            .switch_if("--allow-outside", self.allow_outside);
         self.choice.flags(c).text()
     }
 

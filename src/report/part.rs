@@ -73,6 +73,9 @@ pub struct PartInfo {
     /// The posterior the calibrated uncertainties were drawn from, if any.
     #[serde(default)]
     pub fitted: Option<Fitted>,
+    /// `run`: `--allow-outside` was given.
+    #[serde(default)]
+    pub allow_outside: bool,
 }
 
 impl PartInfo {

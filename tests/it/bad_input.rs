@@ -421,3 +421,51 @@ fn bad_overrides_are_explained() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_set_outside_what_the_scenario_allows_is_refused_unless_allowed() {
+    let dir = Scratch::new("outside");
+    let out = dir.path("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/nk_russia.ron",
+            "--runs",
+            "50",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        stratex(&args)
+    };
+    // Five times the top of the uncertainty's own distribution, and a lever beyond its list.
+    let o = run(&["--set", "publicity_effect=0.2", "--set", "interdiction=0.9"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    for want in [
+        "--set publicity_effect=0.2 is outside what its distribution, Triangular(min: -0.02, mode: 0.005, max: 0.03), can draw: -0.02 to 0.03",
+        "--set interdiction=0.9 is outside the lever's listed range, 0 to 0.5",
+        "--allow-outside",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in {err}");
+    }
+    assert!(!out.exists(), "nothing written");
+    // Inside the range: no complaint.
+    let o = run(&[
+        "--set",
+        "publicity_effect=0.02",
+        "--set",
+        "interdiction=0.3",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // Accepted with a warning, and the reproduce command keeps the flag.
+    let o = run(&["--set", "publicity_effect=0.2", "--allow-outside", "-q"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("warning: --set publicity_effect=0.2 is outside"));
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("--set publicity_effect=0.2 --allow-outside"),
+        "{summary}"
+    );
+}

@@ -126,6 +126,46 @@ pub fn apply_overrides(model: &Model, sets: &[(String, f64)]) -> Result<Setting,
     }
 }
 
+/// The `--set` values outside what the scenario allows for them: a lever outside the span of
+/// its baseline and listed values, an uncertainty outside the values its distribution can
+/// draw (an unbounded tail allows any). One message per value, with the allowed range.
+pub fn outside_support(model: &Model, sets: &[(String, f64)]) -> Vec<String> {
+    let span = |l: &crate::model::LeverDef| {
+        l.values
+            .iter()
+            .fold((l.baseline, l.baseline), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    let lever_ranges: Vec<(f64, f64)> = model.levers.iter().map(span).collect();
+    let intervals = model.program.intervals(&lever_ranges, &[]);
+    let mut out = Vec::new();
+    for (name, value) in sets {
+        match model.lookup_param(name) {
+            Some(ParamRef::Lever(i)) => {
+                let (lo, hi) = lever_ranges[i];
+                if !(lo..=hi).contains(value) {
+                    out.push(format!(
+                        "--set {name}={value} is outside the lever's listed range, {lo} to {hi} (its baseline and the values the scenario lists)"
+                    ));
+                }
+            }
+            Some(ParamRef::Uncertainty(i)) => {
+                let u = &model.uncertainties[i];
+                let iv = intervals[u.slot as usize];
+                if !iv.soft && !(iv.lo..=iv.hi).contains(value) {
+                    out.push(format!(
+                        "--set {name}={value} is outside what its distribution, {}, can draw: {} to {}",
+                        u.describe, iv.lo, iv.hi
+                    ));
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
 /// Checks that every number stays in range under one setting (lever values as set).
 pub fn check_setting(model: &Model, setting: &Setting) -> Vec<String> {
     let ranges: Vec<(f64, f64)> = setting.levers.iter().map(|&v| (v, v)).collect();
