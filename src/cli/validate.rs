@@ -127,30 +127,70 @@ fn connections(m: &Model) -> String {
 }
 
 fn levers_and_uncertainties(m: &Model) -> String {
+    let lever_ranges: Vec<(f64, f64)> = m
+        .levers
+        .iter()
+        .map(|l| {
+            l.values
+                .iter()
+                .fold((l.baseline, l.baseline), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                })
+        })
+        .collect();
     let mut s = list(
         "levers",
         m.levers
             .iter()
-            .map(|l| {
+            .zip(&lever_ranges)
+            .map(|(l, (lo, hi))| {
                 let vals: Vec<String> = l.values.iter().map(|v| v.to_string()).collect();
-                format!(
-                    "{} ({}): baseline {}, compare [{}]",
+                let owner = l
+                    .owner
+                    .map_or(String::new(), |a| format!("; owner {}", m.actors[a].id));
+                let mut line = format!(
+                    "{} ({}, {}{owner}): baseline {}, compare [{}], range {lo} to {hi}",
                     l.id,
                     l.name,
+                    unit_or_none(&l.unit),
                     l.baseline,
                     vals.join(", ")
-                )
+                );
+                if !l.description.is_empty() {
+                    line.push_str(&format!("\n      {}", l.description));
+                }
+                line
             })
             .collect(),
     );
+    let intervals = m.program.intervals(&lever_ranges, &[]);
     s += &list(
         "uncertainties",
         m.uncertainties
             .iter()
-            .map(|u| format!("{}: {}", u.id, u.describe))
+            .map(|u| {
+                let iv = intervals[u.slot as usize];
+                let range = if iv.soft {
+                    "unbounded tail".to_string()
+                } else {
+                    format!("range {} to {}", iv.lo, iv.hi)
+                };
+                format!(
+                    "{} ({}, {}): {}, {range}",
+                    u.id,
+                    u.name,
+                    unit_or_none(&u.unit),
+                    u.describe
+                )
+            })
             .collect(),
     );
     s
+}
+
+/// A unit as listed: "no unit" when empty.
+fn unit_or_none(unit: &str) -> &str {
+    if unit.is_empty() { "no unit" } else { unit }
 }
 
 /// Outcomes, questions, numbers drawn in place and the model's warnings.

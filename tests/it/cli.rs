@@ -181,6 +181,12 @@ fn validate_prints_the_shape() {
         "goods (10)",
         "channels (7)",
         "levers (6)",
+        // Each lever with its unit, owner, listed range and what it does (issue 23, item 10).
+        "interdiction (Interdiction at sea, share seized; owner usa): baseline 0, compare [0.1, 0.25, 0.5], range 0 to 0.5",
+        "Share of a seen week's sea shipments seized",
+        "dprk_munitions (North Korea sends munitions, 0 or 1; owner dprk)",
+        // Each uncertainty with its unit and the values it can take.
+        "ru_shell_use (Russian artillery fire wanted, rounds/week): Triangular(min: 70000, mode: 140000, max: 315000), range 70000 to 315000",
         "uncertainties (55)",
         "outcomes (29)",
         "questions (7)",
