@@ -127,17 +127,7 @@ fn connections(m: &Model) -> String {
 }
 
 fn levers_and_uncertainties(m: &Model) -> String {
-    let lever_ranges: Vec<(f64, f64)> = m
-        .levers
-        .iter()
-        .map(|l| {
-            l.values
-                .iter()
-                .fold((l.baseline, l.baseline), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                })
-        })
-        .collect();
+    let lever_ranges: Vec<(f64, f64)> = m.levers.iter().map(|l| l.span()).collect();
     let mut s = list(
         "levers",
         m.levers

@@ -634,3 +634,14 @@ pub struct LeverDef {
     /// The actor whose decision the lever is.
     pub owner: Option<ActorId>,
 }
+
+impl LeverDef {
+    /// The lever's listed range: the smallest and largest of its baseline and values.
+    pub fn span(&self) -> (f64, f64) {
+        self.values
+            .iter()
+            .fold((self.baseline, self.baseline), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            })
+    }
+}

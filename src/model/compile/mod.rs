@@ -130,14 +130,7 @@ pub fn apply_overrides(model: &Model, sets: &[(String, f64)]) -> Result<Setting,
 /// its baseline and listed values, an uncertainty outside the values its distribution can
 /// draw (an unbounded tail allows any). One message per value, with the allowed range.
 pub fn outside_support(model: &Model, sets: &[(String, f64)]) -> Vec<String> {
-    let span = |l: &crate::model::LeverDef| {
-        l.values
-            .iter()
-            .fold((l.baseline, l.baseline), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            })
-    };
-    let lever_ranges: Vec<(f64, f64)> = model.levers.iter().map(span).collect();
+    let lever_ranges: Vec<(f64, f64)> = model.levers.iter().map(LeverDef::span).collect();
     let intervals = model.program.intervals(&lever_ranges, &[]);
     let mut out = Vec::new();
     for (name, value) in sets {
