@@ -168,6 +168,8 @@ fn with_unit(number: String, v: f64, unit: &str) -> String {
         format!("{number}{unit}")
     } else if unit == "USD" {
         format!("${number}")
+    } else if unit == "0-1" {
+        format!("{number} on the 0-1 scale")
     } else if let Some(rest) = unit.strip_prefix("USD") {
         format!("${number} {}", rest.trim_start_matches(['-', ' ']))
     } else if v == 1.0 {
@@ -213,6 +215,79 @@ pub fn signed_phrase(v: f64, unit: &str) -> String {
         format!("-{p}")
     } else {
         p
+    }
+}
+
+/// Whether changes in `unit` read in points: a percentage's change is a difference of
+/// percentages (`-1.63 points`), not a percentage of a percentage.
+pub fn in_points(unit: &str) -> bool {
+    unit.starts_with('%')
+}
+
+/// A change in the outcome's own unit, a percentage's in points: `-1.28 million rounds`,
+/// `-1.63 points`.
+pub fn change_phrase(v: f64, unit: &str) -> String {
+    if in_points(unit) {
+        format!("{} points", signed(sig3(v.abs()), v))
+    } else {
+        signed_phrase(v, unit)
+    }
+}
+
+/// A range of changes like [`change_phrase`]: `-1.7 to -1.55 points`.
+pub fn change_range(lo: f64, hi: f64, unit: &str) -> String {
+    if in_points(unit) {
+        format!(
+            "{} to {} points",
+            signed(sig3(lo.abs()), lo),
+            signed(sig3(hi.abs()), hi)
+        )
+    } else {
+        signed_range(lo, hi, unit)
+    }
+}
+
+/// A change in a table cell: compact, its unit left to the column header: `-1.28M`,
+/// `+36.1k`, `-1.63pt`.
+pub fn change_cell(v: f64, unit: &str) -> String {
+    if in_points(unit) {
+        format!("{}pt", signed(compact(v.abs()), v))
+    } else if unit.starts_with("USD") {
+        signed(format!("${}", compact(v.abs())), v)
+    } else {
+        signed(compact(v.abs()), v)
+    }
+}
+
+/// Three significant figures with a magnitude suffix: `1.28M`, `186k`, `52.5k`, `0.0652`.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    let (scaled, suffix) = if a >= 1e9 {
+        (v / 1e9, "bn")
+    } else if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    // 999,950 rounds to 1,000k: say 1M instead.
+    let text = sig3(scaled);
+    match (text.as_str(), suffix) {
+        ("1,000", "k") => format!("{}M", if v < 0.0 { "-1" } else { "1" }),
+        ("1,000", "M") => format!("{}bn", if v < 0.0 { "-1" } else { "1" }),
+        _ => format!("{text}{suffix}"),
+    }
+}
+
+/// `text` (a magnitude) with the sign of `v`.
+fn signed(text: String, v: f64) -> String {
+    if v > 0.0 {
+        format!("+{text}")
+    } else if v < 0.0 {
+        format!("-{text}")
+    } else {
+        text
     }
 }
 
@@ -262,6 +337,16 @@ pub fn tick(v: f64) -> String {
     format!("{text}{suffix}")
 }
 
+/// A tick label on an axis spanning `span`: [`tick`], with the floating-point noise of a
+/// computed tick near zero (`-2.2e-16`) shown as the `0` it stands for.
+pub fn axis_tick(v: f64, span: f64) -> String {
+    if v.abs() <= span.abs() * 1e-9 {
+        "0".to_string()
+    } else {
+        tick(v)
+    }
+}
+
 /// A value with its unit for labels: `3.31M rounds`, `68.7%`, `$1.24bn`.
 pub fn tick_with_unit(v: f64, unit: &str) -> String {
     match unit {
@@ -275,6 +360,28 @@ pub fn tick_with_unit(v: f64, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_of_percentages_read_in_points() {
+        assert_eq!(change_phrase(-1.63, "%"), "-1.63 points");
+        assert_eq!(
+            change_range(-1.7, -1.55, "% of runs"),
+            "-1.7 to -1.55 points"
+        );
+        assert_eq!(change_cell(-1.63, "%"), "-1.63pt");
+        assert_eq!(change_phrase(-1.28e6, "rounds"), "-1.28 million rounds");
+        assert_eq!(change_cell(36_140.0, "rounds"), "+36.1k");
+        assert_eq!(change_cell(-186_100.0, "rounds"), "-186k");
+        assert_eq!(compact(999_951.0), "1M");
+        assert_eq!(change_cell(-2.68e7, "USD"), "-$26.8M");
+    }
+
+    #[test]
+    fn axis_ticks_show_no_floating_point_noise() {
+        assert_eq!(axis_tick(-2.220446049250313e-16, 0.5), "0");
+        assert_eq!(axis_tick(0.25, 0.5), "0.25");
+        assert_eq!(axis_tick(-1.0e-4, 1.0e-3), "-1.00e-4");
+    }
 
     #[test]
     fn phrases_for_briefings() {

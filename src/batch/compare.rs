@@ -10,7 +10,7 @@ use crate::model::grid::{self, Labeled};
 use crate::montecarlo::compare::{Comparison, PairedJob, execute_paired};
 use crate::montecarlo::state::{decode_comparison, encode_comparison};
 use crate::report::compare::ComparisonFile;
-use crate::report::part::{self, PartInfo, PartKind};
+use crate::report::part::{self, CompareOptions, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo};
 use crate::report::{self, Command, FitChoice, Fitted};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,17 @@ use std::time::{Instant, SystemTime};
 /// What the user asked for.
 #[derive(Clone, Debug, Default)]
 pub struct CompareRequest {
-    /// Lever grids (`--lever NAME=V1,V2`); none: each lever's listed values in turn.
+    /// Lever values (`--lever NAME=V1,V2`), each tried alone (or as a grid, `options.grid`);
+    /// none: each lever's listed values in turn.
     pub levers: Vec<(String, Vec<f64>)>,
+    /// `--grid`, `--for`, `--target`, `--cost`.
+    pub options: CompareOptions,
+    /// Levers and fixed uncertainties applied to every setting, the baseline included.
+    pub sets: Vec<(String, f64)>,
+    /// Accept `sets` and `across` values outside what the scenario allows.
+    pub allow_outside: bool,
+    /// Uncertainties to repeat the comparison across (`--across NAME=V1,V2,...`).
+    pub across: Vec<(String, Vec<f64>)>,
     /// Paired runs per setting (default: the scenario's runs).
     pub runs: Option<u64>,
     pub seed: Option<u64>,
@@ -61,40 +70,122 @@ pub struct CompareDone {
     pub end: CompareEnd,
 }
 
-/// The settings a comparison runs: the `--lever` grid, or each lever's listed values in turn,
-/// the baseline first.
+/// The settings a comparison runs, its baseline first: the scenario's lever baselines with
+/// `sets` applied, then each `--lever` value alone (or the grid), restricted to one actor's
+/// levers under `--for`.
 pub fn settings(
     model: &Model,
     levers: &[(String, Vec<f64>)],
+    options: &CompareOptions,
+    sets: &[(String, f64)],
     file: &Path,
 ) -> Result<Vec<Labeled>, BatchError> {
-    let settings = if levers.is_empty() {
-        grid::one_at_a_time(model)
-    } else {
-        grid::factorial(model, levers)?
+    let owner = match &options.for_actor {
+        None => None,
+        Some(a) => Some(owner(model, a)?),
     };
+    let base = crate::model::compile::apply_overrides(model, sets)?;
+    let ask = grid::Ask {
+        levers,
+        grid: options.grid,
+        owner,
+    };
+    let settings = grid::settings(model, &base, &ask)?;
     if settings.len() < 2 {
         return Err(BatchError::input(format!(
-            "nothing to compare: {} lists no lever values other than the baselines; give --lever NAME=V1,V2,...",
-            file.display()
+            "nothing to compare: {} lists no lever values other than the baselines{}; give --lever NAME=V1,V2,...",
+            file.display(),
+            options
+                .for_actor
+                .as_ref()
+                .map_or(String::new(), |a| format!(" among {a}'s levers"))
         )));
     }
     Ok(settings)
 }
 
+/// Every `--target` and `--cost` names an outcome, none twice.
+pub fn check_outcomes(model: &Model, options: &CompareOptions) -> Result<(), BatchError> {
+    let known: Vec<&str> = model.outcomes.iter().map(|o| o.id.as_str()).collect();
+    let mut errors = Vec::new();
+    let named = options.targets.iter().map(|t| ("--target", t));
+    let named = named.chain(options.costs.iter().map(|c| ("--cost", c)));
+    let mut seen: Vec<&str> = Vec::new();
+    for (flag, id) in named {
+        if !known.contains(&id.as_str()) {
+            errors.push(format!(
+                "{flag} {id}: {}",
+                crate::scenario::error::unknown("outcome", id, &known)
+            ));
+        } else if seen.contains(&id.as_str()) {
+            errors.push(format!(
+                "{flag} {id}: the outcome is named twice among --target and --cost"
+            ));
+        }
+        seen.push(id);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(BatchError::Input(errors))
+    }
+}
+
+/// The actor `--for` names, which must own a lever.
+fn owner(model: &Model, id: &str) -> Result<crate::model::ActorId, BatchError> {
+    let known: Vec<&str> = model.actors.iter().map(|a| a.id.as_str()).collect();
+    let a = model
+        .actors
+        .iter_ids()
+        .find(|(_, a)| a.id == id)
+        .map(|(i, _)| i)
+        .ok_or_else(|| {
+            BatchError::input(format!(
+                "--for {id}: {}",
+                crate::scenario::error::unknown("actor", id, &known)
+            ))
+        })?;
+    if !model.levers.iter().any(|l| l.owner == Some(a)) {
+        let owners: Vec<&str> = model
+            .levers
+            .iter()
+            .filter_map(|l| l.owner.map(|o| model.actors[o].id.as_str()))
+            .collect();
+        return Err(BatchError::input(format!(
+            "--for {id}: no lever of the scenario is {id}'s; levers are owned by: {}",
+            if owners.is_empty() {
+                "none (no lever declares an owner)".to_string()
+            } else {
+                owners.join(", ")
+            }
+        )));
+    }
+    Ok(a)
+}
+
 /// The command that reproduces a whole comparison in one process.
-pub fn reproduce(
-    file: &str,
-    runs: u64,
-    seed: u64,
-    levers: &[(String, Vec<f64>)],
-    choice: &FitChoice,
-) -> String {
+pub fn reproduce(file: &str, runs: u64, seed: u64, req: &CompareRequest) -> String {
     let c = Command::new("compare", file)
         .flag("--runs", runs)
-        .flag("--seed", seed)
-        .levers(levers);
-    choice.flags(c).text()
+        .flag("--seed", seed);
+    req.fit.flags(with_choices(c, req)).text()
+}
+
+/// `c` with the flags that say what `req` compares.
+fn with_choices(c: Command, req: &CompareRequest) -> Command {
+    let o = &req.options;
+    let c = c
+        .levers(&req.levers)
+        .switch_if("--grid", o.grid)
+        .flag_if("--for", o.for_actor.as_ref())
+        .sets(&req.sets)
+        .switch_if("--allow-outside", req.allow_outside);
+    let c = o.targets.iter().fold(c, |c, t| c.flag("--target", t));
+    let c = o.costs.iter().fold(c, |c, t| c.flag("--cost", t));
+    req.across.iter().fold(c, |c, (name, values)| {
+        let v: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+        c.flag("--across", format!("{name}={}", v.join(",")))
+    })
 }
 
 /// Runs the comparison `req` asks for and writes its result folder in one piece.
@@ -104,22 +195,32 @@ pub fn compare(
     ctl: Control,
 ) -> Result<CompareDone, BatchError> {
     let model = &loaded.model;
-    let settings = settings(model, &req.levers, &loaded.source.path)?;
+    let settings = settings(
+        model,
+        &req.levers,
+        &req.options,
+        &req.sets,
+        &loaded.source.path,
+    )?;
+    super::refuse_outside(model, &req.sets, req.allow_outside)?;
+    check_outcomes(model, &req.options)?;
+    let sweeps = super::across::Plan::new(model, req, &settings)?;
     super::no_brief_on_a_shard(req.brief, req.shard)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-compare", req.shard);
     let ask = Ask {
         kind: PartKind::Compare,
         runs: req.runs,
         seed: req.seed,
-        sets: &[],
+        sets: &req.sets,
         levers: &req.levers,
+        compare: &req.options,
         shard: req.shard,
         resume: req.resume,
     };
     let fit = super::fit::resolve(loaded, &req.fit)?;
     let plan = Plan::new(loaded, &ask, fit.as_ref(), out)?;
     let threads = super::threads(req.threads)?;
-    let reproduce = reproduce(&loaded.file(), plan.runs, plan.seed, &req.levers, &req.fit);
+    let reproduce = reproduce(&loaded.file(), plan.runs, plan.seed, req);
     let draws = fit
         .as_ref()
         .map(|f| Draws::new(&f.posterior, f.draws.clone(), plan.seed));
@@ -142,13 +243,31 @@ pub fn compare(
     let count = plan.count;
     let new = execute_paired(&job, &mut |d, _| progress(done_before + d, count), ctl.stop)
         .map_err(|e| BatchError::failed("the comparison failed", e))?;
-    let elapsed = clock.elapsed().as_secs_f64();
     cmp.merge(&new);
-    let simulated = new.runs() * settings.len() as u64;
+    let completed = done_before + new.runs();
+    let mut simulated = new.runs() * settings.len() as u64;
+    let robustness = match (&sweeps, completed == plan.count) {
+        (Some(sweeps), true) => {
+            let ctx = super::across::Context {
+                model,
+                settings: &settings,
+                seed: plan.seed,
+                runs: plan.runs,
+                threads,
+                design: job.design,
+                stop: ctl.stop,
+                simulated: std::cell::Cell::new(0),
+            };
+            let found = sweeps.run(&ctx)?;
+            simulated += ctx.simulated.get();
+            found
+        }
+        _ => vec![],
+    };
+    let elapsed = clock.elapsed().as_secs_f64();
     let run_info = RunInfo::for_command(reproduce.clone(), simulated, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &run_info)
         .map_err(cannot_write("run-info.json"))?;
-    let completed = done_before + new.runs();
     let ends = Ends {
         loaded,
         req,
@@ -157,6 +276,7 @@ pub fn compare(
         reproduce,
         elapsed,
         fitted: fit.as_ref().map(|f| f.record.clone()),
+        robustness,
     };
     let end = ends.finish(&cmp, completed, staging.dir())?;
     super::commit(staging)?;
@@ -202,6 +322,7 @@ struct Ends<'a> {
     reproduce: String,
     elapsed: f64,
     fitted: Option<Fitted>,
+    robustness: Vec<crate::report::across::Sweep>,
 }
 
 impl Ends<'_> {
@@ -230,6 +351,10 @@ impl Ends<'_> {
                 cmp,
             );
             file.fitted = self.fitted.clone();
+            file.robustness = self.robustness.clone();
+            file.targets = req.options.targets.clone();
+            file.costs = req.options.costs.clone();
+            file.for_actor = req.options.for_actor.clone();
             write_results(dir, &file)?;
             if req.brief {
                 crate::brief::compare::write(dir, &file, self.elapsed)?;
@@ -243,7 +368,7 @@ impl Ends<'_> {
             sha256: self.loaded.source.sha256.clone(),
             seed: plan.seed,
             runs: plan.runs,
-            sets: vec![],
+            sets: req.sets.clone(),
             levers: req.levers.clone(),
             shard: req.shard,
             first_run: plan.first_run,
@@ -252,7 +377,8 @@ impl Ends<'_> {
             reproduce: self.reproduce.clone(),
             choice: req.fit.clone(),
             fitted: self.fitted.clone(),
-            allow_outside: false,
+            allow_outside: req.allow_outside,
+            compare: req.options.clone(),
         };
         let state = encode_comparison(&cmp.to_repr());
         part::write(dir, &info, &self.loaded.source.text, &state)
@@ -260,16 +386,18 @@ impl Ends<'_> {
         Ok(match (finished, req.shard) {
             (true, Some([k, n])) => CompareEnd::Shard { k, n },
             _ => CompareEnd::Stopped {
-                resume: resume_command("compare", &self.loaded.file(), req.shard)
-                    .levers(&req.levers)
-                    .flag_if(
-                        "--posterior",
-                        req.fit.posterior.as_ref().map(|p| p.display()),
-                    )
-                    .switch_if("--prior", req.fit.prior)
-                    .flag("--out", plan.out.display())
-                    .switch("--resume")
-                    .text(),
+                resume: with_choices(
+                    resume_command("compare", &self.loaded.file(), req.shard),
+                    req,
+                )
+                .flag_if(
+                    "--posterior",
+                    req.fit.posterior.as_ref().map(|p| p.display()),
+                )
+                .switch_if("--prior", req.fit.prior)
+                .flag("--out", plan.out.display())
+                .switch("--resume")
+                .text(),
             },
         })
     }
@@ -279,6 +407,14 @@ impl Ends<'_> {
 pub fn write_results(dir: &Path, file: &ComparisonFile) -> Result<(), BatchError> {
     report::write_json(&dir.join("comparison.json"), file)
         .map_err(cannot_write("comparison.json"))?;
+    if !file.robustness.is_empty() {
+        crate::report::across::Sweep::write_csv(
+            &file.robustness,
+            &dir.join("across.csv"),
+            &file.provenance(),
+        )
+        .map_err(cannot_write("across.csv"))?;
+    }
     file.write_csv(&dir.join("comparison.csv"))
         .map_err(cannot_write("comparison.csv"))
 }

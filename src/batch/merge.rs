@@ -80,7 +80,8 @@ pub fn merge(req: &MergeRequest) -> Result<MergeDone, BatchError> {
     let (merged, settings) = match info.kind {
         PartKind::Run => (shards.merge_runs(&model, staging.dir(), req.brief)?, 1),
         PartKind::Compare => {
-            let settings = super::compare::settings(&model, &info.levers, &path)?;
+            let settings =
+                super::compare::settings(&model, &info.levers, &info.compare, &info.sets, &path)?;
             let file = shards.merge_comparison(&model, &settings, staging.dir())?;
             if req.brief {
                 crate::brief::compare::write(staging.dir(), &file, elapsed)?;
@@ -240,6 +241,9 @@ impl Shards {
         let reproduce = info.reproduce.clone();
         let mut file = ComparisonFile::new(model, scenario, info.seed, reproduce, settings, &total);
         file.fitted = info.fitted.clone();
+        file.targets = info.compare.targets.clone();
+        file.costs = info.compare.costs.clone();
+        file.for_actor = info.compare.for_actor.clone();
         super::compare::write_results(dir, &file)?;
         Ok(file)
     }

@@ -7,6 +7,7 @@
 //! what happened, for the caller to print; none of them prints. Progress and stopping go through
 //! a [`Control`], so a command line, a test or another program can drive them alike.
 
+pub mod across;
 pub mod calibrate;
 pub mod compare;
 pub mod explore;

@@ -4,7 +4,7 @@
 use super::fit::Fit;
 use super::{BatchError, Loaded};
 use crate::model::compile::limits;
-use crate::report::part::{self, Part, PartKind, Resume};
+use crate::report::part::{self, CompareOptions, Part, PartKind, Resume};
 use std::path::{Path, PathBuf};
 
 /// What the user asked of a batch, before it is checked against the scenario and the folder.
@@ -14,6 +14,7 @@ pub struct Ask<'a> {
     pub seed: Option<u64>,
     pub sets: &'a [(String, f64)],
     pub levers: &'a [(String, Vec<f64>)],
+    pub compare: &'a CompareOptions,
     pub shard: Option<[u64; 2]>,
     pub resume: bool,
 }
@@ -49,6 +50,7 @@ impl Plan {
                 seed: ask.seed,
                 sets: ask.sets,
                 levers: ask.levers,
+                compare: ask.compare,
                 shard: ask.shard,
                 fitted: fit.map(|f| &f.record),
             };

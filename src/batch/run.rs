@@ -7,7 +7,7 @@ use crate::model::Model;
 use crate::model::compile::apply_overrides;
 use crate::montecarlo::state::{decode_aggregate, encode_aggregate};
 use crate::montecarlo::{self, Aggregate, Job};
-use crate::report::part::{self, PartInfo, PartKind};
+use crate::report::part::{self, CompareOptions, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, Summary};
 use crate::report::{self, Command, FitChoice, RunMeta, RunsCsv};
 use std::path::{Path, PathBuf};
@@ -74,6 +74,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         seed: req.seed,
         sets: &req.sets,
         levers: &[],
+        compare: &CompareOptions::default(),
         shard: req.shard,
         resume: req.resume,
     };
@@ -258,6 +259,7 @@ fn finish(
         choice: req.fit.clone(),
         fitted: meta.fitted.clone(),
         allow_outside: req.allow_outside,
+        compare: CompareOptions::default(),
     };
     let state = encode_aggregate(&aggregate.to_repr());
     part::write(dir, &info, &loaded.source.text, &state)

@@ -5,13 +5,24 @@ use super::{CompareArgs, Failure};
 use stratex::batch::compare::{CompareDone, CompareEnd, CompareRequest, compare as run_compare};
 use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
+use stratex::report::part::CompareOptions;
 
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let b = &args.batch;
     let loaded = Loaded::load(&b.scenario)?;
     super::warn(&loaded, b.output.quiet);
+    super::warn_outside(&loaded, &args.sets, args.allow_outside);
     let req = CompareRequest {
         levers: args.levers.clone(),
+        options: CompareOptions {
+            grid: args.grid,
+            for_actor: args.for_actor.clone(),
+            targets: args.targets.clone(),
+            costs: args.costs.clone(),
+        },
+        sets: args.sets.clone(),
+        allow_outside: args.allow_outside,
+        across: args.across.clone(),
         runs: args.runs,
         seed: b.seed,
         threads: b.threads,
@@ -21,7 +32,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         resume: args.part.resume,
         fit: args.fit.choice(),
     };
-    let settings = stratex::batch::compare::settings(&loaded.model, &req.levers, &b.scenario)?;
+    let settings = stratex::batch::compare::settings(
+        &loaded.model,
+        &req.levers,
+        &req.options,
+        &req.sets,
+        &b.scenario,
+    )?;
     let mut bar = Progress::new(&format!("{} settings", settings.len()), b.output.quiet);
     let stop = super::interrupt::stop_flag();
     let result = run_compare(

@@ -176,10 +176,35 @@ pub struct MergeArgs {
 pub struct CompareArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
-    /// A lever and the values to try, e.g. `--lever interdiction=0,0.25,0.5`. Several flags give
-    /// the full factorial grid. Without any, each lever's listed values are tried one at a time.
+    /// A lever and the values to try, e.g. `--lever interdiction=0,0.25,0.5`. Repeatable; each
+    /// value is tried alone against the baseline (see --grid). Without any, each lever's listed
+    /// values are tried one at a time.
     #[arg(long = "lever", value_name = "NAME=V1,V2,...", value_parser = parse_lever)]
     pub levers: Vec<(String, Vec<f64>)>,
+    /// Try every combination of the --lever values (the full factorial grid) instead of each
+    /// value alone.
+    #[arg(long)]
+    pub grid: bool,
+    /// Compare only this actor's levers (levers declare their owner); the best-setting table
+    /// then names only its options.
+    #[arg(long = "for", value_name = "ACTOR")]
+    pub for_actor: Option<String>,
+    /// An outcome the options are meant to move; the first ranks them. Repeatable.
+    #[arg(long = "target", value_name = "OUTCOME")]
+    pub targets: Vec<String>,
+    /// An outcome the options may harm, shown beside the targets. Repeatable.
+    #[arg(long = "cost", value_name = "OUTCOME")]
+    pub costs: Vec<String>,
+    /// Set a lever, or fix an uncertainty, in every setting (the baseline too). Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    /// Repeat the comparison at each value of an uncertainty (common random numbers) and find
+    /// where the best option for the first --target changes. Repeatable.
+    #[arg(long = "across", value_name = "NAME=V1,V2,...", value_parser = parse_lever)]
+    pub across: Vec<(String, Vec<f64>)>,
+    /// Accept --set and --across values outside what the scenario allows, with a warning.
+    #[arg(long)]
+    pub allow_outside: bool,
     /// Paired runs per setting (default: the scenario's `runs`).
     #[arg(long)]
     pub runs: Option<u64>,

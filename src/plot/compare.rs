@@ -1,7 +1,7 @@
 //! Charts for comparing policy settings.
 
 use super::{Chart, Frame, Mark, PlotError, font, frame, legend_row, palette};
-use crate::number::tick;
+use crate::number::axis_tick;
 use crate::stats::summary::Stats;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -109,7 +109,7 @@ impl Chart for Boxes {
             .x_desc(format!("{}{unit}, final value", self.name))
             .axis_desc_style(font(20.0))
             .label_style(font(17.0))
-            .x_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&|v| axis_tick(*v, hi - lo + 2.0 * pad))
             .draw()?;
         let base_median = self.stats[0].p50;
         chart.draw_series(std::iter::once(PathElement::new(
@@ -238,7 +238,7 @@ impl Chart for Differences {
             .x_desc("Change in the mean from the baseline (% of the baseline mean)")
             .axis_desc_style(font(20.0))
             .label_style(font(17.0))
-            .x_label_formatter(&|v| format!("{}%", tick(*v)))
+            .x_label_formatter(&|v| format!("{}%", axis_tick(*v, 2.0 * x)))
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],

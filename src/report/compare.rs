@@ -4,12 +4,13 @@
 use super::csv_file::CsvWriter;
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};
+use super::tradeoff::{DISPLAY_POINTS, DISPLAY_SHARE, TradeOff, improves, notable};
 use super::{Fitted, VERSION};
 use crate::model::Better;
 use crate::model::Model;
 use crate::model::grid::Labeled;
 use crate::montecarlo::compare::{Comparison, Difference};
-use crate::number::{sig3, signed_phrase, signed_range};
+use crate::number::{change_cell, change_phrase, change_range, compact, in_points, sig3};
 use crate::stats::summary::Stats;
 use serde::Serialize;
 use std::io;
@@ -28,6 +29,43 @@ mean in that direction";
 pub struct SettingInfo {
     pub label: String,
     pub levers: Vec<(String, f64)>,
+}
+
+/// A lever the comparison varies, as the scenario describes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeverInfo {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    /// The deciding actor's id, if the lever declares one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub description: String,
+    pub baseline: f64,
+}
+
+impl LeverInfo {
+    /// The levers whose value differs between any setting and the first.
+    fn changed(model: &Model, settings: &[Labeled]) -> Vec<LeverInfo> {
+        model
+            .levers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                settings
+                    .iter()
+                    .any(|s| s.setting.levers[*i] != settings[0].setting.levers[*i])
+            })
+            .map(|(i, l)| LeverInfo {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                unit: l.unit.clone(),
+                owner: l.owner.map(|a| model.actors[a].id.clone()),
+                description: l.description.clone(),
+                baseline: settings[0].setting.levers[i],
+            })
+            .collect()
+    }
 }
 
 /// One setting's results in one outcome.
@@ -65,6 +103,20 @@ pub struct ComparisonFile {
     /// The posterior the calibrated uncertainties were drawn from, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fitted: Option<Fitted>,
+    /// Outcomes the options are meant to move (`--target`), and those they may harm
+    /// (`--cost`), by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// The actor whose options are compared (`--for`), if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub for_actor: Option<String>,
+    /// What each lever the settings change means.
+    pub levers: Vec<LeverInfo>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub costs: Vec<String>,
+    /// The comparison repeated across values of uncertainties (`--across`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub robustness: Vec<super::across::Sweep>,
 }
 
 impl ComparisonFile {
@@ -118,12 +170,17 @@ impl ComparisonFile {
                 .collect(),
             outcomes,
             fitted: None,
+            targets: vec![],
+            for_actor: None,
+            levers: LeverInfo::changed(model, settings),
+            costs: vec![],
+            robustness: vec![],
         }
     }
 
-    /// Writes `comparison.csv`: one row per setting and outcome.
-    pub fn write_csv(&self, path: &Path) -> io::Result<()> {
-        let provenance = format!(
+    /// The `#` line of the comparison's CSV files.
+    pub fn provenance(&self) -> String {
+        format!(
             "# {}; scenario \"{}\" ({}, sha256 {}); seed {}; {} paired runs per setting; reproduce: {}",
             self.generator,
             self.scenario.name.replace('"', "'"),
@@ -132,7 +189,12 @@ impl ComparisonFile {
             self.seed,
             self.runs,
             self.reproduce
-        );
+        )
+    }
+
+    /// Writes `comparison.csv`: one row per setting and outcome.
+    pub fn write_csv(&self, path: &Path) -> io::Result<()> {
+        let provenance = self.provenance();
         let columns = [
             "setting",
             "outcome",
@@ -168,65 +230,213 @@ impl ComparisonFile {
         out.finish()
     }
 
-    /// The best setting for an outcome: rank 1 and strictly better than the baseline's mean
-    /// (the baseline itself, index 0, when no setting beats it).
+    /// The best setting for an outcome: rank 1 and better than the baseline by a flagged
+    /// change (see [`super::tradeoff::notable`]); the baseline itself, index 0, when none is.
     pub fn best(&self, o: &OutcomeComparison) -> usize {
-        let base = o.results[0].stats.mean;
         o.results
             .iter()
             .enumerate()
             .skip(1)
             .filter(|(_, r)| r.rank == 1)
-            .find(|(_, r)| match o.better {
-                Better::Higher => r.stats.mean > base,
-                Better::Lower => r.stats.mean < base,
-            })
+            .find(|(_, r)| improves(o, r.difference.mean) && notable(o, &r.difference))
             .map_or(0, |(i, _)| i)
     }
 
-    /// The terminal report: best setting per outcome, then every setting's change in every
-    /// outcome in blocks of columns.
+    /// Labels that tell every setting apart in a table: the labels themselves when short
+    /// enough, otherwise `S1`, `S2`, ... with a legend (empty when not needed).
+    pub fn short_labels(&self) -> (Vec<String>, String) {
+        if self
+            .settings
+            .iter()
+            .all(|s| s.label.chars().count() <= LABEL)
+        {
+            return (
+                self.settings.iter().map(|s| s.label.clone()).collect(),
+                String::new(),
+            );
+        }
+        let mut legend = String::from("Settings:\n");
+        let codes = self
+            .settings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let code = if i == 0 {
+                    "baseline".to_string()
+                } else {
+                    format!("S{i}")
+                };
+                if i > 0 {
+                    legend.push_str(&format!("  {code:<4} {}\n", s.label));
+                }
+                code
+            })
+            .collect();
+        (codes, legend)
+    }
+
+    /// What setting `s` costs when it is best for an outcome: its changes in the `--cost`
+    /// outcomes, or else its largest flagged worsening relative to the baseline.
+    pub fn cost_of(&self, s: usize, skip: &str) -> String {
+        let listed: Vec<String> = self
+            .costs
+            .iter()
+            .filter(|c| c.as_str() != skip)
+            .filter_map(|c| self.outcome(c))
+            .map(|o| {
+                let d = &o.results[s].difference;
+                format!("{} {}", o.id, change_cell(d.mean, &o.unit))
+            })
+            .collect();
+        if !self.costs.is_empty() {
+            return listed.join(", ");
+        }
+        self.outcomes
+            .iter()
+            .filter(|o| o.id != skip)
+            .filter(|o| {
+                let d = &o.results[s].difference;
+                notable(o, d) && !improves(o, d.mean)
+            })
+            .max_by(|a, b| relative(a, s).total_cmp(&relative(b, s)))
+            .map_or("none flagged".into(), |o| {
+                let d = &o.results[s].difference;
+                format!("{} {}", o.id, change_cell(d.mean, &o.unit))
+            })
+    }
+
+    /// The terminal report: the question and its answer, the trade-off and the robustness
+    /// sweep when asked for, the best setting per outcome, then every setting's change in
+    /// every outcome in blocks of columns.
     pub fn table(&self) -> String {
         let mut out = String::new();
+        let (labels, legend) = self.short_labels();
+        out.push_str(&legend);
+        if !legend.is_empty() {
+            out.push('\n');
+        }
+        if let (Some(q), Some(a)) = (self.question(), self.answer()) {
+            out.push_str(&format!("Question: {q}\nAnswer: {a}\n"));
+            for c in self.caveats() {
+                out.push_str(&format!("Caveat: {c}\n"));
+            }
+            out.push('\n');
+        }
+        if let Some(t) = self.tradeoff() {
+            out.push_str(&self.tradeoff_table(&t, &labels));
+            out.push('\n');
+        }
+        for s in &self.robustness {
+            out.push_str(&sweep_table(s));
+            out.push('\n');
+        }
+        out.push_str(&self.best_table());
+        out.push_str(&self.matrix(&labels));
+        out
+    }
+
+    /// The trade-off as a terminal table.
+    fn tradeoff_table(&self, t: &TradeOff, labels: &[String]) -> String {
+        let mut header = vec!["option".to_string()];
+        for (i, o) in t.outcomes.iter().enumerate() {
+            let role = if i < t.targets { "target" } else { "cost" };
+            header.push(format!("{} ({role}, {})", o.id, unit_label(&o.unit)));
+        }
+        header.push(format!("P(better in {})", t.outcomes[0].id));
+        let rows: Vec<Vec<String>> = t
+            .order
+            .iter()
+            .map(|&s| {
+                let mut row = vec![labels[s].clone()];
+                for o in &t.outcomes {
+                    let d = &o.results[s].difference;
+                    row.push(format!(
+                        "{} ({} to {}){}",
+                        change_cell(d.mean, &o.unit),
+                        change_cell(d.ci95[0], &o.unit),
+                        change_cell(d.ci95[1], &o.unit),
+                        if notable(o, d) { "*" } else { " " }
+                    ));
+                }
+                row.push(format!(
+                    "{:.2}",
+                    t.outcomes[0].results[s].difference.p_better
+                ));
+                row
+            })
+            .collect();
+        let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        format!(
+            "Trade-off: each option's change from the baseline (95% CI), best for {} first\n\n{}",
+            t.outcomes[0].id,
+            columns(&refs, &rows)
+        )
+    }
+
+    /// The best setting per outcome, with what it costs.
+    fn best_table(&self) -> String {
         let rows: Vec<Vec<String>> = self
             .outcomes
             .iter()
             .map(|o| {
                 let b = self.best(o);
-                let r = &o.results[b];
                 if b == 0 {
                     return vec![
                         clip(&o.name, 40),
-                        "baseline: no setting does better".into(),
+                        "baseline: no option clearly does better".into(),
+                        String::new(),
                         String::new(),
                         String::new(),
                     ];
                 }
-                let d = &r.difference;
+                let d = &o.results[b].difference;
                 vec![
                     clip(&o.name, 40),
-                    clip(&r.setting, 36),
+                    self.settings[b].label.clone(),
                     format!(
                         "{} ({})",
-                        signed_phrase(d.mean, &o.unit),
-                        signed_range(d.ci95[0], d.ci95[1], &o.unit)
+                        change_phrase(d.mean, &o.unit),
+                        change_range(d.ci95[0], d.ci95[1], &o.unit)
                     ),
                     format!("{:.2}", d.p_better),
+                    self.cost_of(b, &o.id),
                 ]
             })
             .collect();
-        out.push_str("Best setting per outcome: change in the mean from the baseline (95% CI), and the share of runs it does better in\n\n");
-        out.push_str(&columns_left(
-            &["outcome", "best setting", "change (95% CI)", "P(better)"],
-            &rows,
-            2,
-        ));
+        let whose = self
+            .for_actor
+            .as_ref()
+            .map_or(String::new(), |a| format!(" among {a}'s options"));
+        format!(
+            "Best setting per outcome{whose}: change in the mean from the baseline (95% CI), the share of runs it does better in, and what it costs (its changes in the --cost outcomes, or its largest flagged worsening)\n\n{}",
+            columns_left(
+                &[
+                    "outcome",
+                    "best setting",
+                    "change (95% CI)",
+                    "P(better)",
+                    "at a cost of"
+                ],
+                &rows,
+                2,
+            )
+        )
+    }
 
-        out.push_str("\nChange in each outcome's mean from the baseline, in % of the baseline mean (* : the paired 95% interval excludes 0; Δ : absolute change where the baseline mean is 0)\n");
-        let labels: Vec<String> = self.settings.iter().map(|s| clip(&s.label, 30)).collect();
-        for block in self.outcomes.chunks(7) {
+    /// Every setting's change in every outcome, seven outcomes to a block.
+    fn matrix(&self, labels: &[String]) -> String {
+        let mut out = format!(
+            "\nChange in each outcome's mean from the baseline, in the outcome's unit (pt: percentage points). * : the paired 95% interval excludes 0 and the change is at least {}% of the baseline mean ({} points for percentages)\n",
+            100.0 * DISPLAY_SHARE,
+            DISPLAY_POINTS
+        );
+        for block in self.outcomes.chunks(6) {
             let mut header = vec!["setting".to_string()];
-            header.extend(block.iter().map(|o| clip(&o.id, 14)));
+            header.extend(
+                block
+                    .iter()
+                    .map(|o| format!("{} ({})", clip(&o.id, 18), unit_label(&o.unit))),
+            );
             let rows: Vec<Vec<String>> = labels
                 .iter()
                 .enumerate()
@@ -243,6 +453,62 @@ impl ComparisonFile {
         }
         out
     }
+}
+
+/// Longest label a table shows as it is.
+const LABEL: usize = 32;
+
+/// A unit as a column header shows it.
+fn unit_label(unit: &str) -> &str {
+    if in_points(unit) { "pt" } else { unit }
+}
+
+/// Setting `s`'s change in `o` relative to the baseline's mean (absolute when the mean is 0).
+fn relative(o: &OutcomeComparison, s: usize) -> f64 {
+    let base = o.results[0].stats.mean.abs();
+    let d = o.results[s].difference.mean.abs();
+    if base > 0.0 { d / base } else { d }
+}
+
+/// A swept uncertainty as a terminal table: each value, each option's change in the target,
+/// the best option; then the flips.
+fn sweep_table(s: &super::across::Sweep) -> String {
+    let mut header = vec![format!("{} ({})", s.uncertainty, s.unit)];
+    header.extend(s.options.iter().map(|o| clip(o, LABEL)));
+    header.push("best".into());
+    let rows: Vec<Vec<String>> = s
+        .points
+        .iter()
+        .map(|p| {
+            let mut row = vec![sig3(p.value)];
+            row.extend(p.changes.iter().map(|d| compact(d.mean)));
+            row.push(clip(s.best(p), LABEL));
+            row
+        })
+        .collect();
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = format!(
+        "Across {}: each option's change in {} from the baseline at each value (common random numbers)\n\n{}",
+        s.uncertainty,
+        s.outcome,
+        columns(&refs, &rows)
+    );
+    if s.flips.is_empty() {
+        out.push_str("The best option does not change across these values.\n");
+    }
+    for f in &s.flips {
+        out.push_str(&format!(
+            "Flip: {} does better below {} = {}, {} above (bracket {} to {}, bisection to ±{})\n",
+            f.below,
+            s.uncertainty,
+            sig3(f.threshold),
+            f.above,
+            sig3(f.bracket[0]),
+            sig3(f.bracket[1]),
+            sig3(0.5 * s.tolerance)
+        ));
+    }
+    out
 }
 
 /// Ranks by mean in the better direction: 1 is best, equal means share a rank.
@@ -265,16 +531,9 @@ pub fn excludes_zero(d: &Difference) -> bool {
     d.ci95[0] > 0.0 || d.ci95[1] < 0.0
 }
 
-/// A matrix cell: relative change of the mean, or the absolute change if the baseline is 0.
+/// A matrix cell: the change in the outcome's unit, starred when flagged.
 fn cell(o: &OutcomeComparison, s: usize) -> String {
     let d = &o.results[s].difference;
-    let base = o.results[0].stats.mean;
-    let star = if excludes_zero(d) { "*" } else { " " };
-    if base != 0.0 {
-        format!("{:+.1}%{star}", 100.0 * d.mean / base.abs())
-    } else if d.mean == 0.0 {
-        "0 ".into()
-    } else {
-        format!("Δ{}{star}", sig3(d.mean))
-    }
+    let star = if notable(o, d) { "*" } else { " " };
+    format!("{}{star}", change_cell(d.mean, &o.unit))
 }

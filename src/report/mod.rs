@@ -7,6 +7,7 @@
 //! byte for byte. Every file says how to reproduce it: the CSVs in a first line starting with `#`,
 //! the JSON files in a `reproduce` field.
 
+pub mod across;
 pub mod answers;
 pub mod calibrate;
 pub mod compare;
@@ -19,6 +20,7 @@ pub mod read;
 pub mod reproduce;
 pub mod summary;
 pub mod table;
+pub mod tradeoff;
 
 pub use reproduce::{Command, shell_word};
 

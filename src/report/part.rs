@@ -76,6 +76,27 @@ pub struct PartInfo {
     /// `run`: `--allow-outside` was given.
     #[serde(default)]
     pub allow_outside: bool,
+    /// `compare`: how the settings are built and what the trade-off reads.
+    #[serde(default)]
+    pub compare: CompareOptions,
+}
+
+/// A comparison's choices beyond its `--lever` values, kept with its parts so that merge and
+/// resume rebuild the same settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompareOptions {
+    /// `--grid`: the full factorial grid instead of each value alone.
+    #[serde(default)]
+    pub grid: bool,
+    /// `--for ACTOR`: only that actor's levers.
+    #[serde(default)]
+    pub for_actor: Option<String>,
+    /// `--target OUTCOME`, in order.
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// `--cost OUTCOME`, in order.
+    #[serde(default)]
+    pub costs: Vec<String>,
 }
 
 impl PartInfo {
@@ -100,6 +121,7 @@ impl PartInfo {
             ("runs", self.runs.to_string()),
             ("--set", format!("{:?}", self.sets)),
             ("--lever", format!("{:?}", self.levers)),
+            ("compare options", format!("{:?}", self.compare)),
             (
                 "posterior (SHA-256)",
                 self.fitted
@@ -207,6 +229,7 @@ pub struct Resume<'a> {
     pub seed: Option<u64>,
     pub sets: &'a [(String, f64)],
     pub levers: &'a [(String, Vec<f64>)],
+    pub compare: &'a CompareOptions,
     pub shard: Option<[u64; 2]>,
     /// The posterior this command draws from, if any.
     pub fitted: Option<&'a Fitted>,
@@ -288,6 +311,13 @@ fn resume_check(dir: &Path, wanted: &Resume) -> Result<Part, String> {
             "--lever",
             format!("{:?}", i.levers),
             format!("{:?}", wanted.levers),
+        );
+    }
+    if *wanted.compare != i.compare {
+        return differs(
+            "the compare options",
+            format!("{:?}", i.compare),
+            format!("{:?}", wanted.compare),
         );
     }
     if wanted.shard != i.shard {

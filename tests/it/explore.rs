@@ -15,7 +15,12 @@ use stratex::sensitivity::explore::{Plan, explore};
 #[test]
 fn paired_differences_have_narrower_intervals_than_unpaired_ones() {
     let m = model(&root().join("scenarios/nk_russia.ron"));
-    let settings = grid::factorial(&m, &[("us_publicity".into(), vec![2.0])]).unwrap();
+    let ask = grid::Ask {
+        levers: &[("us_publicity".into(), vec![2.0])],
+        grid: false,
+        owner: None,
+    };
+    let settings = grid::settings(&m, &m.baseline(), &ask).unwrap();
     assert_eq!(settings.len(), 2);
     let plain: Vec<_> = settings.iter().map(|s| s.setting.clone()).collect();
     let runs = 600;
@@ -98,6 +103,7 @@ fn compare_cli_writes_its_files_and_handles_grids() {
         "interdiction=0,0.25",
         "--lever",
         "us_publicity=1,3",
+        "--grid",
         "--brief",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
