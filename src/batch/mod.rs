@@ -10,6 +10,7 @@
 pub mod across;
 pub mod calibrate;
 pub mod compare;
+pub mod explain;
 pub mod explore;
 pub mod fit;
 pub mod merge;

@@ -20,6 +20,7 @@ macro_rules! say_raw {
 mod brief;
 mod calibrate;
 mod compare;
+mod explain;
 mod explore;
 mod interrupt;
 mod merge;
@@ -57,6 +58,9 @@ enum Command {
     /// Find which uncertainties drive the outcomes (tornado, Sobol indices) and where an outcome
     /// condition holds (PRIM).
     Explore(ExploreArgs),
+    /// Split an option's effect on each outcome by the model's pathways (seizure, diversion,
+    /// valuation, trust), switching each off in turn under common random numbers.
+    Explain(ExplainArgs),
     /// Fit the scenario's uncertain assumptions to observed figures (a targets file), by
     /// approximate Bayesian computation; writes the posterior sample and the posterior-predictive check.
     Calibrate(CalibrateArgs),
@@ -265,6 +269,42 @@ pub struct ExploreArgs {
 }
 
 #[derive(Args)]
+pub struct ExplainArgs {
+    /// Scenario file (.ron).
+    pub scenario: PathBuf,
+    /// The option to explain: a lever and its value, e.g. `--lever interdiction=0.5`.
+    /// Repeatable; together they make one setting.
+    #[arg(long = "lever", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub option: Vec<(String, f64)>,
+    /// Outcomes to print (default: all; the files hold every outcome).
+    #[arg(long = "outcome", value_name = "ID")]
+    pub outcomes: Vec<String>,
+    /// Set a lever, or fix an uncertainty, in the baseline and the option alike. Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    /// Accept --set values outside what the scenario allows, with a warning.
+    #[arg(long)]
+    pub allow_outside: bool,
+    /// Paired runs per configuration (default: the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario>-explain).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub fit: FitArgs,
+}
+
+#[derive(Args)]
 pub struct CalibrateArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -396,6 +436,7 @@ pub fn main() -> i32 {
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Explore(args) => explore::explore(&args),
+        Command::Explain(args) => explain::explain(&args),
     };
     match result {
         Ok(()) => 0,

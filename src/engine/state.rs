@@ -296,18 +296,22 @@ impl Params {
             return false;
         }
         self.losses_stale = false;
+        let on = m.pathways;
         for ((loss, keep), lane) in self
             .lane_loss
             .iter_mut()
             .zip(self.lane_keep.iter_mut())
             .zip(m.lanes.iter())
         {
-            *loss = if lane.seizable {
+            let expected = if lane.seizable {
                 self.detection[lane.channel] * self.seizure[lane.channel]
             } else {
                 0.0
             };
-            let k = 1.0 - *loss;
+            // Switched off (explain), a pathway sees no loss: the lane order without it
+            // (diversion), the expected arrivals without it (valuation).
+            *loss = if on.diversion { expected } else { 0.0 };
+            let k = if on.valuation { 1.0 - expected } else { 1.0 };
             *keep = (k, 1.0 / k);
         }
         true

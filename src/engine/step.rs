@@ -185,7 +185,7 @@ impl Runner<'_> {
         if shipped <= 0.0 {
             return;
         }
-        let mut seized = if seen && lane.seizable {
+        let mut seized = if seen && lane.seizable && self.model.pathways.seizure {
             shipped * params.seizure[lane.channel]
         } else {
             0.0
@@ -246,6 +246,9 @@ impl Runner<'_> {
     /// by its drift.
     fn update_trust(&mut self) {
         let m = self.model;
+        if !m.pathways.trust {
+            return;
+        }
         let (p, now) = (&self.params, &self.this_step);
         for (r, rel) in m.relations.iter_ids() {
             let mut t = self.state.trust[r];

@@ -24,6 +24,8 @@ use serde::{Deserialize, Serialize};
 /// A compiled scenario. Immutable and shared by all runs.
 #[derive(Clone, Debug)]
 pub struct Model {
+    /// The mechanisms in force: all of them, except in `stratex explain`'s counterfactuals.
+    pub pathways: Pathways,
     pub name: String,
     pub description: String,
     pub steps: usize,
@@ -488,6 +490,56 @@ pub struct OutcomeDef {
     pub root: MeasureId,
     /// The values the outcome can take (after scaling), if stated.
     pub range: Option<(f64, f64)>,
+}
+
+/// The mechanisms through which interdiction and exposure act, each of which can be switched
+/// off to measure what passes through it (`stratex explain`). A switched-off mechanism works
+/// as if nothing were ever seized or expected to be: see docs/model.md §3.3.16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pathways {
+    /// Seen shipments lose their channel's seizure share (off: nothing is seized).
+    pub seizure: bool,
+    /// A flow fills its lanes cheapest expected loss first (off: the loss term of the lane
+    /// order is 0).
+    pub diversion: bool,
+    /// Bargains and aid price in the share expected to arrive (off: every lane is expected
+    /// to deliver in full).
+    pub valuation: bool,
+    /// Trust moves with deliveries, seizures, exposure and drift (off: it stays where it
+    /// started).
+    pub trust: bool,
+}
+
+impl Pathways {
+    /// Every mechanism in force.
+    pub const ALL: Pathways = Pathways {
+        seizure: true,
+        diversion: true,
+        valuation: true,
+        trust: true,
+    };
+
+    /// The pathways' names, in a fixed order.
+    pub const NAMES: [&'static str; 4] = ["seizure", "diversion", "valuation", "trust"];
+
+    /// These pathways with pathway `i` (in [`Pathways::NAMES`] order) set to `on`.
+    pub fn with(mut self, i: usize, on: bool) -> Pathways {
+        match i {
+            0 => self.seizure = on,
+            1 => self.diversion = on,
+            2 => self.valuation = on,
+            _ => self.trust = on,
+        }
+        self
+    }
+
+    /// Every mechanism switched off.
+    pub const NONE: Pathways = Pathways {
+        seizure: false,
+        diversion: false,
+        valuation: false,
+        trust: false,
+    };
 }
 
 /// Which per-lane total a lane sum reads.

@@ -199,6 +199,11 @@ impl Comparison {
         (self.settings, self.outcomes)
     }
 
+    /// The exact sum of setting `s`'s final values of outcome `o` over every run.
+    pub fn sum(&self, s: usize, o: usize) -> &ExactSum {
+        &self.values[s * self.outcomes + o].1
+    }
+
     /// Statistics of setting `s`'s final value of outcome `o`.
     pub fn stats(&self, s: usize, o: usize) -> Stats {
         let (sk, sum, sq) = &self.values[s * self.outcomes + o];

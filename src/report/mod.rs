@@ -13,6 +13,7 @@ pub mod calibrate;
 pub mod compare;
 pub mod csv_file;
 pub mod decimal;
+pub mod explain;
 pub mod explore;
 pub mod output;
 pub mod part;

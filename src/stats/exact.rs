@@ -266,6 +266,17 @@ impl ExactSum {
         self.add(lo);
     }
 
+    /// The sum with its sign changed, exactly.
+    pub fn negated(&self) -> ExactSum {
+        let mut n = self.clone();
+        n.normalise();
+        for limb in n.limbs.iter_mut() {
+            *limb = -*limb;
+        }
+        n.normalise();
+        n
+    }
+
     /// Adds another sum exactly.
     pub fn merge(&mut self, other: &ExactSum) {
         self.normalise();

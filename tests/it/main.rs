@@ -5,6 +5,7 @@ mod barter;
 mod charts;
 mod cli;
 mod determinism;
+mod explain;
 mod explore;
 mod golden;
 mod helpers;

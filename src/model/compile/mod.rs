@@ -461,6 +461,7 @@ impl<'s> Ctx<'s> {
     fn empty_model(&self, levers: Vec<LeverDef>) -> Model {
         let sc = self.sc;
         Model {
+            pathways: super::Pathways::ALL,
             name: sc.name.clone(),
             description: sc.description.trim().to_string(),
             steps: sc.time.steps.clamp(1, limits::MAX_STEPS) as usize,
