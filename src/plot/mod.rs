@@ -8,12 +8,14 @@
 //! forms of colour blindness. Text is drawn with an embedded DejaVu Sans through ab_glyph, so a
 //! machine without fonts renders the same PNG.
 
+pub mod across;
 pub mod calibrate;
 pub mod compare;
 mod distribution;
 pub mod explore;
 mod fan;
 pub mod flows;
+pub mod tradeoff;
 mod overview;
 
 pub use distribution::Distribution;
