@@ -12,7 +12,7 @@ use crate::montecarlo::state::{decode_comparison, encode_comparison};
 use crate::report::compare::ComparisonFile;
 use crate::report::part::{self, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo};
-use crate::report::{self, Command, FitChoice, Fitted};
+use crate::report::{self, Command, FitChoice, Fitted, TableLayout};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -32,6 +32,8 @@ pub struct CompareRequest {
     pub resume: bool,
     /// Which posterior the calibrated uncertainties are drawn from.
     pub fit: FitChoice,
+    /// Where the CSV's provenance goes, and whether `comparison.xlsx` is written too.
+    pub tables: TableLayout,
 }
 
 /// How the comparison ended.
@@ -230,7 +232,7 @@ impl Ends<'_> {
                 cmp,
             );
             file.fitted = self.fitted.clone();
-            write_results(dir, &file)?;
+            write_results(dir, &file, req.tables)?;
             if req.brief {
                 crate::brief::compare::write(dir, &file, self.elapsed)?;
             }
@@ -275,10 +277,23 @@ impl Ends<'_> {
     }
 }
 
-/// Writes comparison.json and comparison.csv.
-pub fn write_results(dir: &Path, file: &ComparisonFile) -> Result<(), BatchError> {
+/// Writes comparison.json and comparison.csv, laid out as `tables` says (with
+/// `comparison.xlsx` if it asks for a workbook).
+pub fn write_results(
+    dir: &Path,
+    file: &ComparisonFile,
+    tables: TableLayout,
+) -> Result<(), BatchError> {
     report::write_json(&dir.join("comparison.json"), file)
         .map_err(cannot_write("comparison.json"))?;
-    file.write_csv(&dir.join("comparison.csv"))
-        .map_err(cannot_write("comparison.csv"))
+    file.write_csv(&dir.join("comparison.csv"), tables.csv_provenance)
+        .map_err(cannot_write("comparison.csv"))?;
+    if tables.xlsx {
+        report::xlsx::write(
+            &dir.join("comparison.xlsx"),
+            &report::workbook::compare(file),
+        )
+        .map_err(cannot_write("comparison.xlsx"))?;
+    }
+    Ok(())
 }
