@@ -16,3 +16,4 @@ mod odd_text;
 mod posterior;
 mod resume;
 mod shards;
+mod spreadsheet;
