@@ -108,6 +108,7 @@ pub fn compare(
     let model = &loaded.model;
     let settings = settings(model, &req.levers, &loaded.source.path)?;
     super::no_brief_on_a_shard(req.brief, req.shard)?;
+    super::no_xlsx_on_a_shard(req.tables, req.shard)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-compare", req.shard);
     let ask = Ask {
         kind: PartKind::Compare,

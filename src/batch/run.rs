@@ -69,6 +69,7 @@ pub struct RunDone {
 pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, BatchError> {
     let model = &loaded.model;
     super::no_brief_on_a_shard(req.brief, req.shard)?;
+    super::no_xlsx_on_a_shard(req.tables, req.shard)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "", req.shard);
     let ask = Ask {
         kind: PartKind::Run,

@@ -13,7 +13,6 @@ use super::targets::Calibrated;
 use crate::engine::rng::{Streams, uniform};
 use crate::model::{Model, Setting};
 use crate::montecarlo::Design;
-use crate::report::csv_file;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -157,26 +156,20 @@ impl Posterior {
         s
     }
 
-    /// Reads a posterior file written by [`Posterior::to_csv`], in either layout of
-    /// [`csv_file::CsvProvenance`]; also returns the SHA-256 of its text as the `#`-line layout has it
-    /// (with a sidecar: the sidecar's lines, then the table without its byte-order mark), which
-    /// results record, so a posterior has one hash whichever way it was written.
-    pub fn read(path: &Path) -> Result<(Posterior, String), PosteriorError> {
+    /// Reads a posterior from `bytes`, the text of the file `path` (named in messages) with its
+    /// comment lines first, as the `#`-line layout writes it (a reader of the sidecar layout
+    /// puts the sidecar's lines back before the table); also returns the SHA-256 of those
+    /// bytes, which results record, so a posterior has one hash whichever layout it was
+    /// written in.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<(Posterior, String), PosteriorError> {
         let bad = |why: String| PosteriorError::Unreadable {
             path: path.display().to_string(),
             why,
         };
-        let bytes = crate::scenario::read_bounded(path).map_err(|e| bad(e.to_string()))?;
-        let bytes = csv_file::line_layout(bytes, path).map_err(|e| {
-            bad(format!(
-                "cannot read {}: {e}",
-                csv_file::sidecar_path(path).display()
-            ))
-        })?;
         if bytes.first() != Some(&b'#') {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
             return Err(bad(format!(
-                "it has no comment lines with its priors, and no {} beside it (a posterior written with --csv-provenance sidecar keeps them there); copy that file along with it",
-                csv_file::sidecar_path(path).display()
+                "it has no comment lines with its priors, and no {name}.provenance.txt beside it (a posterior written with --csv-provenance sidecar keeps them there); copy that file along with it"
             )));
         }
         let sha256 = crate::scenario::sha256_hex(&bytes);

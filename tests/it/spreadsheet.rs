@@ -351,7 +351,30 @@ fn every_reader_takes_csvs_of_either_layout() {
     // Shards written either way merge into the line layout's files.
     run(&p("s1"), &["--shard", "1/2", "--csv-provenance", "sidecar"]);
     run(&p("s2"), &["--shard", "2/2"]);
-    ok(&["merge", &p("s1"), &p("s2"), "--out", &p("merged"), "-q"]);
+    ok(&[
+        "merge",
+        &p("s1"),
+        &p("s2"),
+        "--xlsx",
+        "--out",
+        &p("merged"),
+        "-q",
+    ]);
+    assert!(dir.path("merged/results.xlsx").is_file());
+    // A shard is not a result: it writes no workbook, and says so.
+    let o = stratex(&[
+        "run",
+        scenario,
+        "--runs",
+        "301",
+        "--shard",
+        "1/2",
+        "--xlsx",
+        "--out",
+        &p("s3"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("give --xlsx to `stratex merge`"));
     for f in ["summary.json", "runs.csv", "timeseries.csv", "flows.csv"] {
         assert!(
             std::fs::read(dir.path("merged").join(f)).unwrap()
