@@ -6,6 +6,7 @@ use crate::calibrate::fit::{self, Calibration};
 use crate::calibrate::targets::{self, Targets};
 use crate::number::human;
 use crate::report::calibrate::CalibrationFile;
+use crate::report::csv_file::{self, CsvProvenance};
 use crate::report::summary::{RunInfo, ScenarioInfo};
 use crate::report::{self, Command};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,8 @@ pub struct CalibrateRequest {
     /// Output folder (default: `output/<scenario stem>-calibrate`).
     pub out: Option<PathBuf>,
     pub brief: bool,
+    /// Where `posterior.csv`'s comment lines (provenance, priors, fit) go.
+    pub csv_provenance: CsvProvenance,
 }
 
 /// What a calibration did.
@@ -95,7 +98,15 @@ pub fn calibrate(
         seed,
         reproduce.clone(),
     );
-    write(staging.dir(), &file, &cal, model, &targets, &reproduce)?;
+    let place = req.csv_provenance;
+    write(
+        staging.dir(),
+        &file,
+        &cal,
+        model,
+        &targets,
+        (&reproduce, place),
+    )?;
     let info = RunInfo::for_command(reproduce, cal.runs, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &info)
         .map_err(cannot_write("run-info.json"))?;
@@ -118,7 +129,7 @@ fn write(
     cal: &Calibration,
     model: &crate::model::Model,
     targets: &Targets,
-    reproduce: &str,
+    (reproduce, place): (&str, CsvProvenance),
 ) -> Result<(), BatchError> {
     report::write_json(&dir.join("calibration.json"), file)
         .map_err(cannot_write("calibration.json"))?;
@@ -133,11 +144,9 @@ fn write(
         file.targets_file,
         file.targets_sha256,
     );
-    std::fs::write(
-        dir.join("posterior.csv"),
-        cal.posterior.to_csv(&provenance, &values),
-    )
-    .map_err(cannot_write("posterior.csv"))
+    let text = cal.posterior.to_csv(&provenance, &values);
+    csv_file::write_text(&dir.join("posterior.csv"), &text, place)
+        .map_err(cannot_write("posterior.csv"))
 }
 
 /// The error for targets no draw from the prior can reach.

@@ -12,7 +12,7 @@ use crate::montecarlo::state::{decode_comparison, encode_comparison};
 use crate::report::compare::ComparisonFile;
 use crate::report::part::{self, CompareOptions, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo};
-use crate::report::{self, Command, FitChoice, Fitted};
+use crate::report::{self, Command, FitChoice, Fitted, TableLayout};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -41,6 +41,8 @@ pub struct CompareRequest {
     pub resume: bool,
     /// Which posterior the calibrated uncertainties are drawn from.
     pub fit: FitChoice,
+    /// Where the CSV's provenance goes, and whether `comparison.xlsx` is written too.
+    pub tables: TableLayout,
 }
 
 /// How the comparison ended.
@@ -206,6 +208,7 @@ pub fn compare(
     check_outcomes(model, &req.options)?;
     let sweeps = super::across::Plan::new(model, req, &settings)?;
     super::no_brief_on_a_shard(req.brief, req.shard)?;
+    super::no_xlsx_on_a_shard(req.tables, req.shard)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "-compare", req.shard);
     let ask = Ask {
         kind: PartKind::Compare,
@@ -355,7 +358,7 @@ impl Ends<'_> {
             file.targets = req.options.targets.clone();
             file.costs = req.options.costs.clone();
             file.for_actor = req.options.for_actor.clone();
-            write_results(dir, &file)?;
+            write_results(dir, &file, req.tables)?;
             if req.brief {
                 crate::brief::compare::write(dir, &file, self.elapsed)?;
             }
@@ -403,8 +406,13 @@ impl Ends<'_> {
     }
 }
 
-/// Writes comparison.json and comparison.csv.
-pub fn write_results(dir: &Path, file: &ComparisonFile) -> Result<(), BatchError> {
+/// Writes comparison.json and comparison.csv, laid out as `tables` says (with
+/// `comparison.xlsx` if it asks for a workbook).
+pub fn write_results(
+    dir: &Path,
+    file: &ComparisonFile,
+    tables: TableLayout,
+) -> Result<(), BatchError> {
     report::write_json(&dir.join("comparison.json"), file)
         .map_err(cannot_write("comparison.json"))?;
     if !file.robustness.is_empty() {
@@ -412,9 +420,18 @@ pub fn write_results(dir: &Path, file: &ComparisonFile) -> Result<(), BatchError
             &file.robustness,
             &dir.join("across.csv"),
             &file.provenance(),
+            tables.csv_provenance,
         )
         .map_err(cannot_write("across.csv"))?;
     }
-    file.write_csv(&dir.join("comparison.csv"))
-        .map_err(cannot_write("comparison.csv"))
+    file.write_csv(&dir.join("comparison.csv"), tables.csv_provenance)
+        .map_err(cannot_write("comparison.csv"))?;
+    if tables.xlsx {
+        report::xlsx::write(
+            &dir.join("comparison.xlsx"),
+            &report::workbook::compare(file),
+        )
+        .map_err(cannot_write("comparison.xlsx"))?;
+    }
+    Ok(())
 }

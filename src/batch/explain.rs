@@ -26,6 +26,8 @@ pub struct ExplainRequest {
     pub threads: Option<usize>,
     pub out: Option<PathBuf>,
     pub fit: FitChoice,
+    /// Where explain.csv's provenance goes.
+    pub csv_provenance: crate::report::CsvProvenance,
 }
 
 /// What an explanation did.
@@ -107,7 +109,7 @@ pub fn explain(
         .collect();
     report::write_json(&staging.path("explain.json"), &file)
         .map_err(cannot_write("explain.json"))?;
-    file.write_csv(&staging.path("explain.csv"))
+    file.write_csv(&staging.path("explain.csv"), req.csv_provenance)
         .map_err(cannot_write("explain.csv"))?;
     let simulated = total * 2;
     let run_info = RunInfo::for_command(reproduce, simulated, threads, elapsed, started);

@@ -6,7 +6,7 @@ use crate::calibrate::posterior::Posterior;
 use crate::model::compile::apply_overrides;
 use crate::report::explore::Report;
 use crate::report::summary::{RunInfo, ScenarioInfo};
-use crate::report::{self, Command, FitChoice};
+use crate::report::{self, Command, CsvProvenance, FitChoice};
 use crate::sensitivity::design::{Kind, SOBOL_MAX_DIMS};
 use crate::sensitivity::explore::{Condition, Exploration, Plan, explore as run_explore};
 use crate::sensitivity::marginals::Marginals;
@@ -36,6 +36,8 @@ pub struct ExploreRequest {
     pub fit: FitChoice,
     /// Accept `--set` values outside what the scenario allows for them.
     pub allow_outside: bool,
+    /// Where the CSVs' provenance goes.
+    pub csv_provenance: CsvProvenance,
 }
 
 /// What an exploration did; its report prints the tables.
@@ -189,7 +191,7 @@ pub fn explore<'a>(
         fitted: fit.map(|f| f.record),
     };
     report
-        .write_files(staging.dir())
+        .write_files(staging.dir(), req.csv_provenance)
         .map_err(|e| BatchError::failed("cannot write the results", e))?;
     let info = RunInfo::for_command(reproduce, runs, threads, elapsed, started);
     report::write_json(&staging.path("run-info.json"), &info)

@@ -2,7 +2,8 @@
 //! (`posterior:`), another given with `--posterior`, or none with `--prior`.
 
 use super::{BatchError, Loaded};
-use crate::calibrate::posterior::Posterior;
+use crate::calibrate::posterior::{Posterior, PosteriorError};
+use crate::report::csv_file;
 use crate::report::{FitChoice, Fitted};
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub fn resolve(loaded: &Loaded, choice: &FitChoice) -> Result<Option<Fit>, Batch
         (None, None) => return Ok(None),
     };
     let from_scenario = choice.posterior.is_none();
-    let (posterior, sha256) = Posterior::read(&path).map_err(|e| {
+    let (posterior, sha256) = read(&path).map_err(|e| {
         let why = e.to_string();
         BatchError::input(if from_scenario {
             format!(
@@ -62,4 +63,19 @@ fn beside(scenario: &Path, named: &str) -> PathBuf {
         Some(dir) if !Path::new(named).is_absolute() => dir.join(named),
         _ => PathBuf::from(named),
     }
+}
+
+/// Reads the posterior file `path`, written in either CSV layout (its comment lines first, or
+/// in its sidecar); also returns its hash (see [`Posterior::from_bytes`]).
+fn read(path: &Path) -> Result<(Posterior, String), PosteriorError> {
+    let unreadable = |why: String| PosteriorError::Unreadable {
+        path: path.display().to_string(),
+        why,
+    };
+    let bytes = crate::scenario::read_bounded(path).map_err(|e| unreadable(e.to_string()))?;
+    let bytes = csv_file::line_layout(bytes, path).map_err(|e| {
+        let side = csv_file::sidecar_path(path);
+        unreadable(format!("cannot read {}: {e}", side.display()))
+    })?;
+    Posterior::from_bytes(bytes, path)
 }

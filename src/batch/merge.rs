@@ -16,7 +16,7 @@ use crate::montecarlo::state::{decode_aggregate, decode_comparison};
 use crate::report::compare::ComparisonFile;
 use crate::report::part::{self, Part, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo, Summary};
-use crate::report::{self, RunMeta, RunsCsv};
+use crate::report::{self, RunMeta, RunsCsv, TableLayout};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,8 @@ pub struct MergeRequest {
     /// Folder for the merged result.
     pub out: PathBuf,
     pub brief: bool,
+    /// Where the merged CSVs' provenance goes, and whether a workbook is written too.
+    pub tables: TableLayout,
 }
 
 /// The merged result.
@@ -78,11 +80,11 @@ pub fn merge(req: &MergeRequest) -> Result<MergeDone, BatchError> {
     let elapsed: f64 = timings.iter().flatten().map(|r| r.elapsed_seconds).sum();
     let staging = super::staging(&req.out)?;
     let (merged, settings) = match info.kind {
-        PartKind::Run => (shards.merge_runs(&model, staging.dir(), req.brief)?, 1),
+        PartKind::Run => (shards.merge_runs(&model, staging.dir(), req)?, 1),
         PartKind::Compare => {
             let settings =
                 super::compare::settings(&model, &info.levers, &info.compare, &info.sets, &path)?;
-            let file = shards.merge_comparison(&model, &settings, staging.dir())?;
+            let file = shards.merge_comparison(&model, &settings, staging.dir(), req.tables)?;
             if req.brief {
                 crate::brief::compare::write(staging.dir(), &file, elapsed)?;
             }
@@ -181,7 +183,12 @@ impl Shards {
     }
 
     /// Merges the shards of a run into `dir`: runs.csv, the summary files and the briefing.
-    fn merge_runs(&self, model: &Model, dir: &Path, brief: bool) -> Result<Merged, BatchError> {
+    fn merge_runs(
+        &self,
+        model: &Model,
+        dir: &Path,
+        req: &MergeRequest,
+    ) -> Result<Merged, BatchError> {
         let info = &self.parts[0].1.info;
         let setting = apply_overrides(model, &info.sets)?;
         let width = model.steps + 1;
@@ -208,14 +215,15 @@ impl Shards {
             fitted: info.fitted.clone(),
             allow_outside: info.allow_outside,
         };
-        let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model)
+        let place = req.tables.csv_provenance;
+        let mut csv = RunsCsv::create(&dir.join("runs.csv"), &meta, model, place)
             .map_err(cannot_write("runs.csv"))?;
         for (shard_dir, p) in &self.parts {
             csv.append_rows_from(&shard_dir.join("runs.csv"), p.info.first_run, p.info.count)?;
         }
         csv.finish().map_err(cannot_write("runs.csv"))?;
-        let summary = super::run::write_results(dir, &meta, model, &total, info.runs)?;
-        if brief {
+        let summary = super::run::write_results(dir, &meta, model, &total, info.runs, req.tables)?;
+        if req.brief {
             crate::brief::write(dir)?;
         }
         Ok(Merged::Run(Box::new(summary)))
@@ -227,6 +235,7 @@ impl Shards {
         model: &Model,
         settings: &[crate::model::grid::Labeled],
         dir: &Path,
+        tables: TableLayout,
     ) -> Result<ComparisonFile, BatchError> {
         let info = &self.parts[0].1.info;
         let mut total = Comparison::new(settings.len(), model.outcomes.len());
@@ -244,7 +253,7 @@ impl Shards {
         file.targets = info.compare.targets.clone();
         file.costs = info.compare.costs.clone();
         file.for_actor = info.compare.for_actor.clone();
-        super::compare::write_results(dir, &file)?;
+        super::compare::write_results(dir, &file, tables)?;
         Ok(file)
     }
 }

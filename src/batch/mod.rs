@@ -19,6 +19,7 @@ pub mod run;
 
 use crate::brief::BriefError;
 use crate::model::Model;
+use crate::report::TableLayout;
 use crate::report::output::Staging;
 use crate::scenario::{ScenarioError, Source};
 use std::path::{Path, PathBuf};
@@ -159,6 +160,16 @@ pub fn no_brief_on_a_shard(brief: bool, shard: Option<[u64; 2]>) -> Result<(), B
     if brief && shard.is_some() {
         return Err(BatchError::input(
             "--brief cannot be used with --shard: a shard is not a result on its own; give --brief to `stratex merge`",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses `--xlsx` on a shard: a shard writes no tables; the merge writes the workbook.
+pub fn no_xlsx_on_a_shard(tables: TableLayout, shard: Option<[u64; 2]>) -> Result<(), BatchError> {
+    if tables.xlsx && shard.is_some() {
+        return Err(BatchError::input(
+            "--xlsx cannot be used with --shard: a shard is not a result on its own; give --xlsx to `stratex merge`",
         ));
     }
     Ok(())

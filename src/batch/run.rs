@@ -9,7 +9,7 @@ use crate::montecarlo::state::{decode_aggregate, encode_aggregate};
 use crate::montecarlo::{self, Aggregate, Job};
 use crate::report::part::{self, CompareOptions, PartInfo, PartKind};
 use crate::report::summary::{RunInfo, Summary};
-use crate::report::{self, Command, FitChoice, RunMeta, RunsCsv};
+use crate::report::{self, Command, FitChoice, RunMeta, RunsCsv, TableLayout};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -36,6 +36,8 @@ pub struct RunRequest {
     pub fit: FitChoice,
     /// Accept `--set` values outside what the scenario allows for them.
     pub allow_outside: bool,
+    /// Where the CSVs' provenance goes, and whether `results.xlsx` is written too.
+    pub tables: TableLayout,
 }
 
 /// How the batch ended.
@@ -67,6 +69,7 @@ pub struct RunDone {
 pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, BatchError> {
     let model = &loaded.model;
     super::no_brief_on_a_shard(req.brief, req.shard)?;
+    super::no_xlsx_on_a_shard(req.tables, req.shard)?;
     let out = super::output_folder(req.out.as_deref(), &loaded.source, "", req.shard);
     let ask = Ask {
         kind: PartKind::Run,
@@ -92,7 +95,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
         .map(|f| Draws::new(&f.posterior, f.draws.clone(), plan.seed));
     let before = saved_aggregate(&plan, model)?;
     let staging = super::staging(&plan.out)?;
-    let mut csv = runs_csv(&plan, &meta, model, staging.path("runs.csv"), req.shard)?;
+    let mut csv = runs_csv(&plan, &meta, model, staging.path("runs.csv"), req)?;
     let done_before = plan.done_before();
     let job = Job {
         model,
@@ -204,14 +207,15 @@ fn runs_csv(
     meta: &RunMeta,
     model: &Model,
     path: PathBuf,
-    shard: Option<[u64; 2]>,
+    req: &RunRequest,
 ) -> Result<RunsCsv, BatchError> {
-    let header = match shard {
+    let header = match req.shard {
         Some([k, n]) => meta.csv_header_for_shard(k, n, plan.first_run, plan.count),
         None => meta.csv_header(),
     };
-    let mut csv =
-        RunsCsv::create_with_header(&path, &header, model).map_err(cannot_write("runs.csv"))?;
+    let place = req.tables.csv_provenance;
+    let mut csv = RunsCsv::create_with_header(&path, &header, model, place)
+        .map_err(cannot_write("runs.csv"))?;
     let done = plan.done_before();
     if done > 0 {
         csv.append_rows_from(&plan.out.join("runs.csv"), plan.first_run, done)
@@ -234,7 +238,7 @@ fn finish(
     let finished = completed == plan.count;
     if req.shard.is_none() {
         // A stopped run keeps the results of the runs that finished, marked incomplete.
-        let summary = write_results(dir, meta, &loaded.model, aggregate, completed)?;
+        let summary = write_results(dir, meta, &loaded.model, aggregate, completed, req.tables)?;
         if finished {
             if req.brief {
                 crate::brief::write(dir)?;
@@ -288,17 +292,20 @@ pub(crate) fn resume_command(command: &str, file: &str, shard: Option<[u64; 2]>)
     Command::new(command, file).flag_if("--shard", shard.map(|[k, n]| format!("{k}/{n}")))
 }
 
-/// Writes summary.json, timeseries.csv and flows.csv for `completed` runs of the batch.
+/// Writes summary.json, timeseries.csv and flows.csv for `completed` runs of the batch, laid
+/// out as `tables` says (with `results.xlsx` if it asks for a workbook).
 pub fn write_results(
     dir: &Path,
     meta: &RunMeta,
     model: &Model,
     agg: &Aggregate,
     completed: u64,
+    tables: TableLayout,
 ) -> Result<Summary, BatchError> {
-    report::write_timeseries(&dir.join("timeseries.csv"), meta, model, agg)
+    let place = tables.csv_provenance;
+    report::write_timeseries(&dir.join("timeseries.csv"), meta, model, agg, place)
         .map_err(cannot_write("timeseries.csv"))?;
-    report::write_flows(&dir.join("flows.csv"), meta, model, agg)
+    report::write_flows(&dir.join("flows.csv"), meta, model, agg, place)
         .map_err(cannot_write("flows.csv"))?;
     let mut summary = Summary::new(meta, model, agg, completed);
     summary.answers =
@@ -306,5 +313,10 @@ pub fn write_results(
             .map_err(cannot_write("the answers to the scenario's questions"))?;
     report::write_json(&dir.join("summary.json"), &summary)
         .map_err(cannot_write("summary.json"))?;
+    if tables.xlsx {
+        let sheets = report::workbook::run(&summary, report::flows_sheet(model, agg));
+        report::xlsx::write(&dir.join("results.xlsx"), &sheets)
+            .map_err(cannot_write("results.xlsx"))?;
+    }
     Ok(summary)
 }

@@ -156,14 +156,22 @@ impl Posterior {
         s
     }
 
-    /// Reads a posterior file written by [`Posterior::to_csv`]; also returns the SHA-256 of
-    /// its bytes, which results record.
-    pub fn read(path: &Path) -> Result<(Posterior, String), PosteriorError> {
+    /// Reads a posterior from `bytes`, the text of the file `path` (named in messages) with its
+    /// comment lines first, as the `#`-line layout writes it (a reader of the sidecar layout
+    /// puts the sidecar's lines back before the table); also returns the SHA-256 of those
+    /// bytes, which results record, so a posterior has one hash whichever layout it was
+    /// written in.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<(Posterior, String), PosteriorError> {
         let bad = |why: String| PosteriorError::Unreadable {
             path: path.display().to_string(),
             why,
         };
-        let bytes = crate::scenario::read_bounded(path).map_err(|e| bad(e.to_string()))?;
+        if bytes.first() != Some(&b'#') {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            return Err(bad(format!(
+                "it has no comment lines with its priors, and no {name}.provenance.txt beside it (a posterior written with --csv-provenance sidecar keeps them there); copy that file along with it"
+            )));
+        }
         let sha256 = crate::scenario::sha256_hex(&bytes);
         let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
         Ok((parse(&text).map_err(bad)?, sha256))

@@ -18,6 +18,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         threads: b.threads,
         out: b.output.out.clone(),
         brief: b.output.brief,
+        csv_provenance: b.output.csv_provenance.into(),
     };
     let mut bar = Progress::new("calibrating", b.output.quiet);
     let result = run_calibrate(&loaded, &req, &mut |d, n| bar.update(d, n));

@@ -5,6 +5,7 @@ use super::{CompareArgs, Failure};
 use stratex::batch::compare::{CompareDone, CompareEnd, CompareRequest, compare as run_compare};
 use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
+use stratex::report::TableLayout;
 use stratex::report::part::CompareOptions;
 
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
@@ -31,6 +32,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         shard: args.part.shard,
         resume: args.part.resume,
         fit: args.fit.choice(),
+        tables: b.output.tables(args.xlsx),
     };
     let settings = stratex::batch::compare::settings(
         &loaded.model,
@@ -60,13 +62,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         )));
     }
     if !b.output.quiet {
-        print(&loaded, &done, b.output.brief);
+        print(&loaded, &done, b.output.brief, req.tables);
     }
     Ok(())
 }
 
 /// What a finished comparison or shard prints.
-fn print(loaded: &Loaded, done: &CompareDone, brief: bool) {
+fn print(loaded: &Loaded, done: &CompareDone, brief: bool, tables: TableLayout) {
     let name = &loaded.model.name;
     let (elapsed, threads, settings) = (done.elapsed, done.threads, done.settings);
     let rate = human(done.simulated as f64 / elapsed.max(1e-9));
@@ -96,11 +98,7 @@ fn print(loaded: &Loaded, done: &CompareDone, brief: bool) {
             say!(
                 "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",
                 done.out.display(),
-                if brief {
-                    ", briefing.html, charts/"
-                } else {
-                    ""
-                }
+                super::also_wrote(tables, "comparison.xlsx", brief)
             );
         }
         CompareEnd::Stopped { .. } => {}

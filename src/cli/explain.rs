@@ -33,6 +33,7 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         threads: args.threads,
         out: args.out.clone(),
         fit: args.fit.choice(),
+        csv_provenance: args.csv_provenance.into(),
     };
     let mut bar = Progress::new("6 configurations", args.quiet);
     let stop = super::interrupt::stop_flag();

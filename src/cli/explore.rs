@@ -23,6 +23,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         brief: b.output.brief,
         fit: args.fit.choice(),
         allow_outside: args.allow_outside,
+        csv_provenance: b.output.csv_provenance.into(),
     };
     super::warn_outside(&loaded, &req.sets, req.allow_outside);
     let quiet = b.output.quiet;

@@ -10,19 +10,25 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         dirs: args.dirs.clone(),
         out: args.out.clone(),
         brief: args.brief,
+        tables: stratex::report::TableLayout {
+            csv_provenance: args.csv_provenance.into(),
+            xlsx: args.xlsx,
+        },
     };
     let done = run_merge(&req)?;
     if args.quiet {
         return Ok(());
     }
-    let (table, files) = match &done.merged {
+    let (table, files, workbook) = match &done.merged {
         Merged::Run(summary) => (
             table::summary_table(summary),
             "summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json",
+            "results.xlsx",
         ),
         Merged::Compare(file) => (
             file.table(),
             "comparison.json, comparison.csv, run-info.json",
+            "comparison.xlsx",
         ),
     };
     say!(
@@ -35,11 +41,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     say!(
         "{table}\nwrote {}/: {files}{}",
         args.out.display(),
-        if args.brief {
-            ", briefing.html, charts/"
-        } else {
-            ""
-        }
+        super::also_wrote(req.tables, workbook, args.brief)
     );
     Ok(())
 }

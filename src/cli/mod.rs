@@ -101,6 +101,40 @@ pub struct OutputArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where each result CSV's provenance (what was run, how to reproduce it) goes: `line`, a
+    /// first line starting with `#`; `sidecar`, a `<file>.provenance.txt` beside it, the CSV
+    /// then starting with a UTF-8 byte-order mark and its column names, as Excel reads it.
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = ProvenanceArg::Line)]
+    pub csv_provenance: ProvenanceArg,
+}
+
+/// Where result CSVs keep their provenance (`--csv-provenance`).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ProvenanceArg {
+    /// A first line starting with `#`.
+    Line,
+    /// A `<file>.provenance.txt` beside the CSV, which starts with a byte-order mark.
+    Sidecar,
+}
+
+impl From<ProvenanceArg> for stratex::report::CsvProvenance {
+    fn from(p: ProvenanceArg) -> Self {
+        match p {
+            ProvenanceArg::Line => stratex::report::CsvProvenance::Line,
+            ProvenanceArg::Sidecar => stratex::report::CsvProvenance::Sidecar,
+        }
+    }
+}
+
+impl OutputArgs {
+    /// The table layout as the batch layer takes it, with `xlsx` (`--xlsx`) where the command
+    /// has it.
+    pub fn tables(&self, xlsx: bool) -> stratex::report::TableLayout {
+        stratex::report::TableLayout {
+            csv_provenance: self.csv_provenance.into(),
+            xlsx,
+        }
+    }
 }
 
 /// Splitting a batch over processes and continuing one that was stopped.
@@ -135,6 +169,9 @@ pub struct RunArgs {
     pub fit: FitArgs,
     #[command(flatten)]
     pub part: PartArgs,
+    /// Also write results.xlsx: sheets summary (each outcome), flows and reproduce.
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 /// The calibrated model (`run`, `compare`).
@@ -174,6 +211,12 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where each merged CSV's provenance goes (see `stratex run --help`).
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = ProvenanceArg::Line)]
+    pub csv_provenance: ProvenanceArg,
+    /// Also write the workbook: results.xlsx for a run, comparison.xlsx for a comparison.
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 #[derive(Args)]
@@ -216,6 +259,10 @@ pub struct CompareArgs {
     pub fit: FitArgs,
     #[command(flatten)]
     pub part: PartArgs,
+    /// Also write comparison.xlsx: sheets summary (best setting per outcome), comparison (the
+    /// rows of comparison.csv) and reproduce.
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 /// Sampling designs for `explore`.
@@ -300,6 +347,9 @@ pub struct ExplainArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where each CSV's provenance goes: its first line, or a sidecar file.
+    #[arg(long, value_enum, default_value_t = ProvenanceArg::Line)]
+    pub csv_provenance: ProvenanceArg,
     #[command(flatten)]
     pub fit: FitArgs,
 }
@@ -417,6 +467,22 @@ fn warn_outside(loaded: &stratex::batch::Loaded, sets: &[(String, f64)], allow: 
             eprintln!("warning: {w}; accepted (--allow-outside)");
         }
     }
+}
+
+/// The end of a "wrote DIR/: ..." line: the workbook (named `workbook`) and the briefing if
+/// written, and where the CSVs' provenance went if not in them.
+fn also_wrote(tables: stratex::report::TableLayout, workbook: &str, brief: bool) -> String {
+    let mut s = String::new();
+    if tables.xlsx {
+        s.push_str(&format!(", {workbook}"));
+    }
+    if brief {
+        s.push_str(", briefing.html, charts/");
+    }
+    if tables.csv_provenance == stratex::report::CsvProvenance::Sidecar {
+        s.push_str("; each CSV's provenance in <file>.provenance.txt");
+    }
+    s
 }
 
 /// Parses the command line, runs it and returns the exit status.

@@ -5,6 +5,7 @@ use super::{Failure, RunArgs};
 use stratex::batch::run::{RunDone, RunEnd, RunRequest, run as run_batch};
 use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
+use stratex::report::TableLayout;
 use stratex::report::summary::Summary;
 use stratex::report::{answers, table};
 
@@ -23,6 +24,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         resume: args.part.resume,
         fit: args.fit.choice(),
         allow_outside: args.allow_outside,
+        tables: b.output.tables(args.xlsx),
     };
     super::warn_outside(&loaded, &req.sets, req.allow_outside);
     let label = match req.shard {
@@ -50,13 +52,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         )));
     }
     if !b.output.quiet {
-        print(&loaded, &done, b.output.brief);
+        print(&loaded, &done, b.output.brief, req.tables);
     }
     Ok(())
 }
 
 /// What a finished run or shard prints.
-fn print(loaded: &Loaded, done: &RunDone, brief: bool) {
+fn print(loaded: &Loaded, done: &RunDone, brief: bool, tables: TableLayout) {
     let model = &loaded.model;
     let (elapsed, threads, seed) = (done.elapsed, done.threads, done.meta.seed);
     let rate = human(done.simulated as f64 / elapsed.max(1e-9));
@@ -102,11 +104,7 @@ fn print(loaded: &Loaded, done: &RunDone, brief: bool) {
             say!(
                 "wrote {}/: summary.json, runs.csv, timeseries.csv, flows.csv, run-info.json{}",
                 done.out.display(),
-                if brief {
-                    ", briefing.html, charts/"
-                } else {
-                    ""
-                }
+                super::also_wrote(tables, "results.xlsx", brief)
             );
         }
         RunEnd::Stopped { .. } => {}

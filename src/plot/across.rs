@@ -45,7 +45,10 @@ impl Chart for SweepChart {
             .map(|(i, l)| (Mark::Line(colour(i).to_rgba(), 4), l.label.clone()))
             .collect();
         if !self.flips.is_empty() {
-            items.push((Mark::Rule(palette::GREY.to_rgba()), "best option flips".into()));
+            items.push((
+                Mark::Rule(palette::GREY.to_rgba()),
+                "best option flips".into(),
+            ));
         }
         let area = legend_row(&area, &items)?;
         let all = self.lines.iter().flat_map(|l| &l.points);
@@ -105,7 +108,10 @@ impl Chart for SweepChart {
             let at = chart.backend_coord(&(*x, y1));
             area.draw(&Text::new(
                 format!("{} = {}: {label}", self.uncertainty, sig3(*x)),
-                (at.0 - area.get_base_pixel().0 + 8, at.1 - area.get_base_pixel().1 + 6),
+                (
+                    at.0 - area.get_base_pixel().0 + 8,
+                    at.1 - area.get_base_pixel().1 + 6,
+                ),
                 font(17.0),
             ))?;
         }

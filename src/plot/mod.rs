@@ -15,8 +15,8 @@ mod distribution;
 pub mod explore;
 mod fan;
 pub mod flows;
-pub mod tradeoff;
 mod overview;
+pub mod tradeoff;
 
 pub use distribution::Distribution;
 pub use fan::{Fan, capitalise};

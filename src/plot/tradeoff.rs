@@ -37,7 +37,13 @@ impl Chart for TradeOffChart {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let area = frame(root, &self.frame)?;
-        let width = (self.labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as u32 * 10)
+        let width = (self
+            .labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(8) as u32
+            * 10)
             .clamp(140, 380);
         let (labels_area, rest) = area.split_horizontally(width);
         let panels = rest.split_evenly((1, self.panels.len().max(1)));

@@ -58,7 +58,12 @@ pub struct Flip {
 
 impl Sweep {
     /// Writes `across.csv`: one row per swept uncertainty, value and option.
-    pub fn write_csv(sweeps: &[Sweep], path: &Path, provenance: &str) -> io::Result<()> {
+    pub fn write_csv(
+        sweeps: &[Sweep],
+        path: &Path,
+        provenance: &str,
+        place: super::CsvProvenance,
+    ) -> io::Result<()> {
         let columns = [
             "uncertainty",
             "value",
@@ -69,7 +74,7 @@ impl Sweep {
             "diff_ci_high",
             "rank",
         ];
-        let mut out = CsvWriter::create(path, provenance, columns)?;
+        let mut out = CsvWriter::create(path, provenance, place, columns)?;
         for s in sweeps {
             for p in &s.points {
                 for (i, option) in s.options.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! Results of `stratex compare`: files and terminal tables (the briefing is
 //! `brief::compare`).
 
-use super::csv_file::CsvWriter;
+use super::csv_file::{self, CsvProvenance};
+use super::sheet::{Cell, Sheet};
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns, columns_left};
 use super::tradeoff::{DISPLAY_POINTS, DISPLAY_SHARE, TradeOff, improves, notable};
@@ -192,42 +193,59 @@ impl ComparisonFile {
         )
     }
 
-    /// Writes `comparison.csv`: one row per setting and outcome.
-    pub fn write_csv(&self, path: &Path) -> io::Result<()> {
-        let provenance = self.provenance();
-        let columns = [
-            "setting",
-            "outcome",
-            "mean",
-            "p5",
-            "p50",
-            "p95",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "unpaired_ci_low",
-            "unpaired_ci_high",
-            "p_better",
-            "rank",
-        ];
-        let mut out = CsvWriter::create(path, &provenance, columns)?;
+    /// Writes `comparison.csv`: the rows of [`ComparisonFile::rows`], its provenance placed as
+    /// `place` says.
+    pub fn write_csv(&self, path: &Path, place: CsvProvenance) -> io::Result<()> {
+        csv_file::write_sheet(path, &self.provenance(), place, &self.rows())
+    }
+
+    /// The table of `comparison.csv` (and of a workbook's `comparison` sheet): one row per
+    /// outcome and setting, outcome by outcome; the setting's label, then each lever's value in
+    /// it (one column per lever, named by its id, in the model's order), then the outcome's id,
+    /// name and unit, its statistics, its difference from the baseline and its rank.
+    pub fn rows(&self) -> Sheet {
+        let levers = self.settings.first().map_or(&[][..], |s| &s.levers[..]);
+        let mut columns = vec!["setting".to_string()];
+        columns.extend(levers.iter().map(|(id, _)| id.clone()));
+        columns.extend(
+            [
+                "outcome",
+                "outcome_name",
+                "unit",
+                "mean",
+                "p5",
+                "p50",
+                "p95",
+                "diff_mean",
+                "diff_ci_low",
+                "diff_ci_high",
+                "unpaired_ci_low",
+                "unpaired_ci_high",
+                "p_better",
+                "rank",
+            ]
+            .map(String::from),
+        );
+        let mut sheet = Sheet::new("comparison", columns);
         for o in &self.outcomes {
-            for r in &o.results {
+            for (r, setting) in o.results.iter().zip(&self.settings) {
                 let d = &r.difference;
-                out.text(&r.setting)?;
-                out.text(&o.id)?;
-                for v in [r.stats.mean, r.stats.p5, r.stats.p50, r.stats.p95, d.mean] {
-                    out.number(v)?;
-                }
-                for v in [d.ci95, d.ci95_unpaired].into_iter().flatten() {
-                    out.number(v)?;
-                }
-                out.number(d.p_better)?;
-                out.whole(r.rank as u64)?;
-                out.end_row()?;
+                let mut row = vec![Cell::text(r.setting.as_str())];
+                row.extend(setting.levers.iter().map(|&(_, v)| Cell::Number(v)));
+                row.extend([&o.id, &o.name, &o.unit].map(|t| Cell::text(t.as_str())));
+                row.extend(
+                    [r.stats.mean, r.stats.p5, r.stats.p50, r.stats.p95, d.mean]
+                        .into_iter()
+                        .chain(d.ci95)
+                        .chain(d.ci95_unpaired)
+                        .chain([d.p_better])
+                        .map(Cell::Number),
+                );
+                row.push(Cell::Whole(r.rank as u64));
+                sheet.rows.push(row);
             }
         }
-        out.finish()
+        sheet
     }
 
     /// The best setting for an outcome: rank 1 and better than the baseline by a flagged

@@ -1,21 +1,98 @@
 //! Result CSV files (`runs.csv`, `timeseries.csv`, `flows.csv`, `comparison.csv`,
-//! `tornado.csv`, `sobol.csv`): how they are written and read back.
+//! `tornado.csv`, `sobol.csv`, `posterior.csv`): how they are written and read back.
 //!
-//! Each starts with one line beginning with `#` that says what was run and how to reproduce it,
-//! then a row of column names, then one record per row. Records follow RFC 4180 through the
+//! By default ([`CsvProvenance::Line`]) each starts with one line beginning with `#` that says
+//! what was run and how to reproduce it, then a row of column names, then one record per row.
+//! With [`CsvProvenance::Sidecar`] the file starts with a UTF-8 byte-order mark and its column
+//! names (what a spreadsheet expects), and the `#` line goes, exactly as it would have been
+//! written, to `<file>.provenance.txt` beside it. Readers take either layout. Records follow RFC 4180 through the
 //! `csv` crate: a field holding a comma, a double quote or a line break is quoted and its quotes
 //! doubled, so a text field reads back as it was written, whatever it holds. Numbers are written
 //! as Rust's `Display` writes them (see [`super::decimal`]), lines end with `\n`.
 
 use super::decimal;
+use super::sheet::{Cell, Sheet};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Bytes buffered before a write to the file.
 const BUFFER: usize = 1 << 20;
+
+/// The UTF-8 byte-order mark: tells a spreadsheet the file is UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where a result CSV's provenance (its `#` lines) goes. Either way the rows are the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvProvenance {
+    /// First in the file, as lines starting with `#` (what `pandas.read_csv(comment="#")` skips).
+    #[default]
+    Line,
+    /// In `<file>.provenance.txt` beside it; the file starts with a UTF-8 byte-order mark and its
+    /// column names, as Excel reads a CSV.
+    Sidecar,
+}
+
+/// The file that holds the provenance of the CSV at `path` with [`CsvProvenance::Sidecar`]:
+/// `runs.csv.provenance.txt` for `runs.csv`.
+pub fn sidecar_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".provenance.txt");
+    path.with_file_name(name)
+}
+
+/// Starts the CSV file `path`: its `#` lines (`comments`, each ending in a line break) first in
+/// the file, or in its sidecar after a byte-order mark in the file, as `place` says.
+fn start(path: &Path, comments: &str, place: CsvProvenance) -> io::Result<File> {
+    let mut file = File::create(path)?;
+    match place {
+        CsvProvenance::Line => file.write_all(comments.as_bytes())?,
+        CsvProvenance::Sidecar => {
+            let mut side = File::create(sidecar_path(path))?;
+            side.write_all(comments.as_bytes())?;
+            side.sync_all()?;
+            file.write_all(BOM)?;
+        }
+    }
+    Ok(file)
+}
+
+/// Writes a whole CSV file given as text: its leading lines that start with `#` placed as
+/// `place` says, the rest as it is; synced to disk.
+pub fn write_text(path: &Path, text: &str, place: CsvProvenance) -> io::Result<()> {
+    let mut split = 0;
+    while text[split..].starts_with('#') {
+        split += text[split..]
+            .find('\n')
+            .map_or(text.len() - split, |i| i + 1);
+    }
+    let mut file = start(path, &text[..split], place)?;
+    file.write_all(&text.as_bytes()[split..])?;
+    file.sync_all()
+}
+
+/// The text of the CSV file `path` as [`CsvProvenance::Line`] lays it out, whichever layout it
+/// was written in: a byte-order mark is dropped, and a file that does not start with `#` has
+/// its sidecar's lines (if it has a sidecar) put before it.
+pub fn line_layout(bytes: Vec<u8>, path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = bytes;
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    if bytes.first() == Some(&b'#') {
+        return Ok(bytes);
+    }
+    match std::fs::read(sidecar_path(path)) {
+        Ok(mut text) => {
+            text.extend_from_slice(&bytes);
+            Ok(text)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(bytes),
+        Err(e) => Err(e),
+    }
+}
 
 /// A result CSV being written.
 pub struct CsvWriter {
@@ -28,18 +105,23 @@ pub struct CsvWriter {
 }
 
 impl CsvWriter {
-    /// Creates `path` with its `#` line (given without the newline) and its column names.
+    /// Creates `path` with its `#` line (given without the newline), placed as `place` says,
+    /// and its column names.
     ///
     /// The `#` line is written as given, except that line breaks and other control characters
     /// in it (from a scenario path, say) are written escaped (`\n`), so it is always exactly
     /// one line and readers can skip it.
-    pub fn create<I>(path: &Path, provenance: &str, columns: I) -> io::Result<CsvWriter>
+    pub fn create<I>(
+        path: &Path,
+        provenance: &str,
+        place: CsvProvenance,
+        columns: I,
+    ) -> io::Result<CsvWriter>
     where
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        let mut file = File::create(path)?;
-        file.write_all(format!("{}\n", one_line(provenance)).as_bytes())?;
+        let file = start(path, &format!("{}\n", one_line(provenance)), place)?;
         let mut out = csv::WriterBuilder::new()
             .buffer_capacity(BUFFER)
             .from_writer(file);
@@ -95,6 +177,18 @@ impl CsvWriter {
         Ok(self.out.write_field(self.scratch.as_bytes())?)
     }
 
+    /// Appends a cell of a [`Sheet`]: text, a number or a whole number as [`CsvWriter::text`],
+    /// [`CsvWriter::number`] and [`CsvWriter::whole`] write them, an empty field for
+    /// [`Cell::Empty`].
+    pub fn cell(&mut self, cell: &Cell) -> io::Result<()> {
+        match cell {
+            Cell::Text(s) => self.text(s),
+            Cell::Number(v) => self.number(*v),
+            Cell::Whole(n) => self.whole(*n),
+            Cell::Empty => self.text(""),
+        }
+    }
+
     /// Ends the current row.
     pub fn end_row(&mut self) -> io::Result<()> {
         Ok(self.out.write_record(None::<&[u8]>)?)
@@ -110,6 +204,24 @@ impl CsvWriter {
         self.out.flush()?;
         self.out.get_ref().sync_all()
     }
+}
+
+/// Writes `sheet` as the CSV file `path`: its `#` line (without the newline) placed as `place`
+/// says, its column names, then its rows.
+pub fn write_sheet(
+    path: &Path,
+    provenance: &str,
+    place: CsvProvenance,
+    sheet: &Sheet,
+) -> io::Result<()> {
+    let mut out = CsvWriter::create(path, provenance, place, &sheet.columns)?;
+    for row in &sheet.rows {
+        for cell in row {
+            out.cell(cell)?;
+        }
+        out.end_row()?;
+    }
+    out.finish()
 }
 
 /// `line` with control characters escaped (`\n`, `\r`, `\t`, `\u{1b}`): the line itself when it
@@ -139,10 +251,13 @@ pub struct CsvReader {
 }
 
 impl CsvReader {
-    /// Opens `path` and skips the lines starting with `#` at its start (the provenance line).
-    /// A `#` further on is data.
+    /// Opens `path` and skips a byte-order mark and the lines starting with `#` at its start
+    /// (the provenance line, absent with [`CsvProvenance::Sidecar`]). A `#` further on is data.
     pub fn open(path: &Path) -> io::Result<CsvReader> {
         let mut input = BufReader::with_capacity(BUFFER, File::open(path)?);
+        if input.fill_buf()?.starts_with(BOM) {
+            input.consume(BOM.len());
+        }
         let mut skipped = 0;
         let mut line = Vec::new();
         while input.fill_buf()?.first() == Some(&b'#') {
@@ -232,7 +347,13 @@ mod tests {
             "",
             "#not a comment",
         ];
-        let mut w = CsvWriter::create(&path, "# line\nbreak", ["text", "number"]).unwrap();
+        let mut w = CsvWriter::create(
+            &path,
+            "# line\nbreak",
+            CsvProvenance::Line,
+            ["text", "number"],
+        )
+        .unwrap();
         for t in texts {
             w.text(t).unwrap();
             w.number(-0.5).unwrap();
@@ -257,6 +378,54 @@ mod tests {
             r#""say ""hi"", ""bye""""#
         );
         assert_eq!(super::super::csv_field("plain"), "plain");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn both_layouts_read_back_alike() {
+        let dir = std::env::temp_dir().join(format!("stratex-csv-side-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut sheet = Sheet::new("t", ["name", "value"]);
+        sheet
+            .rows
+            .push(vec![Cell::text("a – b"), Cell::Number(0.5)]);
+        sheet.rows.push(vec![Cell::Empty, Cell::Whole(3)]);
+        let mut texts = Vec::new();
+        for (place, name) in [
+            (CsvProvenance::Line, "l.csv"),
+            (CsvProvenance::Sidecar, "s.csv"),
+        ] {
+            let path = dir.join(name);
+            write_sheet(&path, "# made – here, now", place, &sheet).unwrap();
+            let mut r = CsvReader::open(&path).unwrap();
+            assert_eq!(r.columns().unwrap().unwrap(), ["name", "value"]);
+            let mut row = csv::ByteRecord::new();
+            assert!(r.next_row(&mut row).unwrap());
+            assert_eq!(
+                (field(&row, 0), field(&row, 1)),
+                ("a – b".into(), "0.5".into())
+            );
+            assert!(r.next_row(&mut row).unwrap() && !r.next_row(&mut row).unwrap());
+            texts.push(line_layout(std::fs::read(&path).unwrap(), &path).unwrap());
+        }
+        let side = std::fs::read_to_string(dir.join("s.csv.provenance.txt")).unwrap();
+        assert_eq!(side, "# made – here, now\n");
+        assert!(
+            std::fs::read(dir.join("s.csv"))
+                .unwrap()
+                .starts_with(b"\xEF\xBB\xBFname,value\n")
+        );
+        assert_eq!(texts[0], texts[1], "the same text, either way");
+        write_text(
+            &dir.join("p.csv"),
+            "# a\n# b\nx,y\n1,2\n",
+            CsvProvenance::Sidecar,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("p.csv.provenance.txt")).unwrap(),
+            "# a\n# b\n"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

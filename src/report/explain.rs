@@ -91,7 +91,7 @@ impl ExplainFile {
 
     /// Writes `explain.csv`: one row per outcome and component (total, direct, each pathway,
     /// interaction).
-    pub fn write_csv(&self, path: &Path) -> io::Result<()> {
+    pub fn write_csv(&self, path: &Path, place: super::CsvProvenance) -> io::Result<()> {
         let provenance = format!(
             "# {}; scenario \"{}\" ({}, sha256 {}); seed {}; {} paired runs per configuration; option {}; reproduce: {}",
             self.generator,
@@ -104,7 +104,7 @@ impl ExplainFile {
             self.reproduce
         );
         let columns = ["outcome", "outcome_name", "unit", "component", "effect"];
-        let mut out = CsvWriter::create(path, &provenance, columns)?;
+        let mut out = CsvWriter::create(path, &provenance, place, columns)?;
         for o in &self.outcomes {
             for (component, v) in o.components() {
                 out.text(&o.id)?;

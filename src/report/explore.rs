@@ -1,7 +1,7 @@
 //! Results of `stratex explore`: files and terminal tables (the briefing is `brief::explore`).
 
 use super::VERSION;
-use super::csv_file::CsvWriter;
+use super::csv_file::{CsvProvenance, CsvWriter};
 use super::summary::ScenarioInfo;
 use super::table::{clip, columns};
 use crate::model::Model;
@@ -109,7 +109,7 @@ impl Report<'_> {
 
     /// Writes `tornado.csv`: per outcome and input, the outcome at the input's 10th and 90th
     /// percentiles.
-    fn write_tornado(&self, path: &Path, provenance: &str) -> io::Result<()> {
+    fn write_tornado(&self, path: &Path, provenance: &str, place: CsvProvenance) -> io::Result<()> {
         let f = self.found;
         let columns = [
             "outcome",
@@ -121,7 +121,7 @@ impl Report<'_> {
             "centre",
             "swing",
         ];
-        let mut out = CsvWriter::create(path, provenance, columns)?;
+        let mut out = CsvWriter::create(path, provenance, place, columns)?;
         for (o, bars) in f.tornado.iter().enumerate() {
             for b in bars {
                 out.text(&self.model.outcomes[o].id)?;
@@ -139,7 +139,7 @@ impl Report<'_> {
 
     /// Writes `sobol.csv`: per outcome and input, first and total order indices with their
     /// intervals.
-    fn write_sobol(&self, path: &Path, provenance: &str) -> io::Result<()> {
+    fn write_sobol(&self, path: &Path, provenance: &str, place: CsvProvenance) -> io::Result<()> {
         let f = self.found;
         let columns = [
             "outcome",
@@ -151,7 +151,7 @@ impl Report<'_> {
             "total_low",
             "total_high",
         ];
-        let mut out = CsvWriter::create(path, provenance, columns)?;
+        let mut out = CsvWriter::create(path, provenance, place, columns)?;
         for (o, idx) in f.sobol.iter().enumerate() {
             for (i, x) in idx.iter().enumerate() {
                 out.text(&self.model.outcomes[o].id)?;
@@ -169,8 +169,9 @@ impl Report<'_> {
         out.finish()
     }
 
-    /// Writes `explore.json`, `tornado.csv`, `sobol.csv` and, with a condition, `prim.json`.
-    pub fn write_files(&self, dir: &Path) -> io::Result<()> {
+    /// Writes `explore.json`, `tornado.csv`, `sobol.csv` and, with a condition, `prim.json`;
+    /// the CSVs' provenance placed as `place` says.
+    pub fn write_files(&self, dir: &Path, place: CsvProvenance) -> io::Result<()> {
         let f = self.found;
         let meta = ExploreFile {
             generator: format!("stratex {VERSION}"),
@@ -195,8 +196,8 @@ impl Report<'_> {
             self.reproduce
         );
 
-        self.write_tornado(&dir.join("tornado.csv"), &header)?;
-        self.write_sobol(&dir.join("sobol.csv"), &header)?;
+        self.write_tornado(&dir.join("tornado.csv"), &header, place)?;
+        self.write_sobol(&dir.join("sobol.csv"), &header, place)?;
         if let (Some(p), Some(c)) = (&f.prim, &self.plan.condition) {
             super::write_json(&dir.join("prim.json"), &self.prim_file(c, p))?;
         }

@@ -19,17 +19,22 @@ pub mod output;
 pub mod part;
 pub mod read;
 pub mod reproduce;
+pub mod sheet;
 pub mod summary;
 pub mod table;
 pub mod tradeoff;
+pub mod workbook;
+pub mod xlsx;
 
 pub use reproduce::{Command, shell_word};
 
 use crate::calibrate::posterior::FitLine;
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
+pub use csv_file::CsvProvenance;
 use csv_file::{CsvReader, CsvWriter};
 use serde::{Deserialize, Serialize};
+use sheet::{Cell, Sheet};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +54,15 @@ impl From<String> for ReadError {
 
 /// The program version recorded in results.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How a batch lays out its tables for readers. Nothing in it changes a number in the results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableLayout {
+    /// Where each result CSV's provenance goes.
+    pub csv_provenance: CsvProvenance,
+    /// Also write a workbook of the main tables (`results.xlsx`, `comparison.xlsx`).
+    pub xlsx: bool,
+}
 
 /// What identifies a batch of runs: enough to reproduce it exactly.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -187,17 +201,27 @@ pub struct RunsCsv {
 }
 
 impl RunsCsv {
-    /// Creates the file and writes its header.
-    pub fn create(path: &Path, meta: &RunMeta, model: &Model) -> io::Result<RunsCsv> {
-        Self::create_with_header(path, &meta.csv_header(), model)
+    /// Creates the file and writes its header, the provenance placed as `place` says.
+    pub fn create(
+        path: &Path,
+        meta: &RunMeta,
+        model: &Model,
+        place: CsvProvenance,
+    ) -> io::Result<RunsCsv> {
+        Self::create_with_header(path, &meta.csv_header(), model, place)
     }
 
     /// Creates the file with the given `#` header line (without the newline).
-    pub fn create_with_header(path: &Path, header: &str, model: &Model) -> io::Result<RunsCsv> {
+    pub fn create_with_header(
+        path: &Path,
+        header: &str,
+        model: &Model,
+        place: CsvProvenance,
+    ) -> io::Result<RunsCsv> {
         let mut columns = vec!["run".to_string()];
         columns.extend(model.drawn_names());
         columns.extend(model.outcomes.iter().map(|o| o.id.clone()));
-        let out = CsvWriter::create(path, header, &columns)?;
+        let out = CsvWriter::create(path, header, place, &columns)?;
         Ok(RunsCsv { out })
     }
 
@@ -271,9 +295,10 @@ pub fn write_timeseries(
     meta: &RunMeta,
     model: &Model,
     agg: &Aggregate,
+    place: CsvProvenance,
 ) -> io::Result<()> {
     let columns = ["outcome", "step", "p5", "p25", "p50", "p75", "p95", "mean"];
-    let mut out = CsvWriter::create(path, &meta.csv_header(), columns)?;
+    let mut out = CsvWriter::create(path, &meta.csv_header(), place, columns)?;
     for (o, outcome) in model.outcomes.iter().enumerate() {
         for t in 0..agg.width() {
             let b = agg.band(o, t);
@@ -288,30 +313,41 @@ pub fn write_timeseries(
     out.finish()
 }
 
-/// Writes `flows.csv`: for each route (from, to, good), statistics of the quantity delivered over
-/// the whole run, across runs.
-pub fn write_flows(path: &Path, meta: &RunMeta, model: &Model, agg: &Aggregate) -> io::Result<()> {
+/// Writes `flows.csv`: the rows of [`flows_sheet`].
+pub fn write_flows(
+    path: &Path,
+    meta: &RunMeta,
+    model: &Model,
+    agg: &Aggregate,
+    place: CsvProvenance,
+) -> io::Result<()> {
+    let sheet = flows_sheet(model, agg);
+    csv_file::write_sheet(path, &meta.csv_header(), place, &sheet)
+}
+
+/// The table of `flows.csv` (and of a workbook's `flows` sheet): for each route (from, to,
+/// good), statistics of the quantity delivered over the whole run, across runs.
+pub fn flows_sheet(model: &Model, agg: &Aggregate) -> Sheet {
     let columns = [
         "from", "to", "good", "unit", "mean", "p5", "p25", "p50", "p75", "p95",
     ];
-    let mut out = CsvWriter::create(path, &meta.csv_header(), columns)?;
+    let mut sheet = Sheet::new("flows", columns);
     for (i, r) in model.routes.iter().enumerate() {
         let s = agg.extra_stats(i);
         let g = &model.goods[r.good];
-        for text in [
+        let mut row: Vec<Cell> = [
             &model.actors[r.from].id,
             &model.actors[r.to].id,
             &g.id,
             &g.unit,
-        ] {
-            out.text(text)?;
-        }
-        for v in [s.mean, s.p5, s.p25, s.p50, s.p75, s.p95] {
-            out.number(v)?;
-        }
-        out.end_row()?;
+        ]
+        .into_iter()
+        .map(|t| Cell::text(t.as_str()))
+        .collect();
+        row.extend([s.mean, s.p5, s.p25, s.p50, s.p75, s.p95].map(Cell::Number));
+        sheet.rows.push(row);
     }
-    out.finish()
+    sheet
 }
 
 /// Writes a value as pretty JSON followed by a newline.

@@ -17,4 +17,5 @@ mod odd_text;
 mod posterior;
 mod resume;
 mod shards;
+mod spreadsheet;
 mod workflow;
