@@ -23,6 +23,7 @@ pub mod table;
 pub use reproduce::{Command, shell_word};
 
 use crate::calibrate::posterior::FitLine;
+use crate::engine::LaneTotal;
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
 use csv_file::{CsvReader, CsvWriter};
@@ -285,25 +286,47 @@ pub fn write_timeseries(
     out.finish()
 }
 
-/// Writes `flows.csv`: for each route (from, to, good), statistics of the quantity delivered over
-/// the whole run, across runs.
+/// The columns of `flows.csv`, in order.
+pub const FLOWS_COLUMNS: [&str; 14] = [
+    "channel",
+    "from",
+    "to",
+    "good",
+    "unit",
+    "sent_mean",
+    "seized_mean",
+    "delivered_mean",
+    "weeks_seen_mean",
+    "delivered_p5",
+    "delivered_p25",
+    "delivered_p50",
+    "delivered_p75",
+    "delivered_p95",
+];
+
+/// Writes `flows.csv`: one row per lane (a channel carrying one good), in the model's lane order,
+/// with the means across runs of the quantities sent, seized and delivered over the whole run
+/// and of the number of steps in which the lane was seen, then percentiles of the quantity
+/// delivered ([`FLOWS_COLUMNS`]).
 pub fn write_flows(path: &Path, meta: &RunMeta, model: &Model, agg: &Aggregate) -> io::Result<()> {
-    let columns = [
-        "from", "to", "good", "unit", "mean", "p5", "p25", "p50", "p75", "p95",
-    ];
-    let mut out = CsvWriter::create(path, &meta.csv_header(), columns)?;
-    for (i, r) in model.routes.iter().enumerate() {
-        let s = agg.extra_stats(i);
-        let g = &model.goods[r.good];
+    let mut out = CsvWriter::create(path, &meta.csv_header(), FLOWS_COLUMNS)?;
+    for (l, lane) in model.lanes.iter_ids() {
+        let stats = |t: LaneTotal| agg.extra_stats(t.index(l));
+        let g = &model.goods[lane.good];
         for text in [
-            &model.actors[r.from].id,
-            &model.actors[r.to].id,
+            &model.channels[lane.channel].id,
+            &model.actors[lane.from].id,
+            &model.actors[lane.to].id,
             &g.id,
             &g.unit,
         ] {
             out.text(text)?;
         }
-        for v in [s.mean, s.p5, s.p25, s.p50, s.p75, s.p95] {
+        for t in LaneTotal::ALL {
+            out.number(stats(t).mean)?;
+        }
+        let d = stats(LaneTotal::Delivered);
+        for v in [d.p5, d.p25, d.p50, d.p75, d.p95] {
             out.number(v)?;
         }
         out.end_row()?;
