@@ -273,3 +273,17 @@ fn fit<DB: DrawingBackend, CT: CoordTranslate>(
     }
     Ok(String::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::balance;
+
+    #[test]
+    fn columns_take_consecutive_panels_and_the_tallest_is_as_short_as_can_be() {
+        assert_eq!(balance(&[3, 3, 3], 3), [1, 1, 1]);
+        assert_eq!(balance(&[5, 1, 1, 1, 1, 1], 2), [1, 5]);
+        assert_eq!(balance(&[2, 2, 2, 2, 2], 3), [2, 2, 1]);
+        assert_eq!(balance(&[4], 3), [1]);
+        assert_eq!(balance(&[], 3), [0]);
+    }
+}

@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod determinism;
 mod explore;
+mod flows;
 mod golden;
 mod helpers;
 mod hostile;
