@@ -10,9 +10,9 @@
 use super::{BatchError, cannot_write};
 use crate::model::Model;
 use crate::model::compile::apply_overrides;
-use crate::montecarlo::Aggregate;
 use crate::montecarlo::compare::Comparison;
 use crate::montecarlo::state::{decode_aggregate, decode_comparison};
+use crate::montecarlo::{self, Aggregate};
 use crate::report::compare::ComparisonFile;
 use crate::report::part::{self, Part, PartKind};
 use crate::report::summary::{RunInfo, ScenarioInfo, Summary};
@@ -191,13 +191,10 @@ impl Shards {
     ) -> Result<Merged, BatchError> {
         let info = &self.parts[0].1.info;
         let setting = apply_overrides(model, &info.sets)?;
-        let width = model.steps + 1;
-        let mut total = Aggregate::new(model.outcomes.len(), width, model.routes.len());
+        let mut total = montecarlo::empty_aggregate(model);
         for (i, (_, p)) in self.parts.iter().enumerate() {
             let a = decode_aggregate(&p.state).map_err(|e| self.damaged(i, e))?;
-            let fits = |a: &Aggregate| {
-                a.runs() == p.info.count && a.width() == width && a.extras() == model.routes.len()
-            };
+            let fits = |a: &Aggregate| a.runs() == p.info.count && montecarlo::fits(model, a);
             let a = Aggregate::from_repr(&a)
                 .filter(fits)
                 .ok_or_else(|| self.damaged(i, "it does not fit the scenario or part.json"))?;

@@ -119,7 +119,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, ctl: Control) -> Result<RunDone, B
     .map_err(|e| BatchError::failed("the run failed", e))?;
     let elapsed = clock.elapsed().as_secs_f64();
     csv.finish().map_err(cannot_write("runs.csv"))?;
-    let mut aggregate = before.unwrap_or_else(|| empty(model));
+    let mut aggregate = before.unwrap_or_else(|| montecarlo::empty_aggregate(model));
     aggregate.merge(&outcome.aggregate);
     let completed = done_before + outcome.completed;
     let info = RunInfo::for_command(
@@ -175,22 +175,13 @@ fn meta(
     }
 }
 
-/// An empty aggregate of the model's outcomes, steps and routes.
-fn empty(model: &Model) -> Aggregate {
-    Aggregate::new(model.outcomes.len(), model.steps + 1, model.routes.len())
-}
-
 /// The aggregate of the runs a resumed batch finished before, checked against the scenario.
 fn saved_aggregate(plan: &Plan, model: &Model) -> Result<Option<Aggregate>, BatchError> {
     let Some(p) = &plan.saved else {
         return Ok(None);
     };
     let repr = decode_aggregate(&p.state).map_err(|e| plan.damaged(e))?;
-    let fits = |a: &Aggregate| {
-        a.runs() == p.info.completed
-            && a.width() == model.steps + 1
-            && a.extras() == model.routes.len()
-    };
+    let fits = |a: &Aggregate| a.runs() == p.info.completed && montecarlo::fits(model, a);
     Aggregate::from_repr(&repr)
         .filter(fits)
         .map(Some)

@@ -162,25 +162,24 @@ fn overview(folder: &ResultFolder, w: &ChartText) -> Overview {
     }
 }
 
-/// Deliveries by good and route: one panel per good, one bar per route, routes in the order
-/// they first appear in `flows.csv`.
+/// Deliveries and seizures by good and lane: one panel per good, in the order goods first
+/// appear in `flows.csv`, one bar per lane in file order, labelled `channel: good (from → to)`.
 fn flows(folder: &ResultFolder, w: &ChartText) -> Flows {
-    let mut routes: Vec<(String, String)> = Vec::new();
     let mut panels: Vec<FlowPanel> = Vec::new();
     for f in &folder.flows {
-        let key = (f.from.clone(), f.to.clone());
-        let route = match routes.iter().position(|r| *r == key) {
-            Some(i) => i,
-            None => {
-                routes.push(key);
-                routes.len() - 1
-            }
-        };
         let bar = FlowBar {
-            route,
-            p5: f.p5,
-            p50: f.p50,
-            p95: f.p95,
+            label: format!(
+                "{}: {} ({} → {})",
+                f.channel,
+                f.good,
+                folder.actor_name(&f.from),
+                folder.actor_name(&f.to)
+            ),
+            delivered: f.delivered_mean,
+            seized: f.seized_mean,
+            p5: f.delivered_p5,
+            p50: f.delivered_p50,
+            p95: f.delivered_p95,
         };
         let name = folder.good_name(&f.good);
         match panels.iter_mut().find(|p| p.good == name) {
@@ -193,15 +192,11 @@ fn flows(folder: &ResultFolder, w: &ChartText) -> Flows {
         }
     }
     Flows {
-        routes: routes
-            .iter()
-            .map(|(a, b)| format!("{} → {}", folder.actor_name(a), folder.actor_name(b)))
-            .collect(),
         panels,
         frame: Frame {
-            title: format!("Who gave what to whom over {}", w.span),
+            title: format!("Who gave what to whom, channel by channel, over {}", w.span),
             subtitle: format!(
-                "Quantity delivered (after seizures) of each good, in its own unit, by route: median of {} runs, with the 5th to 95th percentile.",
+                "Quantity of each good, in its own unit, delivered and seized on each channel: means of {} runs; the whisker spans 90% of runs' deliveries.",
                 w.runs
             ),
             source: w.source.clone(),

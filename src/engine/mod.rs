@@ -21,10 +21,8 @@
 //!   it, with a detection probability (growing with the value shipped where it has a reference
 //!   volume), a seizure share and a toll; [`ChannelId`] into `Model::channels`.
 //! - **lane**: one channel carrying one good, with that good's capacity on it: what is sent,
-//!   seen, seized and delivered is counted per lane, and what one lane carries in one step is its
-//!   shipment; [`LaneId`] into `Model::lanes`.
-//! - **route**: every lane from one actor to another carrying one good, for reporting the
-//!   quantity delivered (`flows.csv`); [`RouteId`] into `Model::routes`.
+//!   seen, seized and delivered is counted per lane (one row of `flows.csv`), and what one lane
+//!   carries in one step is its shipment; [`LaneId`] into `Model::lanes`.
 //! - **flow**: one good that one actor (the giver) may give another (the taker) under one offer,
 //!   along the lanes that carry it; a trade flow belongs to a link, an aid flow is given before
 //!   bargaining; [`FlowId`], numbered link by link (`a` to `b`, then `b` to `a`) and then the
@@ -90,19 +88,52 @@ mod root;
 mod state;
 mod step;
 
-use crate::model::Model;
 use crate::model::params::Setting;
 #[cfg(doc)]
 use crate::model::{
-    ActorId, AdjustId, Cell, ChannelId, EventId, FlowId, GoodId, LaneId, LinkId, MeasureId, NeedId,
-    OfferId, RelationId, RouteId, TallyId,
+    ActorId, AdjustId, Cell, ChannelId, EventId, FlowId, GoodId, LinkId, MeasureId, NeedId,
+    OfferId, RelationId, TallyId,
 };
+use crate::model::{LaneId, Model};
 use check::CheckReport;
 use events::EventState;
 use exchange::BargainCache;
 use rand_chacha::ChaCha8Rng;
 use rng::{Streams, uniform};
 use state::{Movement, Params, State, Totals};
+
+/// One of the totals over a run that [`Runner::lane_totals`] gives for each lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneTotal {
+    /// Quantity put on the lane, in the good's unit.
+    Sent,
+    /// Quantity seized on it.
+    Seized,
+    /// Quantity that arrived.
+    Delivered,
+    /// Steps in which it was seen: its channel was seen while it carried something.
+    Seen,
+}
+
+impl LaneTotal {
+    /// Every lane total, in the order they are written for each lane.
+    pub const ALL: [LaneTotal; 4] = [
+        LaneTotal::Sent,
+        LaneTotal::Seized,
+        LaneTotal::Delivered,
+        LaneTotal::Seen,
+    ];
+
+    /// Where this total of lane `l` is among the values [`Runner::lane_totals`] writes.
+    pub fn index(self, l: LaneId) -> usize {
+        l.index() * Self::ALL.len() + self as usize
+    }
+}
+
+/// Number of values [`Runner::lane_totals`] writes for a run of `model`.
+pub fn lane_totals_len(model: &Model) -> usize {
+    model.lanes.len() * LaneTotal::ALL.len()
+}
 
 /// Runs a model, one run at a time, reusing its buffers.
 pub struct Runner<'m> {
@@ -160,16 +191,26 @@ impl<'m> Runner<'m> {
         self.model.outcomes.len() * (self.model.steps + 1)
     }
 
-    /// Number of values [`Runner::route_totals`] writes: one per route of the model.
-    pub fn routes_len(&self) -> usize {
-        self.model.routes.len()
+    /// Number of values [`Runner::lane_totals`] writes: [`LaneTotal::ALL`] for each lane.
+    pub fn lane_totals_len(&self) -> usize {
+        lane_totals_len(self.model)
     }
 
-    /// Quantity delivered so far along each route ([`Model::routes`]), after seizures.
-    pub fn route_totals(&self, out: &mut [f64]) {
-        let delivered = &self.totals.lanes.delivered;
-        for (o, r) in out.iter_mut().zip(&self.model.routes) {
-            *o = r.lanes.iter().map(|&l| delivered[l]).sum();
+    /// The run's totals so far for each lane ([`Model::lanes`]), lane by lane, each lane's in the
+    /// order of [`LaneTotal::ALL`]: `out[t.index(l)]` is total `t` of lane `l`. Sent equals
+    /// seized plus delivered on every lane.
+    pub fn lane_totals(&self, out: &mut [f64]) {
+        let lanes = &self.totals.lanes;
+        let each = out.chunks_exact_mut(LaneTotal::ALL.len());
+        for (o, l) in each.zip(self.model.lanes.ids()) {
+            for (v, t) in o.iter_mut().zip(LaneTotal::ALL) {
+                *v = match t {
+                    LaneTotal::Sent => lanes.sent[l],
+                    LaneTotal::Seized => lanes.seized[l],
+                    LaneTotal::Delivered => lanes.delivered[l],
+                    LaneTotal::Seen => lanes.seen[l],
+                };
+            }
         }
     }
 

@@ -485,6 +485,8 @@ pub(super) struct LaneTotals {
     pub(super) sent: IdVec<LaneId, f64>,
     pub(super) delivered: IdVec<LaneId, f64>,
     pub(super) seized: IdVec<LaneId, f64>,
+    /// Steps in which each lane was seen (its channel seen while it carried something).
+    pub(super) seen: IdVec<LaneId, f64>,
     /// Tolls paid on each lane.
     pub(super) toll: IdVec<LaneId, f64>,
 }
@@ -498,6 +500,7 @@ impl Totals {
                 sent: IdVec::filled(0.0, lanes),
                 delivered: IdVec::filled(0.0, lanes),
                 seized: IdVec::filled(0.0, lanes),
+                seen: IdVec::filled(0.0, lanes),
                 toll: IdVec::filled(0.0, lanes),
             },
             need_met: IdVec::filled(0.0, m.needs.len()),
@@ -527,6 +530,7 @@ impl Totals {
             self.lanes.sent.as_mut_slice(),
             self.lanes.delivered.as_mut_slice(),
             self.lanes.seized.as_mut_slice(),
+            self.lanes.seen.as_mut_slice(),
             self.need_met.as_mut_slice(),
             self.need_asked.as_mut_slice(),
             self.gain.as_mut_slice(),

@@ -200,6 +200,9 @@ impl Runner<'_> {
         totals.lanes.sent[l] += shipped;
         totals.lanes.delivered[l] += delivered;
         totals.lanes.seized[l] += seized;
+        if seen {
+            totals.lanes.seen[l] += 1.0;
+        }
         totals.lanes.toll[l] += shipped * params.lane_toll[l];
         totals.accounts.sent[giver] += shipped;
         totals.accounts.received[taker] += delivered;

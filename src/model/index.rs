@@ -90,9 +90,6 @@ ids! {
     ChannelId;
     /// A channel together with one good it carries: its place in [`super::Model::lanes`].
     LaneId;
-    /// Every lane from one actor to another carrying one good: its place in
-    /// [`super::Model::routes`].
-    RouteId;
     /// A pair of actors that bargain: its place in [`super::Model::links`].
     LinkId;
     /// A flow, numbered across the model: each link's flows (from `a` to `b`, then from `b` to

@@ -14,7 +14,7 @@ pub mod params;
 pub use compile::compile;
 pub use index::{
     ActorId, AdjustId, CapId, Cell, ChannelId, EventId, FlowId, GoodId, HistoryId, Id, IdVec,
-    LaneId, LinkId, MeasureId, NeedId, OfferId, RelationId, RouteId, TallyId,
+    LaneId, LinkId, MeasureId, NeedId, OfferId, RelationId, TallyId,
 };
 pub use params::{BinOp, Program, Setting, Slot};
 
@@ -51,9 +51,6 @@ pub struct Model {
     pub channels: IdVec<ChannelId, ChannelDef>,
     /// One lane per (channel, good carried).
     pub lanes: IdVec<LaneId, LaneDef>,
-    /// Distinct (from, to, good) routes with their lanes, for the quantities delivered per route
-    /// (`flows.csv`).
-    pub routes: IdVec<RouteId, RouteDef>,
     /// Trade flows grouped by pair of actors; each link strikes one bargain per step.
     pub links: IdVec<LinkId, LinkDef>,
     /// Aid flows, given before any bargaining, in declaration order.
@@ -326,15 +323,6 @@ pub struct LaneDef {
     pub capacity: Option<Slot>,
     /// Materials and currency can be seized; services cannot.
     pub seizable: bool,
-}
-
-/// Everything that can carry one good from one actor to another (one or more channels).
-#[derive(Clone, Debug)]
-pub struct RouteDef {
-    pub from: ActorId,
-    pub to: ActorId,
-    pub good: GoodId,
-    pub lanes: Vec<LaneId>,
 }
 
 /// One good moving from a giver to a taker under one offer.

@@ -36,13 +36,13 @@ pub struct Aggregate {
     sums: Vec<ExactSum>,
     /// Sum of squares of each outcome's final value.
     squares: Vec<ExactSum>,
-    /// Final-only quantities (deliveries per route): sketch, sum and sum of squares each.
+    /// Quantities recorded once per run (totals per lane): sketch, sum and sum of squares each.
     extras: Vec<(Sketch, ExactSum, ExactSum)>,
 }
 
 impl Aggregate {
     /// An empty aggregate for `outcomes` outcomes over `width` recorded steps, plus `extras`
-    /// quantities recorded once per run (deliveries per route).
+    /// quantities recorded once per run (totals per lane).
     pub fn new(outcomes: usize, width: usize, extras: usize) -> Aggregate {
         Aggregate {
             outcomes,
@@ -60,6 +60,11 @@ impl Aggregate {
     /// Number of runs added.
     pub fn runs(&self) -> u64 {
         self.runs
+    }
+
+    /// Number of outcomes.
+    pub fn outcomes(&self) -> usize {
+        self.outcomes
     }
 
     /// Number of recorded steps (steps + 1).
@@ -155,7 +160,7 @@ impl Aggregate {
         }
     }
 
-    /// Statistics of extra quantity `i` (deliveries along route `i`) over the runs.
+    /// Statistics of extra quantity `i` over the runs.
     pub fn extra_stats(&self, i: usize) -> Stats {
         let (sketch, sum, sq) = &self.extras[i];
         Stats::from_parts(sum, sq, sketch)

@@ -16,8 +16,8 @@ pub mod state;
 pub use aggregate::Aggregate;
 pub use drive::{Discard, RowSink};
 
-use crate::engine::Runner;
 use crate::engine::rng::Streams;
+use crate::engine::{Runner, lane_totals_len};
 use crate::model::{Model, Setting};
 use drive::{Batch, Work};
 use std::io;
@@ -62,6 +62,24 @@ pub struct Outcome {
     pub stopped: bool,
 }
 
+/// An aggregate of no runs of `model`: its outcomes at every recorded step, and the totals of
+/// each of its lanes ([`Runner::lane_totals`]).
+pub fn empty_aggregate(model: &Model) -> Aggregate {
+    Aggregate::new(
+        model.outcomes.len(),
+        model.steps + 1,
+        lane_totals_len(model),
+    )
+}
+
+/// Whether `a` is shaped like an aggregate of `model` ([`empty_aggregate`]), so that the two
+/// merge.
+pub fn fits(model: &Model, a: &Aggregate) -> bool {
+    a.outcomes() == model.outcomes.len()
+        && a.width() == model.steps + 1
+        && a.extras() == lane_totals_len(model)
+}
+
 /// Width of a row: drawn values then final outcome values.
 pub fn row_width(model: &Model) -> usize {
     model.drawn_names().len() + model.outcomes.len()
@@ -87,9 +105,9 @@ fn batch_runs(series_len: usize, workers: usize) -> usize {
 struct Worker<'m> {
     runner: Runner<'m>,
     aggregate: Aggregate,
-    /// Series and route totals of up to `batch` runs not yet aggregated.
+    /// Series and lane totals of up to `batch` runs not yet aggregated.
     series: Vec<f64>,
-    routes: Vec<f64>,
+    lanes: Vec<f64>,
     pending: usize,
     /// Runs buffered before they are aggregated ([`batch_runs`]).
     batch: usize,
@@ -101,13 +119,13 @@ impl Worker<'_> {
     fn flush(&mut self) {
         if self.pending > 0 {
             self.aggregate
-                .add_batch(&self.series, &self.routes, self.pending);
+                .add_batch(&self.series, &self.lanes, self.pending);
             self.pending = 0;
         }
     }
 
     /// Runs run `run` of `job`: its drawn values and final outcomes go to `row`, its series and
-    /// route totals to the worker's buffer, aggregated once the buffer is full.
+    /// lane totals to the worker's buffer, aggregated once the buffer is full.
     fn run(
         &mut self,
         job: &Job,
@@ -119,7 +137,7 @@ impl Worker<'_> {
     ) {
         let (d, finals) = row.split_at_mut(drawn);
         let len = self.runner.series_len();
-        let nr = self.runner.routes_len();
+        let nl = self.runner.lane_totals_len();
         let slot = self.pending;
         let series = &mut self.series[slot * len..(slot + 1) * len];
         match job.design {
@@ -134,7 +152,7 @@ impl Worker<'_> {
             *f = series[o * width + width - 1];
         }
         self.runner
-            .route_totals(&mut self.routes[slot * nr..(slot + 1) * nr]);
+            .lane_totals(&mut self.lanes[slot * nl..(slot + 1) * nl]);
         self.pending += 1;
         if self.pending == self.batch {
             self.flush();
@@ -166,9 +184,9 @@ impl<'a> Work for Runs<'a> {
         let runner = Runner::new(model);
         Worker {
             series: vec![0.0; self.batch * runner.series_len()],
-            routes: vec![0.0; self.batch * runner.routes_len()],
+            lanes: vec![0.0; self.batch * runner.lane_totals_len()],
             runner,
-            aggregate: Aggregate::new(model.outcomes.len(), self.width, model.routes.len()),
+            aggregate: empty_aggregate(model),
             pending: 0,
             batch: self.batch,
             u: vec![0.5; model.program.draws as usize],
@@ -215,7 +233,7 @@ pub fn execute(
         stop,
     };
     let driven = drive::drive(&work, &mut batch, sink)?;
-    let mut aggregate = Aggregate::new(model.outcomes.len(), width, model.routes.len());
+    let mut aggregate = empty_aggregate(model);
     for w in &driven.workers {
         aggregate.merge(&w.aggregate);
     }

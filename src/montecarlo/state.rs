@@ -1,7 +1,7 @@
 //! Saved aggregates: what a shard hands to `stratex merge` and what an interrupted run keeps for
 //! `--resume`.
 //!
-//! A state file is a 16-byte magic naming the format and its version (`stratex-state\0v2`), a
+//! A state file is a 16-byte magic naming the format and its version (`stratex-state\0v3`), a
 //! payload in postcard's wire format (a kind tag, then the saved form, field by field, as serde
 //! derives it), then the SHA-256 of everything before it.
 //!
@@ -20,8 +20,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-/// Names the format and its version; the version changes whenever the payload's layout does.
-const MAGIC: &[u8; 16] = b"stratex-state\0v2";
+/// Names the format and its version; the version changes whenever the payload's layout or
+/// meaning does (v3: an aggregate's extra quantities are totals per lane, no longer per route).
+const MAGIC: &[u8; 16] = b"stratex-state\0v3";
 /// What every version's magic starts with, to tell an old state file from a foreign one.
 const FAMILY: &[u8] = b"stratex-state\0";
 /// Bytes of the trailing SHA-256.
@@ -228,9 +229,9 @@ mod tests {
     #[test]
     fn files_of_another_format_version_are_refused_by_name() {
         let mut old = encode_aggregate(&sample().to_repr());
-        old[..MAGIC.len()].copy_from_slice(b"stratex-state\0v1");
+        old[..MAGIC.len()].copy_from_slice(b"stratex-state\0v2");
         let e = decode_aggregate(&old).unwrap_err().to_string();
-        assert!(e.contains("format v1") && e.contains("reads v2"), "{e}");
+        assert!(e.contains("format v2") && e.contains("reads v3"), "{e}");
     }
 
     #[test]

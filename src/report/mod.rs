@@ -29,6 +29,7 @@ pub mod xlsx;
 pub use reproduce::{Command, shell_word};
 
 use crate::calibrate::posterior::FitLine;
+use crate::engine::LaneTotal;
 use crate::model::Model;
 use crate::montecarlo::{Aggregate, RowSink};
 pub use csv_file::CsvProvenance;
@@ -313,6 +314,24 @@ pub fn write_timeseries(
     out.finish()
 }
 
+/// The columns of `flows.csv`, in order.
+pub const FLOWS_COLUMNS: [&str; 14] = [
+    "channel",
+    "from",
+    "to",
+    "good",
+    "unit",
+    "sent_mean",
+    "seized_mean",
+    "delivered_mean",
+    "weeks_seen_mean",
+    "delivered_p5",
+    "delivered_p25",
+    "delivered_p50",
+    "delivered_p75",
+    "delivered_p95",
+];
+
 /// Writes `flows.csv`: the rows of [`flows_sheet`].
 pub fn write_flows(
     path: &Path,
@@ -325,26 +344,28 @@ pub fn write_flows(
     csv_file::write_sheet(path, &meta.csv_header(), place, &sheet)
 }
 
-/// The table of `flows.csv` (and of a workbook's `flows` sheet): for each route (from, to,
-/// good), statistics of the quantity delivered over the whole run, across runs.
+/// The table of `flows.csv` (and of a workbook's `flows` sheet): one row per lane (a channel
+/// carrying one good), in the model's lane order, with the means across runs of the quantities
+/// sent, seized and delivered over the whole run and of the number of steps in which the lane
+/// was seen, then percentiles of the quantity delivered ([`FLOWS_COLUMNS`]).
 pub fn flows_sheet(model: &Model, agg: &Aggregate) -> Sheet {
-    let columns = [
-        "from", "to", "good", "unit", "mean", "p5", "p25", "p50", "p75", "p95",
-    ];
-    let mut sheet = Sheet::new("flows", columns);
-    for (i, r) in model.routes.iter().enumerate() {
-        let s = agg.extra_stats(i);
-        let g = &model.goods[r.good];
+    let mut sheet = Sheet::new("flows", FLOWS_COLUMNS);
+    for (l, lane) in model.lanes.iter_ids() {
+        let stats = |t: LaneTotal| agg.extra_stats(t.index(l));
+        let g = &model.goods[lane.good];
         let mut row: Vec<Cell> = [
-            &model.actors[r.from].id,
-            &model.actors[r.to].id,
+            &model.channels[lane.channel].id,
+            &model.actors[lane.from].id,
+            &model.actors[lane.to].id,
             &g.id,
             &g.unit,
         ]
         .into_iter()
         .map(|t| Cell::text(t.as_str()))
         .collect();
-        row.extend([s.mean, s.p5, s.p25, s.p50, s.p75, s.p95].map(Cell::Number));
+        row.extend(LaneTotal::ALL.map(|t| Cell::Number(stats(t).mean)));
+        let d = stats(LaneTotal::Delivered);
+        row.extend([d.p5, d.p25, d.p50, d.p75, d.p95].map(Cell::Number));
         sheet.rows.push(row);
     }
     sheet

@@ -1,23 +1,30 @@
 //! Reading a result folder back: what `stratex brief` draws from.
 
-use super::ReadError;
 use super::csv_file::{CsvReader, field};
 use super::summary::{RunInfo, Summary};
+use super::{FLOWS_COLUMNS, ReadError};
 use crate::stats::band::Band;
 use crate::stats::histogram::{Histogram, HistogramBuilder};
 use std::path::{Path, PathBuf};
 
-/// Deliveries along one route, from `flows.csv`.
+/// One lane's row of `flows.csv`: what one channel carried of one good over a run, across runs.
 #[derive(Clone, Debug)]
 pub struct FlowRow {
+    pub channel: String,
     pub from: String,
     pub to: String,
     pub good: String,
     pub unit: String,
-    pub mean: f64,
-    pub p5: f64,
-    pub p50: f64,
-    pub p95: f64,
+    /// Means across runs of the quantities sent, seized and delivered over the run.
+    pub sent_mean: f64,
+    pub seized_mean: f64,
+    pub delivered_mean: f64,
+    /// Mean number of steps in which the lane was seen.
+    pub seen_mean: f64,
+    /// Percentiles across runs of the quantity delivered over the run.
+    pub delivered_p5: f64,
+    pub delivered_p50: f64,
+    pub delivered_p95: f64,
 }
 
 /// A result folder written by `stratex run`.
@@ -220,22 +227,36 @@ fn read_bands(dir: &Path, summary: &Summary) -> Result<Vec<Vec<Band>>, String> {
     Ok(bands)
 }
 
-/// Every route's deliveries, from `flows.csv`.
+/// Every lane's row, from `flows.csv`; a file with other columns (written by another version of
+/// stratex) is refused with a message saying so.
 fn read_flows(dir: &Path) -> Result<Vec<FlowRow>, String> {
     let file = "flows.csv";
     let mut flows = Vec::new();
-    let (input, _) = open_csv(dir, file)?;
-    each_row(dir, file, input, 10, |f, line| {
+    let (input, columns) = open_csv(dir, file)?;
+    if columns != FLOWS_COLUMNS {
+        return Err(format!(
+            "{}: flows.csv has the columns {}, not {}; it was written by another version of stratex: run the scenario again",
+            dir.display(),
+            columns.join(","),
+            FLOWS_COLUMNS.join(",")
+        ));
+    }
+    each_row(dir, file, input, FLOWS_COLUMNS.len(), |f, line| {
         let n = |k: usize| number(&field(f, k), dir, file, line);
+        let text = |k: usize| field(f, k).into_owned();
         flows.push(FlowRow {
-            from: field(f, 0).into_owned(),
-            to: field(f, 1).into_owned(),
-            good: field(f, 2).into_owned(),
-            unit: field(f, 3).into_owned(),
-            mean: n(4)?,
-            p5: n(5)?,
-            p50: n(7)?,
-            p95: n(9)?,
+            channel: text(0),
+            from: text(1),
+            to: text(2),
+            good: text(3),
+            unit: text(4),
+            sent_mean: n(5)?,
+            seized_mean: n(6)?,
+            delivered_mean: n(7)?,
+            seen_mean: n(8)?,
+            delivered_p5: n(9)?,
+            delivered_p50: n(11)?,
+            delivered_p95: n(13)?,
         });
         Ok(())
     })?;

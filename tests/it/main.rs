@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod explain;
 mod explore;
+mod flows;
 mod golden;
 mod helpers;
 mod hostile;

@@ -66,7 +66,11 @@ fn check_layout(whole: &Path) {
     for (file, columns) in [
         ("runs.csv", "run,need,delivered"),
         ("timeseries.csv", "outcome,step,p5,p25,p50,p75,p95,mean"),
-        ("flows.csv", "from,to,good,unit,mean,p5,p25,p50,p75,p95"),
+        (
+            "flows.csv",
+            "channel,from,to,good,unit,sent_mean,seized_mean,delivered_mean,weeks_seen_mean,\
+             delivered_p5,delivered_p25,delivered_p50,delivered_p75,delivered_p95",
+        ),
     ] {
         let content = std::fs::read_to_string(whole.join(file)).unwrap();
         let lines: Vec<&str> = content.lines().collect();
@@ -89,16 +93,25 @@ fn check_read_back(whole: &Path) {
     let flows = std::fs::read_to_string(whole.join("flows.csv")).unwrap();
     let shells = flows
         .lines()
-        .find(|l| l.starts_with("dprk,russia,shells,"))
-        .expect("the shells route");
+        .find(|l| l.starts_with("rail,dprk,russia,shells,"))
+        .expect("the shells lane");
     // The unit quoted, its quotes doubled; the numbers after it plain.
     let quoted = r#","rounds, ""155 mm""","#;
     let (_, numbers) = shells.split_once(quoted).expect("the unit, quoted");
     let numbers: Vec<f64> = numbers.split(',').map(|n| n.parse().unwrap()).collect();
     let row = folder.flows.iter().find(|f| f.good == "shells").unwrap();
     assert_eq!(row.unit, UNIT);
-    let read = [row.mean, row.p5, row.p50, row.p95];
-    assert_eq!(read, [numbers[0], numbers[1], numbers[3], numbers[5]]);
+    let read = [
+        row.sent_mean,
+        row.seized_mean,
+        row.delivered_mean,
+        row.seen_mean,
+        row.delivered_p5,
+        row.delivered_p50,
+        row.delivered_p95,
+    ];
+    let written = [0, 1, 2, 3, 4, 6, 8].map(|k| numbers[k]);
+    assert_eq!(read, written);
     let histograms = folder.histograms().unwrap_or_else(|e| panic!("{e}"));
     let n = match &histograms[0] {
         Histogram::Discrete { n, .. } | Histogram::Continuous { n, .. } => *n,

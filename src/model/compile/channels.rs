@@ -1,10 +1,8 @@
-//! Channels, the lanes they open (one per good carried), the routes lanes make, and relations.
+//! Channels, the lanes they open (one per good carried), and relations.
 
 use super::{Ctx, sub};
 use crate::model::params::Domain;
-use crate::model::{
-    ActorId, ChannelDef, ChannelId, GoodId, GoodKind, LaneDef, Model, RelationDef, RouteDef,
-};
+use crate::model::{ActorId, ChannelDef, ChannelId, GoodId, GoodKind, LaneDef, Model, RelationDef};
 use crate::scenario::format::{Channel, Relation};
 use crate::scenario::num::Num;
 
@@ -14,7 +12,6 @@ impl Ctx<'_> {
         for ch in &sc.channels {
             self.channel_def(m, ch);
         }
-        Self::routes(m);
         for (i, r) in sc.relations.iter().enumerate() {
             self.relation_def(m, i, r);
         }
@@ -150,27 +147,6 @@ impl Ctx<'_> {
                 capacity: caps.iter().find(|x| x.0 == g).map(|x| x.1),
                 seizable: m.goods[g].kind != GoodKind::Service,
             });
-        }
-    }
-
-    /// Groups the lanes into routes, in the order of each route's first lane.
-    fn routes(m: &mut Model) {
-        for (l, lane) in m.lanes.iter_ids() {
-            match m
-                .routes
-                .iter_mut()
-                .find(|r| r.from == lane.from && r.to == lane.to && r.good == lane.good)
-            {
-                Some(r) => r.lanes.push(l),
-                None => {
-                    _ = m.routes.push(RouteDef {
-                        from: lane.from,
-                        to: lane.to,
-                        good: lane.good,
-                        lanes: vec![l],
-                    })
-                }
-            }
         }
     }
 

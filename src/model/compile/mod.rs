@@ -484,7 +484,6 @@ impl<'s> Ctx<'s> {
             offers: IdVec::new(),
             channels: IdVec::new(),
             lanes: IdVec::new(),
-            routes: IdVec::new(),
             links: IdVec::new(),
             aids: vec![],
             relations: IdVec::new(),
