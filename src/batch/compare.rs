@@ -37,6 +37,8 @@ pub struct CompareRequest {
     /// Output folder (default: `output/<scenario stem>-compare`).
     pub out: Option<PathBuf>,
     pub brief: bool,
+    /// With `brief`: write only the one-page summary.
+    pub one_page: bool,
     pub shard: Option<[u64; 2]>,
     pub resume: bool,
     /// Which posterior the calibrated uncertainties are drawn from.
@@ -360,7 +362,7 @@ impl Ends<'_> {
             file.for_actor = req.options.for_actor.clone();
             write_results(dir, &file, req.tables)?;
             if req.brief {
-                crate::brief::compare::write(dir, &file, self.elapsed)?;
+                crate::brief::compare::write(dir, &file, self.elapsed, req.one_page)?;
             }
             return Ok(CompareEnd::Finished(Box::new(file)));
         }

@@ -86,7 +86,7 @@ pub fn merge(req: &MergeRequest) -> Result<MergeDone, BatchError> {
                 super::compare::settings(&model, &info.levers, &info.compare, &info.sets, &path)?;
             let file = shards.merge_comparison(&model, &settings, staging.dir(), req.tables)?;
             if req.brief {
-                crate::brief::compare::write(staging.dir(), &file, elapsed)?;
+                crate::brief::compare::write(staging.dir(), &file, elapsed, false)?;
             }
             (Merged::Compare(Box::new(file)), settings.len() as u64)
         }

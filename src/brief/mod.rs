@@ -11,6 +11,7 @@
 pub mod calibrate;
 pub mod compare;
 pub mod explore;
+pub mod pdf;
 pub mod run;
 
 pub use run::write;

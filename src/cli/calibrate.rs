@@ -17,7 +17,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         seed: b.seed,
         threads: b.threads,
         out: b.output.out.clone(),
-        brief: b.output.brief,
+        brief: b.output.full_brief_only("calibrate")?,
         csv_provenance: b.output.csv_provenance.into(),
     };
     let mut bar = Progress::new("calibrating", b.output.quiet);
@@ -52,7 +52,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     say!(
         "\nwrote {}/: posterior.csv, calibration.json, run-info.json{}",
         done.out.display(),
-        if b.output.brief {
+        if b.output.brief() {
             ", briefing.html, charts/"
         } else {
             ""

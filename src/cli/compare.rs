@@ -28,7 +28,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         seed: b.seed,
         threads: b.threads,
         out: b.output.out.clone(),
-        brief: b.output.brief,
+        brief: b.output.brief(),
+        one_page: b.output.brief == Some(super::BriefArg::OnePage),
         shard: args.part.shard,
         resume: args.part.resume,
         fit: args.fit.choice(),
@@ -62,13 +63,39 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         )));
     }
     if !b.output.quiet {
-        print(&loaded, &done, b.output.brief, req.tables);
+        print(&loaded, &done, req.tables);
     }
     Ok(())
 }
 
 /// What a finished comparison or shard prints.
-fn print(loaded: &Loaded, done: &CompareDone, brief: bool, tables: TableLayout) {
+/// The files and folders in `out`, sorted (folders with a `/`), and where the CSVs keep their
+/// provenance.
+fn written(out: &std::path::Path, tables: TableLayout) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    if e.path().is_dir() {
+                        format!("{n}/")
+                    } else {
+                        n
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut s = names.join(", ");
+    if tables.csv_provenance == stratex::report::CsvProvenance::Sidecar {
+        s.push_str("; each CSV's provenance in <file>.provenance.txt");
+    }
+    s
+}
+
+fn print(loaded: &Loaded, done: &CompareDone, tables: TableLayout) {
     let name = &loaded.model.name;
     let (elapsed, threads, settings) = (done.elapsed, done.threads, done.settings);
     let rate = human(done.simulated as f64 / elapsed.max(1e-9));
@@ -96,9 +123,9 @@ fn print(loaded: &Loaded, done: &CompareDone, brief: bool, tables: TableLayout) 
             }
             say_raw!("{}", file.table());
             say!(
-                "\nwrote {}/: comparison.json, comparison.csv, run-info.json{}",
+                "\nwrote {}/: {}",
                 done.out.display(),
-                super::also_wrote(tables, "comparison.xlsx", brief)
+                written(&done.out, tables)
             );
         }
         CompareEnd::Stopped { .. } => {}

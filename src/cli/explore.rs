@@ -20,7 +20,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         threads: b.threads,
         sets: args.sets.clone(),
         out: b.output.out.clone(),
-        brief: b.output.brief,
+        brief: b.output.full_brief_only("explore")?,
         fit: args.fit.choice(),
         allow_outside: args.allow_outside,
         csv_provenance: b.output.csv_provenance.into(),
@@ -69,7 +69,7 @@ pub fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         } else {
             ""
         },
-        if b.output.brief {
+        if b.output.brief() {
             ", briefing.html, charts/"
         } else {
             ""

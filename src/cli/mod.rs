@@ -95,9 +95,11 @@ pub struct OutputArgs {
     /// Output folder (default: a folder under output/ named after the scenario file).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Also draw the charts and write briefing.html into the output folder.
-    #[arg(long)]
-    pub brief: bool,
+    /// Also draw the charts and write briefing.html into the output folder; `--brief
+    /// one-page` (compare) writes only the one-page summary, summary.html and, when headless
+    /// Chromium is found, summary.pdf.
+    #[arg(long, value_enum, value_name = "KIND", num_args = 0..=1, default_missing_value = "full")]
+    pub brief: Option<BriefArg>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -106,6 +108,32 @@ pub struct OutputArgs {
     /// then starting with a UTF-8 byte-order mark and its column names, as Excel reads it.
     #[arg(long, value_enum, value_name = "WHERE", default_value_t = ProvenanceArg::Line)]
     pub csv_provenance: ProvenanceArg,
+}
+
+/// What `--brief` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BriefArg {
+    /// The full briefing (briefing.html and charts/), opening with its one-page summary.
+    Full,
+    /// Only the one-page summary (summary.html, summary.pdf): `compare` only.
+    OnePage,
+}
+
+impl OutputArgs {
+    /// Whether a briefing of any kind is asked for.
+    pub fn brief(&self) -> bool {
+        self.brief.is_some()
+    }
+
+    /// `--brief` for a command without a one-page summary: refuses `one-page`.
+    pub fn full_brief_only(&self, command: &str) -> Result<bool, Failure> {
+        match self.brief {
+            Some(BriefArg::OnePage) => Err(Failure::Input(format!(
+                "error: --brief one-page: `{command}` has no one-page summary yet (compare has); use --brief"
+            ))),
+            b => Ok(b.is_some()),
+        }
+    }
 }
 
 /// Where result CSVs keep their provenance (`--csv-provenance`).

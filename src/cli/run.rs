@@ -19,7 +19,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         threads: b.threads,
         sets: args.sets.clone(),
         out: b.output.out.clone(),
-        brief: b.output.brief,
+        brief: b.output.full_brief_only("run")?,
         shard: args.part.shard,
         resume: args.part.resume,
         fit: args.fit.choice(),
@@ -52,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         )));
     }
     if !b.output.quiet {
-        print(&loaded, &done, b.output.brief, req.tables);
+        print(&loaded, &done, b.output.brief(), req.tables);
     }
     Ok(())
 }

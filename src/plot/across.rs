@@ -5,6 +5,7 @@ use super::{Chart, Frame, Mark, PlotError, font, frame, legend_row, palette};
 use crate::number::{axis_tick, sig3};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One option's line: its change from the baseline (mean, 95% interval) at each swept value.
 #[derive(Clone, Debug)]
@@ -106,13 +107,18 @@ impl Chart for SweepChart {
                 palette::GREY.stroke_width(2),
             )))?;
             let at = chart.backend_coord(&(*x, y1));
+            let (bx, by) = area.get_base_pixel();
+            // Right of the line in the left half of the plot, left of it in the right half,
+            // so the label stays inside.
+            let (dx, anchor) = if *x - x0 > 0.5 * (x1 - x0) {
+                (-8, HPos::Right)
+            } else {
+                (8, HPos::Left)
+            };
             area.draw(&Text::new(
                 format!("{} = {}: {label}", self.uncertainty, sig3(*x)),
-                (
-                    at.0 - area.get_base_pixel().0 + 8,
-                    at.1 - area.get_base_pixel().1 + 6,
-                ),
-                font(17.0),
+                (at.0 - bx + dx, at.1 - by + 6),
+                font(18.0).pos(Pos::new(anchor, VPos::Top)),
             ))?;
         }
         Ok(())

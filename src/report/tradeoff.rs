@@ -5,7 +5,7 @@
 use super::compare::{ComparisonFile, OutcomeComparison};
 use crate::model::Better;
 use crate::montecarlo::compare::Difference;
-use crate::number::{change_phrase, change_range, in_points, phrase, sig3};
+use crate::number::{change_phrase, change_range, human, in_points, phrase, sig3};
 
 /// A change smaller than this share of the baseline mean's magnitude is not flagged, however
 /// narrow its interval.
@@ -174,7 +174,7 @@ impl ComparisonFile {
                             s.uncertainty,
                             sig3(f.threshold),
                             f.above,
-                            sig3(0.5 * (f.bracket[1] - f.bracket[0]))
+                            human(0.5 * (f.bracket[1] - f.bracket[0]))
                         )
                     })
                     .collect();

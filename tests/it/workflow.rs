@@ -349,3 +349,95 @@ fn changes_of_percentages_are_in_points_and_tiny_changes_are_not_flagged() {
         .sum();
     assert_eq!(stars, flagged, "{stdout}");
 }
+
+#[test]
+fn the_one_page_summary_states_the_answer_and_the_flip_on_one_page() {
+    let dir = Scratch::new("one-page");
+    let out = dir.path("c");
+    compare(
+        &out,
+        &[
+            "--runs",
+            "200",
+            "--for",
+            "usa",
+            "--lever",
+            "us_publicity=3",
+            "--lever",
+            "interdiction=0.25",
+            "--target",
+            "shells_delivered",
+            "--cost",
+            "food_need_met",
+            "--across",
+            "publicity_effect=-0.02,0,0.01,0.02,0.03",
+            "--brief",
+            "one-page",
+            "-q",
+        ],
+    );
+    let html = std::fs::read_to_string(out.join("summary.html")).unwrap();
+    assert!(
+        html.contains("<strong>Question.</strong> Which of usa&#39;s options"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>Answer.</strong> interdiction=0.25 does most"));
+    assert!(html.contains("does better below publicity_effect = 0.02"));
+    assert!(html.contains("charts/across_publicity_effect.svg"));
+    assert!(
+        !out.join("briefing.html").exists(),
+        "one-page writes only the summary"
+    );
+    match stratex::brief::pdf::chromium() {
+        Some(_) => {
+            let pdf = out.join("summary.pdf");
+            let info = std::process::Command::new("pdfinfo").arg(&pdf).output();
+            match info {
+                Ok(o) => assert!(
+                    text(&o.stdout)
+                        .lines()
+                        .any(|l| l.split_whitespace().eq(["Pages:", "1"])),
+                    "{}",
+                    text(&o.stdout)
+                ),
+                Err(_) => assert!(
+                    std::env::var_os("STRATEX_REQUIRE_CHROMIUM").is_none(),
+                    "pdfinfo is missing"
+                ),
+            }
+        }
+        None if std::env::var_os("STRATEX_REQUIRE_CHROMIUM").is_some() => {
+            panic!("STRATEX_REQUIRE_CHROMIUM is set but no chromium was found")
+        }
+        None => eprintln!("*** SKIPPED the PDF check: no chromium on the PATH ***"),
+    }
+    // The full briefing opens with the same summary, then the annex.
+    let full = dir.path("full");
+    compare(
+        &full,
+        &[
+            "--runs",
+            "50",
+            "--for",
+            "usa",
+            "--lever",
+            "interdiction=0.25",
+            "--lever",
+            "pressure_on_china=0.5",
+            "--target",
+            "shells_delivered",
+            "--brief",
+            "-q",
+        ],
+    );
+    let html = std::fs::read_to_string(full.join("briefing.html")).unwrap();
+    let summary = html.find("id=\"summary\"").unwrap();
+    let annex = html.find("Annex: the full comparison").unwrap();
+    assert!(summary < annex);
+    assert!(
+        html.contains("Not tested for robustness"),
+        "without --across the caveat says so"
+    );
+    assert!(html.contains("What the levers mean") && html.contains("Share of a seen week"));
+    assert!(full.join("charts/tradeoff.svg").is_file());
+}

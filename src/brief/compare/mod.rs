@@ -4,7 +4,7 @@
 use super::{BriefError, InlineChart, Reproduce, file_name, source_lines, write_page};
 use crate::model::Better;
 use crate::montecarlo::compare::Difference;
-use crate::number::{exact_count, phrase, sig3, signed_phrase, signed_range};
+use crate::number::{change_phrase, change_range, exact_count, phrase, sig3, signed_phrase};
 use crate::plot::compare::{Boxes, DiffRow, Differences, Verdict};
 use crate::plot::{self, Frame, Saved};
 use crate::report::compare::{
@@ -12,6 +12,8 @@ use crate::report::compare::{
 };
 use crate::report::table::clip;
 use askama::Template;
+
+mod summary;
 use std::path::Path;
 
 /// A setting's label as part of a file name: ASCII letters, digits, `.` and `-` kept, every
@@ -42,12 +44,32 @@ fn verdict(o: &OutcomeComparison, d: &Difference) -> Verdict {
     }
 }
 
-/// Draws the comparison charts into `dir/charts` and writes `briefing.html` into `dir`.
-pub fn write(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<(), BriefError> {
+/// Draws the comparison charts into `dir/charts` and writes `briefing.html` into `dir`, opening
+/// with the one-page summary; with `one_page`, writes only the summary: `summary.html` and,
+/// when headless Chromium is found, `summary.pdf`.
+pub fn write(
+    dir: &Path,
+    file: &ComparisonFile,
+    elapsed: f64,
+    one_page: bool,
+) -> Result<(), BriefError> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir)
         .map_err(|e| format!("cannot create {}: {e}", charts_dir.display()))?;
     let err = |e: plot::PlotError| format!("cannot draw a chart: {e}");
+    let ranked = summary::ranked(file);
+    let key = summary::chart(&ranked, &charts_dir).map_err(err)?;
+    let summary = summary::Summary::new(&ranked, &key, file.targets.is_empty());
+    if one_page {
+        let page = summary::Page {
+            title: format!("{}: the answer on one page", file.scenario.name),
+            s: summary,
+        };
+        let html = dir.join("summary.html");
+        write_page(&page, &html)?;
+        super::pdf::print(&html, &dir.join("summary.pdf"))?;
+        return Ok(());
+    }
     let differences = file
         .settings
         .iter()
@@ -61,7 +83,7 @@ pub fn write(dir: &Path, file: &ComparisonFile, elapsed: f64) -> Result<(), Brie
         .map(|o| plot::save(&boxes(file, o), &charts_dir).map_err(err))
         .collect::<Result<Vec<_>, _>>()?;
     write_page(
-        &page(file, &differences, &boxes, elapsed),
+        &page(file, &differences, &boxes, elapsed, summary),
         &dir.join("briefing.html"),
     )
 }
@@ -157,6 +179,8 @@ struct Page<'a> {
     settings: Vec<(&'a str, String)>,
     outcomes: Vec<OutcomeView<'a>>,
     reproduce: Reproduce,
+    /// The one-page summary the briefing opens with.
+    s: summary::Summary<'a>,
 }
 
 /// An outcome under every setting.
@@ -167,6 +191,8 @@ struct OutcomeView<'a> {
     rows: Vec<Row<'a>>,
     /// The best setting's row; `None` when no setting beats the baseline.
     best: Option<Row<'a>>,
+    /// What the best setting costs (see [`ComparisonFile::cost_of`]).
+    cost: String,
 }
 
 /// A setting's numbers in one outcome, in words.
@@ -190,6 +216,7 @@ fn page<'a>(
     differences: &'a [Saved],
     boxes: &'a [Saved],
     elapsed: f64,
+    s: summary::Summary<'a>,
 ) -> Page<'a> {
     let outcomes = file
         .outcomes
@@ -202,6 +229,11 @@ fn page<'a>(
                 o,
                 chart: chart.into(),
                 best: (best != 0).then(|| rows[best].clone()),
+                cost: if best == 0 {
+                    String::new()
+                } else {
+                    file.cost_of(best, &o.id)
+                },
                 rows,
             }
         })
@@ -235,6 +267,7 @@ fn page<'a>(
             identical: &[],
             facts,
         },
+        s,
     }
 }
 
@@ -245,8 +278,8 @@ fn row<'a>(o: &OutcomeComparison, r: &'a SettingResult) -> Row<'a> {
         setting: &r.setting,
         median: phrase(r.stats.p50, &o.unit),
         mean: phrase(r.stats.mean, &o.unit),
-        change: signed_phrase(d.mean, &o.unit),
-        interval: signed_range(d.ci95[0], d.ci95[1], &o.unit),
+        change: change_phrase(d.mean, &o.unit),
+        interval: change_range(d.ci95[0], d.ci95[1], &o.unit),
         better_in: sig3(100.0 * d.p_better),
         rank: r.rank,
     }
