@@ -43,14 +43,14 @@ impl Chart for TradeOffChart {
             .map(|l| l.chars().count())
             .max()
             .unwrap_or(8) as u32
-            * 10)
-            .clamp(140, 380);
+            * 16)
+            .clamp(160, 600);
         let (labels_area, rest) = area.split_horizontally(width);
         let panels = rest.split_evenly((1, self.panels.len().max(1)));
         let n = self.labels.len();
         for (p, panel_area) in self.panels.iter().zip(&panels) {
-            let (head, plot_area) = panel_area.split_vertically(36);
-            head.draw(&Text::new(p.title.clone(), (10, 6), bold(18.0)))?;
+            let (head, plot_area) = panel_area.split_vertically(44);
+            head.draw(&Text::new(p.title.clone(), (10, 4), bold(24.0)))?;
             let lo = p.changes.iter().map(|c| c.1).fold(0.0, f64::min);
             let hi = p.changes.iter().map(|c| c.2).fold(0.0, f64::max);
             let pad = 0.08 * (hi - lo).max(f64::MIN_POSITIVE);
@@ -58,7 +58,7 @@ impl Chart for TradeOffChart {
             let mut chart = ChartBuilder::on(&plot_area)
                 .margin_right(30)
                 .margin_left(10)
-                .x_label_area_size(48)
+                .x_label_area_size(56)
                 .build_cartesian_2d(lo..hi, (n as f64 - 0.5)..-0.5)?;
             chart
                 .configure_mesh()
@@ -67,7 +67,7 @@ impl Chart for TradeOffChart {
                 .x_labels(5)
                 .light_line_style(TRANSPARENT)
                 .bold_line_style(palette::LIGHT)
-                .label_style(font(16.0))
+                .label_style(font(20.0))
                 .x_label_formatter(&|v| axis_tick(*v, hi - lo))
                 .draw()?;
             chart.draw_series(std::iter::once(PathElement::new(
@@ -83,9 +83,9 @@ impl Chart for TradeOffChart {
                 let y = i as f64;
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(l, y), (h, y)],
-                    c.stroke_width(3),
+                    c.stroke_width(5),
                 )))?;
-                chart.draw_series(std::iter::once(Circle::new((m, y), 9, c.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new((m, y), 13, c.filled())))?;
             }
             if std::ptr::eq(p, &self.panels[0]) {
                 let to_pixel = |y: f64| chart.backend_coord(&(lo, y)).1;
@@ -96,7 +96,7 @@ impl Chart for TradeOffChart {
                     |y| to_pixel(y) - labels_y,
                     x_offset - labels_x - 12,
                     &self.labels,
-                    18.0,
+                    26.0,
                 )?;
             }
         }
