@@ -169,7 +169,7 @@ impl ComparisonFile {
                     .iter()
                     .map(|f| {
                         format!(
-                            "{} does better below {} = {} and {} above it (to within ±{})",
+                            "{} does better below {} = {} and {} above it, to within ±{}",
                             f.below,
                             s.uncertainty,
                             sig3(f.threshold),
