@@ -73,6 +73,26 @@ impl Plan {
                 Err(e) => errors.extend(e),
             }
         }
+        for (u, values) in &axes {
+            let slot = model.uncertainties[*u].slot;
+            for &v in values {
+                for l in settings {
+                    let mut s = l.setting.clone();
+                    s.fixed.retain(|f| f.0 != slot);
+                    s.fixed.push((slot, v));
+                    errors.extend(
+                        crate::model::compile::check_setting(model, &s)
+                            .into_iter()
+                            .map(|e| {
+                                format!(
+                                    "--across {}={v} ({}): {e}",
+                                    model.uncertainties[*u].id, l.label
+                                )
+                            }),
+                    );
+                }
+            }
+        }
         if errors.is_empty() {
             Ok(Some(Plan { axes, target }))
         } else {
@@ -192,6 +212,16 @@ fn compare_at(
             s
         })
         .collect();
+    // Like --set: every number the value reaches must stay in its range.
+    let name = &ctx.model.uncertainties[u].id;
+    let errors: Vec<String> = settings
+        .iter()
+        .flat_map(|s| crate::model::compile::check_setting(ctx.model, s))
+        .map(|e| format!("--across {name}={v}: {e}"))
+        .collect();
+    if !errors.is_empty() {
+        return Err(BatchError::Input(errors));
+    }
     let job = PairedJob {
         model: ctx.model,
         settings: &settings,

@@ -97,7 +97,7 @@ pub fn settings(
     let settings = grid::settings(model, &base, &ask)?;
     if settings.len() < 2 {
         return Err(BatchError::input(format!(
-            "nothing to compare: {} lists no lever values other than the baselines{}; give --lever NAME=V1,V2,...",
+            "nothing to compare: no setting differs from the baseline ({} lists no other lever values{}, and any --lever values equal the baseline); give --lever NAME=V1,V2,...",
             file.display(),
             options
                 .for_actor

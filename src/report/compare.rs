@@ -441,7 +441,7 @@ impl ComparisonFile {
         )
     }
 
-    /// Every setting's change in every outcome, seven outcomes to a block.
+    /// Every setting's change in every outcome, six outcomes to a block.
     fn matrix(&self, labels: &[String]) -> String {
         let mut out = format!(
             "\nChange in each outcome's mean from the baseline, in the outcome's unit (pt: percentage points). * : the paired 95% interval excludes 0 and the change is at least {}% of the baseline mean ({} points for percentages)\n",

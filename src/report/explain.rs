@@ -27,7 +27,7 @@ pub const PATHWAYS: [(&str, &str); 4] = [
     ),
     (
         "diversion",
-        "a flow fills its lanes cheapest expected loss first, so interdiction moves cargo between channels (off: lanes ordered as if nothing could be lost)",
+        "a flow fills its lanes cheapest expected loss first, so interdiction moves cargo between channels (off: lanes ordered by toll and detection only; a flow still stops at a lane expected to lose everything)",
     ),
     (
         "valuation",
@@ -148,7 +148,7 @@ impl ExplainFile {
                 1,
             ));
             out.push_str(&format!(
-                "The parts add up to the total, {}, exactly.\n\n",
+                "The parts add up to the total, {}, exactly before rounding.\n\n",
                 change_phrase(o.total, &o.unit)
             ));
         }

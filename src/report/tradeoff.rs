@@ -25,8 +25,10 @@ pub fn display_threshold(o: &OutcomeComparison) -> f64 {
 /// Whether a change is flagged: its paired 95% interval excludes 0 and it is at least the
 /// display threshold.
 pub fn notable(o: &OutcomeComparison, d: &Difference) -> bool {
+    // One run has no interval to speak of (its width is 0): nothing is flagged.
+    let runs = o.results[0].stats.n;
     let clear = d.ci95[0] > 0.0 || d.ci95[1] < 0.0;
-    clear && d.mean.abs() >= display_threshold(o)
+    runs >= 2 && clear && d.mean.abs() >= display_threshold(o)
 }
 
 /// Whether a change is in `o`'s better direction.
@@ -118,7 +120,7 @@ impl ComparisonFile {
         let label = &self.settings[best].label;
         if !improves(target, d.mean) || !notable(target, d) {
             return Some(format!(
-                "None of the options clearly improves {}: the best, {label}, changes it by {} (95% CI {}).",
+                "The top-ranked option is not a clear improvement in {}: {label} changes it by {} (95% CI {}).",
                 lower_first(&target.name),
                 change_phrase(d.mean, &target.unit),
                 change_range(d.ci95[0], d.ci95[1], &target.unit)
@@ -159,7 +161,7 @@ impl ComparisonFile {
                 );
                 if s.flips.is_empty() {
                     return format!(
-                        "The ranking holds across {range} ({} values): {} stays best.",
+                        "Across {range} ({} values), {} stays the top-ranked option.",
                         s.points.len(),
                         s.best(first)
                     );

@@ -71,7 +71,71 @@ pub fn compare(file: &ComparisonFile) -> Vec<Sheet> {
     fields.push(("settings", Cell::Whole(file.settings.len() as u64)));
     fields.push(("reproduce", Cell::text(file.reproduce.as_str())));
     fields.extend(posterior_fields(file.fitted.as_ref()));
-    vec![best, file.rows(), Sheet::fields("reproduce", fields)]
+    let mut sheets = vec![best];
+    sheets.extend(tradeoff(file));
+    sheets.push(file.rows());
+    sheets.extend(across(file));
+    sheets.push(Sheet::fields("reproduce", fields));
+    sheets
+}
+
+/// The `tradeoff` sheet when the comparison names targets: one row per option, best first,
+/// with its change (and 95% interval) in every target and cost.
+fn tradeoff(file: &ComparisonFile) -> Option<Sheet> {
+    let t = file.tradeoff()?;
+    let mut columns = vec!["option".to_string()];
+    for (i, o) in t.outcomes.iter().enumerate() {
+        let role = if i < t.targets { "target" } else { "cost" };
+        for part in ["change", "ci_low", "ci_high"] {
+            columns.push(format!("{}_{part} ({role}, {})", o.id, o.unit));
+        }
+    }
+    columns.push("p_better_first_target".into());
+    let mut sheet = Sheet::new("tradeoff", columns);
+    for &s in &t.order {
+        let mut row = vec![Cell::text(file.settings[s].label.as_str())];
+        for o in &t.outcomes {
+            let d = &o.results[s].difference;
+            row.extend([d.mean, d.ci95[0], d.ci95[1]].map(Cell::Number));
+        }
+        row.push(Cell::Number(t.outcomes[0].results[s].difference.p_better));
+        sheet.rows.push(row);
+    }
+    Some(sheet)
+}
+
+/// The `across` sheet when the comparison was repeated across uncertainties: the rows of
+/// `across.csv`.
+fn across(file: &ComparisonFile) -> Option<Sheet> {
+    if file.robustness.is_empty() {
+        return None;
+    }
+    let columns = [
+        "uncertainty",
+        "value",
+        "setting",
+        "outcome",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+        "rank",
+    ];
+    let mut sheet = Sheet::new("across", columns);
+    for s in &file.robustness {
+        for p in &s.points {
+            for (i, option) in s.options.iter().enumerate() {
+                let d = &p.changes[i];
+                let rank = p.order.iter().position(|&o| o == i).map_or(0, |r| r + 1);
+                let mut row = vec![Cell::text(s.uncertainty.as_str()), Cell::Number(p.value)];
+                row.push(Cell::text(option.as_str()));
+                row.push(Cell::text(s.outcome.as_str()));
+                row.extend([d.mean, d.ci95[0], d.ci95[1]].map(Cell::Number));
+                row.push(Cell::Whole(rank as u64));
+                sheet.rows.push(row);
+            }
+        }
+    }
+    Some(sheet)
 }
 
 /// What every `reproduce` sheet starts with: the generator, the scenario and the seed.
