@@ -439,5 +439,7 @@ fn the_one_page_summary_states_the_answer_and_the_flip_on_one_page() {
         "without --across the caveat says so"
     );
     assert!(html.contains("What the levers mean") && html.contains("Share of a seen week"));
+    // The best-setting table says what each best setting costs.
+    assert!(html.contains("At a cost of"), "{html}");
     assert!(full.join("charts/tradeoff.svg").is_file());
 }
