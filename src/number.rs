@@ -259,10 +259,10 @@ pub fn change_cell(v: f64, unit: &str) -> String {
     }
 }
 
-/// Three significant figures with a magnitude suffix: `1.28M`, `186k`, `52.5k`, `0.0652`.
-pub fn compact(v: f64) -> String {
+/// `v` scaled to its magnitude with the short suffix: `(3.2, "M")`, `(250, "k")`, `(0.25, "")`.
+fn short_scale(v: f64) -> (f64, &'static str) {
     let a = v.abs();
-    let (scaled, suffix) = if a >= 1e9 {
+    if a >= 1e9 {
         (v / 1e9, "bn")
     } else if a >= 1e6 {
         (v / 1e6, "M")
@@ -270,7 +270,12 @@ pub fn compact(v: f64) -> String {
         (v / 1e3, "k")
     } else {
         (v, "")
-    };
+    }
+}
+
+/// Three significant figures with a magnitude suffix: `1.28M`, `186k`, `52.5k`, `0.0652`.
+pub fn compact(v: f64) -> String {
+    let (scaled, suffix) = short_scale(v);
     // 999,950 rounds to 1,000k: say 1M instead.
     let text = sig3(scaled);
     match (text.as_str(), suffix) {
@@ -318,16 +323,7 @@ pub fn signed_range(lo: f64, hi: f64, unit: &str) -> String {
 /// Thousands are written `1.5k` rather than `1,500`: at the charts' 13 px a comma renders as a
 /// dot, and `1,500` would read as `1.500`.
 pub fn tick(v: f64) -> String {
-    let a = v.abs();
-    let (scaled, suffix) = if a >= 1e9 {
-        (v / 1e9, "bn")
-    } else if a >= 1e6 {
-        (v / 1e6, "M")
-    } else if a >= 1e3 {
-        (v / 1e3, "k")
-    } else {
-        (v, "")
-    };
+    let (scaled, suffix) = short_scale(v);
     let text = if suffix.is_empty() {
         sig3(scaled)
     } else {

@@ -1,7 +1,7 @@
 //! Robustness of a comparison: the options' effects on the target outcome repeated across
 //! values of an uncertainty (`compare --across`), and where their ranking flips.
 
-use super::csv_file::CsvWriter;
+use super::sheet::{Cell, Sheet};
 use crate::montecarlo::compare::Difference;
 use serde::Serialize;
 use std::io;
@@ -57,13 +57,10 @@ pub struct Flip {
 }
 
 impl Sweep {
-    /// Writes `across.csv`: one row per swept uncertainty, value and option.
-    pub fn write_csv(
-        sweeps: &[Sweep],
-        path: &Path,
-        provenance: &str,
-        place: super::CsvProvenance,
-    ) -> io::Result<()> {
+    /// The table of `across.csv` (and of a workbook's `across` sheet): one row per swept
+    /// uncertainty, value and option, with the option's change in the outcome and its rank
+    /// (its position in [`SweepPoint::order`], from 1).
+    pub fn sheet(sweeps: &[Sweep]) -> Sheet {
         let columns = [
             "uncertainty",
             "value",
@@ -74,25 +71,32 @@ impl Sweep {
             "diff_ci_high",
             "rank",
         ];
-        let mut out = CsvWriter::create(path, provenance, place, columns)?;
+        let mut sheet = Sheet::new("across", columns);
         for s in sweeps {
             for p in &s.points {
                 for (i, option) in s.options.iter().enumerate() {
                     let d = &p.changes[i];
-                    out.text(&s.uncertainty)?;
-                    out.number(p.value)?;
-                    out.text(option)?;
-                    out.text(&s.outcome)?;
-                    for v in [d.mean, d.ci95[0], d.ci95[1]] {
-                        out.number(v)?;
-                    }
                     let rank = p.order.iter().position(|&o| o == i).map_or(0, |r| r + 1);
-                    out.whole(rank as u64)?;
-                    out.end_row()?;
+                    let mut row = vec![Cell::text(s.uncertainty.as_str()), Cell::Number(p.value)];
+                    row.push(Cell::text(option.as_str()));
+                    row.push(Cell::text(s.outcome.as_str()));
+                    row.extend([d.mean, d.ci95[0], d.ci95[1]].map(Cell::Number));
+                    row.push(Cell::Whole(rank as u64));
+                    sheet.rows.push(row);
                 }
             }
         }
-        out.finish()
+        sheet
+    }
+
+    /// Writes `across.csv`: the rows of [`Sweep::sheet`].
+    pub fn write_csv(
+        sweeps: &[Sweep],
+        path: &Path,
+        provenance: &str,
+        place: super::CsvProvenance,
+    ) -> io::Result<()> {
+        super::csv_file::write_sheet(path, provenance, place, &Sweep::sheet(sweeps))
     }
 
     /// The best option at each swept value, by label.

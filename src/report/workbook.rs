@@ -107,35 +107,7 @@ fn tradeoff(file: &ComparisonFile) -> Option<Sheet> {
 /// The `across` sheet when the comparison was repeated across uncertainties: the rows of
 /// `across.csv`.
 fn across(file: &ComparisonFile) -> Option<Sheet> {
-    if file.robustness.is_empty() {
-        return None;
-    }
-    let columns = [
-        "uncertainty",
-        "value",
-        "setting",
-        "outcome",
-        "diff_mean",
-        "diff_ci_low",
-        "diff_ci_high",
-        "rank",
-    ];
-    let mut sheet = Sheet::new("across", columns);
-    for s in &file.robustness {
-        for p in &s.points {
-            for (i, option) in s.options.iter().enumerate() {
-                let d = &p.changes[i];
-                let rank = p.order.iter().position(|&o| o == i).map_or(0, |r| r + 1);
-                let mut row = vec![Cell::text(s.uncertainty.as_str()), Cell::Number(p.value)];
-                row.push(Cell::text(option.as_str()));
-                row.push(Cell::text(s.outcome.as_str()));
-                row.extend([d.mean, d.ci95[0], d.ci95[1]].map(Cell::Number));
-                row.push(Cell::Whole(rank as u64));
-                sheet.rows.push(row);
-            }
-        }
-    }
-    Some(sheet)
+    (!file.robustness.is_empty()).then(|| super::across::Sweep::sheet(&file.robustness))
 }
 
 /// What every `reproduce` sheet starts with: the generator, the scenario and the seed.
