@@ -391,18 +391,15 @@ impl Ends<'_> {
         Ok(match (finished, req.shard) {
             (true, Some([k, n])) => CompareEnd::Shard { k, n },
             _ => CompareEnd::Stopped {
-                resume: with_choices(
-                    resume_command("compare", &self.loaded.file(), req.shard),
-                    req,
-                )
-                .flag_if(
-                    "--posterior",
-                    req.fit.posterior.as_ref().map(|p| p.display()),
-                )
-                .switch_if("--prior", req.fit.prior)
-                .flag("--out", plan.out.display())
-                .switch("--resume")
-                .text(),
+                resume: req
+                    .fit
+                    .flags(with_choices(
+                        resume_command("compare", &self.loaded.file(), req.shard),
+                        req,
+                    ))
+                    .flag("--out", plan.out.display())
+                    .switch("--resume")
+                    .text(),
             },
         })
     }

@@ -262,14 +262,13 @@ fn finish(
     Ok(match (finished, req.shard) {
         (true, Some([k, n])) => RunEnd::Shard { k, n },
         _ => RunEnd::Stopped {
-            resume: resume_command("run", &meta.file, req.shard)
-                .sets(&req.sets)
-                .switch_if("--allow-outside", req.allow_outside)
-                .flag_if(
-                    "--posterior",
-                    req.fit.posterior.as_ref().map(|p| p.display()),
+            resume: req
+                .fit
+                .flags(
+                    resume_command("run", &meta.file, req.shard)
+                        .sets(&req.sets)
+                        .switch_if("--allow-outside", req.allow_outside),
                 )
-                .switch_if("--prior", req.fit.prior)
                 .flag("--out", plan.out.display())
                 .switch("--resume")
                 .text(),

@@ -1,9 +1,8 @@
 //! `stratex compare`: flags to a request, the library's result to the terminal.
 
-use super::progress::Progress;
 use super::{CompareArgs, Failure};
+use stratex::batch::Loaded;
 use stratex::batch::compare::{CompareDone, CompareEnd, CompareRequest, compare as run_compare};
-use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
 use stratex::report::TableLayout;
 use stratex::report::part::CompareOptions;
@@ -42,18 +41,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         &req.sets,
         &b.scenario,
     )?;
-    let mut bar = Progress::new(&format!("{} settings", settings.len()), b.output.quiet);
-    let stop = super::interrupt::stop_flag();
-    let result = run_compare(
-        &loaded,
-        &req,
-        Control {
-            progress: &mut |d, n| bar.update(d, n),
-            stop: &stop,
-        },
-    );
-    bar.finish();
-    let done = result?;
+    let done = super::driven(
+        &format!("{} settings", settings.len()),
+        b.output.quiet,
+        |ctl| run_compare(&loaded, &req, ctl),
+    )?;
     if let CompareEnd::Stopped { resume } = &done.end {
         return Err(Failure::Interrupted(format!(
             "stopped: {} of {} paired runs finished and saved in {}/; continue with\n  {resume}",

@@ -1,9 +1,8 @@
 //! `stratex explain`: flags to a request, the decomposition to the terminal.
 
-use super::progress::Progress;
 use super::{ExplainArgs, Failure};
+use stratex::batch::Loaded;
 use stratex::batch::explain::{ExplainRequest, explain as run_explain};
-use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
 
 pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
@@ -35,18 +34,9 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         fit: args.fit.choice(),
         csv_provenance: args.csv_provenance.into(),
     };
-    let mut bar = Progress::new("6 configurations", args.quiet);
-    let stop = super::interrupt::stop_flag();
-    let result = run_explain(
-        &loaded,
-        &req,
-        Control {
-            progress: &mut |d, n| bar.update(d, n),
-            stop: &stop,
-        },
-    );
-    bar.finish();
-    let done = result?;
+    let done = super::driven("6 configurations", args.quiet, |ctl| {
+        run_explain(&loaded, &req, ctl)
+    })?;
     if !args.quiet {
         let f = &done.file;
         say!(

@@ -479,6 +479,23 @@ impl From<stratex::brief::BriefError> for Failure {
     }
 }
 
+/// Runs a batch with a progress bar labelled `label` (silent when `quiet`) and Ctrl-C wired
+/// to its stop flag.
+fn driven<T>(
+    label: &str,
+    quiet: bool,
+    batch: impl FnOnce(stratex::batch::Control) -> Result<T, BatchError>,
+) -> Result<T, BatchError> {
+    let mut bar = progress::Progress::new(label, quiet);
+    let stop = interrupt::stop_flag();
+    let result = batch(stratex::batch::Control {
+        progress: &mut |d, n| bar.update(d, n),
+        stop: &stop,
+    });
+    bar.finish();
+    result
+}
+
 /// Prints the scenario's warnings unless asked to be quiet.
 fn warn(loaded: &stratex::batch::Loaded, quiet: bool) {
     if !quiet {

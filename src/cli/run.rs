@@ -1,9 +1,8 @@
 //! `stratex run`: flags to a request, the library's result to the terminal.
 
-use super::progress::Progress;
 use super::{Failure, RunArgs};
+use stratex::batch::Loaded;
 use stratex::batch::run::{RunDone, RunEnd, RunRequest, run as run_batch};
-use stratex::batch::{Control, Loaded};
 use stratex::number::{exact_count, human};
 use stratex::report::TableLayout;
 use stratex::report::summary::Summary;
@@ -31,18 +30,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         Some([k, n]) => format!("shard {k}/{n}"),
         None => table::clip(&loaded.model.name, 30),
     };
-    let mut bar = Progress::new(&label, b.output.quiet);
-    let stop = super::interrupt::stop_flag();
-    let result = run_batch(
-        &loaded,
-        &req,
-        Control {
-            progress: &mut |d, n| bar.update(d, n),
-            stop: &stop,
-        },
-    );
-    bar.finish();
-    let done = result?;
+    let done = super::driven(&label, b.output.quiet, |ctl| run_batch(&loaded, &req, ctl))?;
     if let RunEnd::Stopped { resume } = &done.end {
         return Err(Failure::Interrupted(format!(
             "stopped: {} of {} runs finished and saved in {}/ (marked incomplete); continue with\n  {resume}",
