@@ -136,7 +136,7 @@ pub fn check_outcomes(model: &Model, options: &CompareOptions) -> Result<(), Bat
 }
 
 /// The actor `--for` names, which must own a lever.
-fn owner(model: &Model, id: &str) -> Result<crate::model::ActorId, BatchError> {
+pub fn owner(model: &Model, id: &str) -> Result<crate::model::ActorId, BatchError> {
     let known: Vec<&str> = model.actors.iter().map(|a| a.id.as_str()).collect();
     let a = model
         .actors

@@ -82,6 +82,28 @@ pub struct Model {
     pub posterior: Option<String>,
     /// The questions the scenario asks, in order.
     pub questions: Vec<QuestionDef>,
+    /// The searches the scenario declares, at most one per decision maker.
+    pub searches: Vec<SearchDef>,
+}
+
+/// What one decision maker wants from its levers: the outcomes to optimise and the bounds a
+/// policy must meet (indices into [`Model::outcomes`]).
+#[derive(Clone, Debug)]
+pub struct SearchDef {
+    pub owner: ActorId,
+    pub question: String,
+    /// Each objective's outcome and the value at or beyond which a run is satisfactory.
+    pub objectives: Vec<(usize, Option<f64>)>,
+    pub constraints: Vec<ConstraintDef>,
+}
+
+/// A bound on an outcome's mean over a search's ensemble.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConstraintDef {
+    pub outcome: usize,
+    /// `true`: the mean must be at least `bound`; `false`: at most.
+    pub at_least: bool,
+    pub bound: f64,
 }
 
 /// A question the scenario asks: the outcomes that answer it and the levers whose comparison
@@ -673,15 +695,35 @@ pub struct LeverDef {
     pub values: Vec<f64>,
     /// The actor whose decision the lever is.
     pub owner: Option<ActorId>,
+    /// Every value the lever may take, if the scenario states it (`range:`).
+    pub range: Option<(f64, f64)>,
+    /// Whole numbers only.
+    pub integer: bool,
 }
 
 impl LeverDef {
-    /// The lever's listed range: the smallest and largest of its baseline and values.
+    /// The values the lever may take: its `range` if stated, else the smallest and largest of
+    /// its baseline and listed values.
     pub fn span(&self) -> (f64, f64) {
+        if let Some(r) = self.range {
+            return r;
+        }
         self.values
             .iter()
             .fold((self.baseline, self.baseline), |(lo, hi), &v| {
                 (lo.min(v), hi.max(v))
             })
+    }
+
+    /// The baseline then each listed value not already given, in the scenario's order: the
+    /// values of a lever without a range.
+    pub fn listed(&self) -> Vec<f64> {
+        let mut out = vec![self.baseline];
+        for v in &self.values {
+            if !out.contains(v) {
+                out.push(*v);
+            }
+        }
+        out
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod aggregate;
 pub mod compare;
+pub mod ensemble;
 pub mod drive;
 pub mod state;
 

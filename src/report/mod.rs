@@ -19,6 +19,7 @@ pub mod output;
 pub mod part;
 pub mod read;
 pub mod reproduce;
+pub mod search;
 pub mod sheet;
 pub mod summary;
 pub mod table;

@@ -54,6 +54,10 @@ pub struct Scenario {
     /// The questions the scenario is built to answer, each from the outcomes it names.
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// The searches the scenario declares: one decision maker's objectives and constraints
+    /// (`stratex search --for ACTOR` uses the one for that actor).
+    #[serde(default)]
+    pub searches: Vec<Search>,
     /// A posterior written by `stratex calibrate` (its `posterior.csv`), relative to the
     /// scenario file: every batch draws the calibrated uncertainties jointly from it unless
     /// told otherwise (`--posterior FILE`, `--prior`).
@@ -559,6 +563,52 @@ pub struct Lever {
     /// decision maker's levers.
     #[serde(default)]
     pub owner: Option<String>,
+    /// `(min, max)`: every value the lever may take, which a search explores. Without it a
+    /// search tries only the baseline and the listed values.
+    #[serde(default)]
+    pub range: Option<(f64, f64)>,
+    /// The lever takes whole numbers only (with `range`).
+    #[serde(default)]
+    pub integer: bool,
+}
+
+/// `Search(for:, question:, objectives: [...], constraints: [...])`: what one decision maker
+/// wants from its levers, for `stratex search`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// The actor whose levers are searched.
+    #[serde(rename = "for")]
+    pub actor: String,
+    /// The decision maker's question, in words.
+    pub question: String,
+    /// The outcomes to optimise, each in its `better` direction.
+    pub objectives: Vec<Objective>,
+    /// Conditions a policy must meet on average over the ensemble.
+    #[serde(default)]
+    pub constraints: Vec<Constraint>,
+}
+
+/// `Objective(outcome:, meets:)`: an outcome to optimise; `meets` is the value at or beyond
+/// which (in the outcome's better direction) a run counts as satisfactory.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    pub outcome: String,
+    #[serde(default)]
+    pub meets: Option<f64>,
+}
+
+/// `Constraint(outcome:, at_least:)` or `Constraint(outcome:, at_most:)`: a bound on an
+/// outcome's mean over the ensemble.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constraint {
+    pub outcome: String,
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    #[serde(default)]
+    pub at_most: Option<f64>,
 }
 
 /// `Outcome(id:, name:, unit:, better:, measure:, scale:)`.

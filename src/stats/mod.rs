@@ -14,5 +14,6 @@ pub mod dist;
 pub mod exact;
 pub mod histogram;
 pub mod rank;
+pub mod robustness;
 pub mod sketch;
 pub mod summary;

@@ -331,6 +331,8 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
             baseline: g.unit(),
             values: vec![0.0, 1.0],
             owner: Some(aid(0)),
+            range: None,
+            integer: false,
         });
     }
 
@@ -422,6 +424,7 @@ fn scenario(na: usize, ng: usize, seed: u64) -> Scenario {
         levers,
         outcomes,
         questions: vec![],
+        searches: vec![],
         posterior: None,
     }
 }

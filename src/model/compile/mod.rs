@@ -394,6 +394,7 @@ impl<'s> Ctx<'s> {
         self.events(&mut model);
         self.outcomes(&mut model);
         self.questions(&mut model);
+        self.searches(&mut model);
         self.check_unused();
         if let Some(p) = &self.sc.posterior {
             if p.trim().is_empty() {
@@ -444,6 +445,7 @@ impl<'s> Ctx<'s> {
                 .owner
                 .as_ref()
                 .and_then(|o| self.actor(o, &format!("levers[{}].owner", l.id)));
+            self.lever_range(l);
             levers.push(LeverDef {
                 id: l.id.clone(),
                 name: l.name.clone(),
@@ -452,9 +454,64 @@ impl<'s> Ctx<'s> {
                 baseline: l.baseline,
                 values: l.values.clone(),
                 owner,
+                range: l.range,
+                integer: l.integer,
             });
         }
         levers
+    }
+
+    /// A lever's `range` holds its baseline and listed values, and whole numbers if `integer`.
+    fn lever_range(&mut self, l: &crate::scenario::format::Lever) {
+        let path = |f: &str| format!("levers[{}].{f}", l.id);
+        let Some((lo, hi)) = l.range else {
+            if l.integer {
+                self.problem(
+                    path("integer"),
+                    "a whole-number lever needs a `range: (min, max)` to search in",
+                );
+            }
+            return;
+        };
+        let finite = |v: f64| v.is_finite() && v.abs() <= LIMIT;
+        if !finite(lo) || !finite(hi) || lo >= hi {
+            self.problem(
+                path("range"),
+                format!(
+                    "({}, {}) is not allowed; a range is (min, max) with min below max, both finite and within ±1e15",
+                    error::number(lo),
+                    error::number(hi)
+                ),
+            );
+            return;
+        }
+        for (what, v) in
+            std::iter::once(("baseline", l.baseline)).chain(l.values.iter().map(|v| ("values", *v)))
+        {
+            if !(lo..=hi).contains(&v) {
+                self.problem(
+                    path(what),
+                    format!(
+                        "{} is outside the lever's range, {lo} to {hi}",
+                        error::number(v)
+                    ),
+                );
+            } else if l.integer && v.fract() != 0.0 {
+                self.problem(
+                    path(what),
+                    format!(
+                        "{} is not a whole number, and the lever is `integer`",
+                        error::number(v)
+                    ),
+                );
+            }
+        }
+        if l.integer && (lo.fract() != 0.0 || hi.fract() != 0.0) {
+            self.problem(
+                path("range"),
+                "the range of an `integer` lever has whole-number ends",
+            );
+        }
     }
 
     /// The model's header, with empty tables for the section compilers to fill.
@@ -501,6 +558,7 @@ impl<'s> Ctx<'s> {
             warnings: vec![],
             posterior: sc.posterior.clone(),
             questions: vec![],
+            searches: vec![],
         }
     }
 

@@ -59,6 +59,106 @@ impl Ctx<'_> {
         }
     }
 
+    /// The searches: each for an actor that owns a lever (one search per actor), with at least
+    /// one objective, every outcome known and every number finite.
+    pub(super) fn searches(&mut self, m: &mut Model) {
+        let outcome_ids: Vec<&str> = self.sc.outcomes.iter().map(|o| o.id.as_str()).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, s) in self.sc.searches.iter().enumerate() {
+            let path = format!("searches[{i}]");
+            let owner = self.actor(&s.actor, &sub(&path, "for"));
+            if seen.contains(&s.actor.as_str()) {
+                self.problem(
+                    sub(&path, "for"),
+                    format!(
+                        "a second search for {}; declare one search per decision maker",
+                        s.actor
+                    ),
+                );
+            }
+            seen.push(&s.actor);
+            if owner.is_some_and(|a| !m.levers.iter().any(|l| l.owner == Some(a))) {
+                self.problem(sub(&path, "for"), format!("{} owns no lever; a search explores its decision maker's levers (give levers `owner: \"{}\"`)", s.actor, s.actor));
+            }
+            if s.question.trim().is_empty() || s.question.chars().any(char::is_control) {
+                self.problem(
+                    sub(&path, "question"),
+                    "the question is empty or holds a control character",
+                );
+            }
+            if s.objectives.is_empty() {
+                self.problem(
+                    sub(&path, "objectives"),
+                    "a search needs at least one objective",
+                );
+            }
+            let mut objectives = Vec::new();
+            for (j, o) in s.objectives.iter().enumerate() {
+                let at = format!("{path}.objectives[{j}]");
+                let found = self.find("outcome", &outcome_ids, &o.outcome, &sub(&at, "outcome"));
+                if let Some(v) = o.meets.filter(|v| !v.is_finite()) {
+                    self.problem(
+                        sub(&at, "meets"),
+                        format!(
+                            "{} is not allowed; give a finite value",
+                            crate::scenario::error::number(v)
+                        ),
+                    );
+                }
+                if let Some(k) = found {
+                    if objectives.iter().any(|(x, _)| *x == k) {
+                        self.problem(
+                            sub(&at, "outcome"),
+                            format!("{} is already an objective of this search", o.outcome),
+                        );
+                    }
+                    objectives.push((k, o.meets));
+                }
+            }
+            let mut constraints = Vec::new();
+            for (j, c) in s.constraints.iter().enumerate() {
+                let at = format!("{path}.constraints[{j}]");
+                let found = self.find("outcome", &outcome_ids, &c.outcome, &sub(&at, "outcome"));
+                let bound = match (c.at_least, c.at_most) {
+                    (Some(v), None) => Some((true, v)),
+                    (None, Some(v)) => Some((false, v)),
+                    _ => {
+                        self.problem(
+                            at.clone(),
+                            "a constraint gives exactly one of `at_least` and `at_most`",
+                        );
+                        None
+                    }
+                };
+                match (found, bound) {
+                    (_, Some((_, v))) if !v.is_finite() => self.problem(
+                        at,
+                        format!(
+                            "{} is not allowed; give a finite bound",
+                            crate::scenario::error::number(v)
+                        ),
+                    ),
+                    (Some(outcome), Some((at_least, bound))) => {
+                        constraints.push(crate::model::ConstraintDef {
+                            outcome,
+                            at_least,
+                            bound,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(owner) = owner {
+                m.searches.push(crate::model::SearchDef {
+                    owner,
+                    question: s.question.clone(),
+                    objectives,
+                    constraints,
+                });
+            }
+        }
+    }
+
     pub(super) fn outcomes(&mut self, m: &mut Model) {
         let sc = self.sc;
         let ids: Vec<&str> = sc.outcomes.iter().map(|o| o.id.as_str()).collect();
