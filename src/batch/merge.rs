@@ -36,6 +36,7 @@ pub struct MergeRequest {
 pub enum Merged {
     Run(Box<Summary>),
     Compare(Box<ComparisonFile>),
+    Search(Box<crate::report::search::SearchFile>),
 }
 
 /// What a merge did.
@@ -63,6 +64,16 @@ struct Shards {
 
 /// Checks the shards, merges them and writes the result folder in one piece.
 pub fn merge(req: &MergeRequest) -> Result<MergeDone, BatchError> {
+    if req.dirs.iter().any(|d| super::search::holds_search(d)) {
+        let (file, shards, runs) = super::search::merge(req)?;
+        return Ok(MergeDone {
+            scenario: file.scenario.name.clone(),
+            shards,
+            runs,
+            seed: file.settings.seed,
+            merged: Merged::Search(Box::new(file)),
+        });
+    }
     let shards = Shards::read(&req.dirs)?;
     if let Some((dir, _)) = shards.parts.iter().find(|(d, _)| same_folder(d, &req.out)) {
         return Err(BatchError::input(format!(

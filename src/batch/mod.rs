@@ -16,6 +16,7 @@ pub mod fit;
 pub mod merge;
 pub mod plan;
 pub mod run;
+pub mod search;
 
 use crate::brief::BriefError;
 use crate::model::Model;

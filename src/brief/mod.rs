@@ -13,6 +13,7 @@ pub mod compare;
 pub mod explore;
 pub mod pdf;
 pub mod run;
+pub mod search;
 
 pub use run::write;
 

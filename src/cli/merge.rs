@@ -30,6 +30,11 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             "comparison.json, comparison.csv, run-info.json",
             "comparison.xlsx",
         ),
+        Merged::Search(file) => (
+            super::search::table(file),
+            "search.json, pareto.csv, convergence.csv, charts/, run-info.json",
+            "",
+        ),
     };
     say!(
         "{}: merged {} shards, {} runs, seed {}\n",

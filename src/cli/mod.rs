@@ -26,6 +26,7 @@ mod interrupt;
 mod merge;
 mod progress;
 mod run;
+mod search;
 mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -61,6 +62,10 @@ enum Command {
     /// Split an option's effect on each outcome by the model's pathways (seizure, diversion,
     /// valuation, trust), switching each off in turn under common random numbers.
     Explain(ExplainArgs),
+    /// Search one decision maker's levers for the policies that do best on several objectives
+    /// across an ensemble of futures (NSGA-II with an epsilon-dominance archive), and score how
+    /// robust each is.
+    Search(SearchArgs),
     /// Fit the scenario's uncertain assumptions to observed figures (a targets file), by
     /// approximate Bayesian computation; writes the posterior sample and the posterior-predictive check.
     Calibrate(CalibrateArgs),
@@ -383,6 +388,92 @@ pub struct ExplainArgs {
 }
 
 #[derive(Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// The decision maker whose levers are searched (an actor id; levers declare their owner).
+    #[arg(long = "for", value_name = "ACTOR")]
+    pub actor: String,
+    /// An outcome to optimise, in its `better` direction, with an optional threshold a future
+    /// must reach to count as satisfactory: `--objective food_need_met=80`. Repeatable; given
+    /// any, they replace the scenario's search for the actor.
+    #[arg(long = "objective", value_name = "ID[=MEETS]", value_parser = parse_objective)]
+    pub objectives: Vec<(String, Option<f64>)>,
+    /// A bound a policy's mean over the ensemble must meet: `--constraint 'food_need_met>=80'`
+    /// or `<=`. Repeatable.
+    #[arg(long = "constraint", value_name = "ID>=V|ID<=V", value_parser = parse_constraint)]
+    pub constraints: Vec<(String, bool, f64)>,
+    /// Futures (draws of the uncertainties) every policy is run on [default: 200].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Policies per generation per island [default: 40].
+    #[arg(long)]
+    pub population: Option<usize>,
+    /// Generations after the first [default: 30].
+    #[arg(long)]
+    pub generations: Option<u64>,
+    /// Independent populations, each from its own random stream; shards split them [default: 1].
+    #[arg(long)]
+    pub islands: Option<u64>,
+    /// The archive's resolution, as a share of each objective's spread in the first generation
+    /// [default: 0.01].
+    #[arg(long)]
+    pub epsilon: Option<f64>,
+    /// The bad tail in percent for the worst-case statistics [default: 5].
+    #[arg(long, value_name = "PERCENT")]
+    pub tail: Option<f64>,
+    /// What the search optimises per objective: the mean over the futures, or the worst-tail
+    /// value.
+    #[arg(long, value_enum, default_value_t = ScoreArg::Mean)]
+    pub score: ScoreArg,
+    #[command(flatten)]
+    pub part: PartArgs,
+    #[command(flatten)]
+    pub fit: FitArgs,
+}
+
+/// `--score`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreArg {
+    Mean,
+    Worst,
+}
+
+fn parse_objective(s: &str) -> Result<(String, Option<f64>), String> {
+    match s.split_once('=') {
+        None if !s.trim().is_empty() => Ok((s.trim().to_string(), None)),
+        Some((id, v)) if !id.trim().is_empty() => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|x| (id.trim().to_string(), Some(x)))
+            .ok_or_else(|| format!("`{v}` is not a finite number; write ID or ID=THRESHOLD, e.g. food_need_met=80")),
+        _ => Err("write an outcome id, or ID=THRESHOLD, e.g. food_need_met=80".into()),
+    }
+}
+
+fn parse_constraint(s: &str) -> Result<(String, bool, f64), String> {
+    let (id, at_least, v) = if let Some((id, v)) = s.split_once(">=") {
+        (id, true, v)
+    } else if let Some((id, v)) = s.split_once("<=") {
+        (id, false, v)
+    } else {
+        return Err("write ID>=VALUE or ID<=VALUE, e.g. 'food_need_met>=80'".into());
+    };
+    let x = v
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| format!("`{v}` is not a finite number"))?;
+    if id.trim().is_empty() {
+        return Err("the constraint names no outcome; write ID>=VALUE".into());
+    }
+    Ok((id.trim().to_string(), at_least, x))
+}
+
+#[derive(Args)]
 pub struct CalibrateArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -544,6 +635,7 @@ pub fn main() -> i32 {
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Brief { dir } => brief::brief(&dir),
         Command::Compare(args) => compare::compare(&args),
+        Command::Search(args) => search::search(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Explore(args) => explore::explore(&args),

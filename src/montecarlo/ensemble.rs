@@ -29,6 +29,8 @@ pub struct EnsembleJob<'a> {
     pub threads: usize,
     /// Uncertainty uniforms from a design (a posterior) instead of the random stream.
     pub design: Option<&'a dyn super::Design>,
+    /// Also keep each draw's drawn values (see [`Model::drawn_names`]) under the first setting.
+    pub drawn: bool,
 }
 
 /// Final values, `values[(d * settings + s) * outcomes + o]` for draw `d`, setting `s` and kept
@@ -39,6 +41,9 @@ pub struct EnsembleValues {
     pub outcomes: usize,
     pub draws: u64,
     pub values: Vec<f64>,
+    /// With [`EnsembleJob::drawn`]: `drawn[d * names + k]` is draw `d`'s value of drawn name `k`
+    /// under the first setting; empty otherwise.
+    pub drawn: Vec<f64>,
 }
 
 impl EnsembleValues {
@@ -69,7 +74,7 @@ impl<'a> Work for Ensemble<'a> {
     type Worker = Worker<'a>;
 
     fn row_width(&self) -> usize {
-        self.job.settings.len() * self.job.outcomes.len()
+        self.job.settings.len() * self.job.outcomes.len() + self.drawn_width()
     }
 
     fn worker(&self) -> Worker<'a> {
@@ -105,7 +110,17 @@ impl<'a> Work for Ensemble<'a> {
             for (k, &o) in job.outcomes.iter().enumerate() {
                 row[s * kept + k] = w.series[o * width + width - 1];
             }
+            if s == 0 && job.drawn {
+                let at = job.settings.len() * kept;
+                row[at..].copy_from_slice(&w.drawn);
+            }
         }
+    }
+}
+
+impl Ensemble<'_> {
+    fn drawn_width(&self) -> usize {
+        if self.job.drawn { self.job.model.drawn_names().len() } else { 0 }
     }
 }
 
@@ -138,15 +153,27 @@ pub fn evaluate(
         progress,
         stop,
     };
-    let mut sink = Collect(Vec::with_capacity(
-        job.draws as usize * job.settings.len() * job.outcomes.len(),
-    ));
+    let width = work.row_width();
+    let mut sink = Collect(Vec::with_capacity(job.draws as usize * width));
     let driven = drive(&work, &mut batch, &mut sink)?;
-    Ok((driven.completed == job.draws).then(|| EnsembleValues {
+    if driven.completed != job.draws {
+        return Ok(None);
+    }
+    // Rows are (values of every setting, then the drawn values): split them.
+    let names = work.drawn_width();
+    let kept = width - names;
+    let mut values = Vec::with_capacity(job.draws as usize * kept);
+    let mut drawn = Vec::with_capacity(job.draws as usize * names);
+    for row in sink.0.chunks_exact(width.max(1)) {
+        values.extend_from_slice(&row[..kept]);
+        drawn.extend_from_slice(&row[kept..]);
+    }
+    Ok(Some(EnsembleValues {
         settings: job.settings.len(),
         outcomes: job.outcomes.len(),
         draws: job.draws,
-        values: sink.0,
+        values,
+        drawn,
     }))
 }
 
@@ -168,6 +195,7 @@ mod tests {
             draws: 40,
             threads,
             design: None,
+            drawn: true,
         };
         let stop = AtomicBool::new(false);
         let one = evaluate(&job(1), &mut |_, _| {}, &stop).unwrap().unwrap();

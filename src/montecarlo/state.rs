@@ -252,3 +252,16 @@ mod tests {
         assert!(e.contains("bytes after the end"), "{e}");
     }
 }
+
+/// Kind tag of a saved search.
+const SEARCH: u32 = 3;
+
+/// Saves a search's state (its islands, for `--resume` and `stratex merge`).
+pub fn encode_search(s: &impl Serialize) -> Vec<u8> {
+    seal(SEARCH, s)
+}
+
+/// Reads a search's state saved with [`encode_search`].
+pub fn decode_search<T: DeserializeOwned>(bytes: &[u8]) -> Res<T> {
+    open(bytes, SEARCH, "a search")
+}

@@ -16,6 +16,7 @@ pub mod explore;
 mod fan;
 pub mod flows;
 mod overview;
+pub mod search;
 pub mod tradeoff;
 
 pub use distribution::Distribution;

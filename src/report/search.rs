@@ -145,6 +145,9 @@ pub struct Highlight {
 pub struct Vulnerability {
     pub policy: usize,
     pub objective: usize,
+    /// What failing means: missing the objective's threshold, or falling in the policy's own
+    /// worst tail when the objective has none.
+    pub condition: String,
     /// Share of futures in which it fails.
     pub fails: f64,
     /// The box: uncertainties restricted, with the range inside it.
