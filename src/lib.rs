@@ -42,6 +42,7 @@
 //! - [`montecarlo`]: many runs in parallel, aggregated exactly.
 //! - [`stats`]: exact sums, mergeable quantile sketches, distributions.
 //! - [`report`]: result files and terminal tables.
+//! - [`search`]: many-objective search (NSGA-II with an epsilon-dominance archive), ask/tell.
 //!
 //! ## Guarantees
 //!
@@ -66,5 +67,6 @@ pub mod number;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod search;
 pub mod sensitivity;
 pub mod stats;
