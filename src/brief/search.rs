@@ -12,7 +12,12 @@ use askama::Template;
 use std::path::Path;
 
 /// Writes `briefing.html` into `dir`, inlining `charts` (drawn into `dir/charts/`).
-pub fn write(dir: &Path, file: &SearchFile, charts: &[Saved], elapsed: f64) -> Result<(), BriefError> {
+pub fn write(
+    dir: &Path,
+    file: &SearchFile,
+    charts: &[Saved],
+    elapsed: f64,
+) -> Result<(), BriefError> {
     write_page(&page(file, charts, elapsed), &dir.join("briefing.html"))
 }
 
@@ -28,7 +33,9 @@ struct Page<'a> {
     vulnerable: Vec<String>,
     header: Vec<String>,
     short_header: Vec<String>,
+    lever_header: Vec<String>,
     highlighted: Vec<(String, String, Vec<String>)>,
+    highlighted_levers: Vec<(String, Vec<String>)>,
     pareto: Vec<(String, Vec<String>)>,
     charts: Vec<(InlineChart<'a>, &'static str)>,
     method: Vec<String>,
@@ -40,13 +47,29 @@ fn page<'a>(f: &'a SearchFile, charts: &'a [Saved], elapsed: f64) -> Page<'a> {
     let short_header = short_header(f);
     Page {
         short_header,
+        lever_header: f
+            .levers
+            .iter()
+            .map(|l| format!("{} ({})", l.name, l.unit))
+            .collect(),
+        highlighted_levers: f
+            .highlights
+            .iter()
+            .map(|h| &f.pareto[h.policy])
+            .chain(std::iter::once(&f.baseline))
+            .map(|p| (p.label.clone(), p.levers.iter().map(|v| sig3(*v)).collect()))
+            .collect(),
         title: format!("Robust policies for {}: {}", f.actor_name, f.scenario.name),
         f,
         generator: &f.generator,
         file: file_name(&f.scenario.file),
         bottom_line: bottom_line(f),
         trade_offs: trade_offs(f),
-        vulnerable: f.vulnerabilities.iter().map(|v| vulnerability(f, v)).collect(),
+        vulnerable: f
+            .vulnerabilities
+            .iter()
+            .map(|v| vulnerability(f, v))
+            .collect(),
         header,
         highlighted: f
             .highlights
@@ -55,10 +78,21 @@ fn page<'a>(f: &'a SearchFile, charts: &'a [Saved], elapsed: f64) -> Page<'a> {
                 let p = &f.pareto[h.policy];
                 (p.label.clone(), role(f, h.policy), short_row(f, p))
             })
-            .chain(std::iter::once(("baseline".to_string(), "today's policy".to_string(), short_row(f, &f.baseline))))
+            .chain(std::iter::once((
+                "baseline".to_string(),
+                "today's policy".to_string(),
+                short_row(f, &f.baseline),
+            )))
             .collect(),
-        pareto: f.pareto.iter().map(|p| (p.label.clone(), row(f, p))).collect(),
-        charts: charts.iter().map(|c| (c.into(), caption(&c.name))).collect(),
+        pareto: f
+            .pareto
+            .iter()
+            .map(|p| (p.label.clone(), row(f, p)))
+            .collect(),
+        charts: charts
+            .iter()
+            .map(|c| (c.into(), caption(&c.name)))
+            .collect(),
         method: method(f),
         reproduce: Reproduce {
             command: f.reproduce.clone(),
@@ -76,16 +110,30 @@ fn page<'a>(f: &'a SearchFile, charts: &'a [Saved], elapsed: f64) -> Page<'a> {
 /// How to read each chart.
 fn caption(name: &str) -> &'static str {
     match name {
-        "search-tradeoff" => "Each dot is a policy of the Pareto set (no other policy found does better on every objective), at its mean over the futures; whiskers reach its worst-tail value. Today's policy is marked for reference.",
-        "search-parallel" => "One line per policy across its lever settings (left) and its mean on each objective (right); on the objective axes, up is better. Highlighted policies are coloured.",
-        "search-convergence" => "The hypervolume of the archive (the share of objective space its policies dominate, scaled by the first generation's range) after each generation: a flat end means the search stopped finding better trade-offs.",
+        "search-tradeoff" => {
+            "Each dot is a policy of the Pareto set (no other policy found does better on every objective), at its mean over the futures; whiskers reach its worst-tail value. Today's policy is marked for reference."
+        }
+        "search-parallel" => {
+            "One line per policy across its lever settings (left) and its mean on each objective (right); on the objective axes, up is better. Highlighted policies are coloured."
+        }
+        "search-convergence" => {
+            "The hypervolume of the archive (the share of objective space its policies dominate, scaled by the first generation's range) after each generation: a flat end means the search stopped finding better trade-offs."
+        }
         _ => "",
     }
 }
 
 /// An objective's name with its direction.
 fn objective_words(o: &SearchObjective) -> String {
-    format!("{} ({} is better)", o.name, if o.better == Better::Lower { "lower" } else { "higher" })
+    format!(
+        "{} ({} is better)",
+        o.name,
+        if o.better == Better::Lower {
+            "lower"
+        } else {
+            "higher"
+        }
+    )
 }
 
 /// Where `p` departs from today's policy, lever by lever (noting a lever at an end of its
@@ -104,7 +152,12 @@ fn settings_words(f: &SearchFile, p: &Policy) -> String {
             } else {
                 ""
             };
-            format!("{} {} (today {}{at})", l.name, phrase(*v, &l.unit), phrase(l.baseline, &l.unit))
+            format!(
+                "{} {}{at} (today {})",
+                l.name,
+                phrase(*v, &l.unit),
+                phrase(l.baseline, &l.unit)
+            )
         })
         .collect();
     if parts.is_empty() {
@@ -120,7 +173,11 @@ fn role(f: &SearchFile, k: usize) -> String {
     match h {
         Some(h) if !h.most_robust_on.is_empty() => format!(
             "most robust on {}",
-            h.most_robust_on.iter().map(|o| f.objectives[*o].name.clone()).collect::<Vec<_>>().join(" and ")
+            h.most_robust_on
+                .iter()
+                .map(|o| f.objectives[*o].name.clone())
+                .collect::<Vec<_>>()
+                .join(" and ")
         ),
         Some(_) => "best compromise".into(),
         None => String::new(),
@@ -133,8 +190,16 @@ fn robustness_words(f: &SearchFile, p: &Policy, o: usize) -> String {
     let r = &p.robustness[o];
     let mut s = String::new();
     if let (Some(share), Some(t)) = (r.satisficing, obj.meets) {
-        let cmp = if obj.better == Better::Lower { "at most" } else { "at least" };
-        s.push_str(&format!("{cmp} {} in {} of futures, ", phrase(t, &obj.unit), percent(share)));
+        let cmp = if obj.better == Better::Lower {
+            "at most"
+        } else {
+            "at least"
+        };
+        s.push_str(&format!(
+            "{cmp} {} in {} of futures, ",
+            phrase(t, &obj.unit),
+            percent(share)
+        ));
     }
     s.push_str(&format!(
         "{} in the worst {} of futures, {} on average",
@@ -159,7 +224,10 @@ fn bottom_line(f: &SearchFile) -> Vec<String> {
         exact_count(f.settings.runs)
     )];
     if !f.feasible {
-        out.push("No policy found meets every constraint: the set shows the policies that come closest.".into());
+        out.push(
+            "No policy found meets every constraint: the set shows the policies that come closest."
+                .into(),
+        );
     }
     for h in &f.highlights {
         let p = &f.pareto[h.policy];
@@ -180,7 +248,11 @@ fn bottom_line(f: &SearchFile) -> Vec<String> {
         }
         for &o in &h.most_robust_on {
             let obj = &f.objectives[o];
-            let ranked = if obj.meets.is_some() { "meets the threshold in the most futures" } else { "has the best worst case" };
+            let ranked = if obj.meets.is_some() {
+                "meets the threshold in the most futures"
+            } else {
+                "has the best worst case"
+            };
             out.push(format!(
                 "Most robust on {}: {}, which {ranked}: {} (today's policy: {}). It {}.",
                 objective_words(obj),
@@ -195,31 +267,80 @@ fn bottom_line(f: &SearchFile) -> Vec<String> {
 }
 
 /// What each highlighted policy gives up: its mean on each objective against the best mean in
-/// the set.
+/// the set; first, the objectives that barely move across the whole set.
 fn trade_offs(f: &SearchFile) -> Vec<String> {
-    f.highlights
-        .iter()
-        .map(|h| {
+    let flat: Vec<String> = (0..f.objectives.len())
+        .filter(|&o| barely_moves(f, o))
+        .map(|o| {
+            let obj = &f.objectives[o];
+            let (lo, hi) = mean_span(f, o);
+            format!(
+                "{} barely moves across the set ({} to {} on average, less than {}): the choice is between the other objectives.",
+                obj.name,
+                phrase(lo, &obj.unit),
+                phrase(hi, &obj.unit),
+                phrase(display_threshold(obj, f.baseline.robustness[o].mean), &obj.unit)
+            )
+        })
+        .collect();
+    flat.into_iter()
+        .chain(f.highlights.iter().map(|h| {
             let p = &f.pareto[h.policy];
             let costs: Vec<String> = f
                 .objectives
                 .iter()
                 .enumerate()
+                .filter(|(o, _)| !barely_moves(f, *o))
                 .filter_map(|(o, obj)| {
                     let best = best_mean(f, o);
                     let mine = p.robustness[o].mean;
-                    (mine != best).then(|| {
-                        format!("{} {} on average (best in the set {})", obj.name, phrase(mine, &obj.unit), phrase(best, &obj.unit))
+                    let worth = display_threshold(obj, f.baseline.robustness[o].mean);
+                    ((mine - best).abs() >= worth).then(|| {
+                        format!(
+                            "{} {} on average (best in the set {})",
+                            obj.name,
+                            phrase(mine, &obj.unit),
+                            phrase(best, &obj.unit)
+                        )
                     })
                 })
                 .collect();
             if costs.is_empty() {
-                format!("{} gives up nothing on average: it has the best mean on every objective.", p.label)
+                format!(
+                    "{} gives up nothing on average: it has the best mean on every objective.",
+                    p.label
+                )
             } else {
                 format!("{} gives up: {}.", p.label, costs.join("; "))
             }
-        })
+        }))
         .collect()
+}
+
+/// The smallest and largest mean on objective `o` in the Pareto set.
+fn mean_span(f: &SearchFile, o: usize) -> (f64, f64) {
+    f.pareto
+        .iter()
+        .map(|p| p.robustness[o].mean)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), m| {
+            (a.min(m), b.max(m))
+        })
+}
+
+/// The smallest difference worth a word, as a comparison's briefing flags it: 0.1 points for a
+/// percentage, else 0.5% of today's mean.
+fn display_threshold(o: &SearchObjective, today: f64) -> f64 {
+    if crate::number::in_points(&o.unit) {
+        crate::report::tradeoff::DISPLAY_POINTS
+    } else {
+        crate::report::tradeoff::DISPLAY_SHARE * today.abs()
+    }
+}
+
+/// Whether objective `o`'s means span less than the display threshold across the set.
+fn barely_moves(f: &SearchFile, o: usize) -> bool {
+    let (lo, hi) = mean_span(f, o);
+    hi - lo < display_threshold(&f.objectives[o], f.baseline.robustness[o].mean)
 }
 
 /// The best mean in the Pareto set on objective `o`.
@@ -246,7 +367,16 @@ fn vulnerability(f: &SearchFile, v: &Vulnerability) -> String {
     let boxes: Vec<String> = v
         .conditions
         .iter()
-        .map(|b| format!("{} is {} to {} (of {} to {})", b.name, sig3(b.low), sig3(b.high), sig3(b.full_low), sig3(b.full_high)))
+        .map(|b| {
+            format!(
+                "{} is {} to {} (of {} to {})",
+                b.name,
+                sig3(b.low),
+                sig3(b.high),
+                sig3(b.full_low),
+                sig3(b.full_high)
+            )
+        })
         .collect();
     format!(
         "{} {condition} in {} of futures, mostly where {}: {} of its failures are there, and it fails in {} of the futures there.",
@@ -261,7 +391,11 @@ fn vulnerability(f: &SearchFile, v: &Vulnerability) -> String {
 /// The tables' header: levers, then each objective's mean, worst, satisficing share and mean
 /// regret.
 fn header(f: &SearchFile) -> Vec<String> {
-    let mut h: Vec<String> = f.levers.iter().map(|l| format!("{} ({})", l.name, l.unit)).collect();
+    let mut h: Vec<String> = f
+        .levers
+        .iter()
+        .map(|l| format!("{} ({})", l.name, l.unit))
+        .collect();
     let tail = percent(f.settings.tail);
     for o in &f.objectives {
         h.push(format!("{}: mean ({})", o.name, o.unit));
@@ -274,9 +408,9 @@ fn header(f: &SearchFile) -> Vec<String> {
     h
 }
 
-/// The bottom line's table: levers, then each objective's mean, worst and satisficing share.
+/// The bottom line's robustness table: each objective's mean, worst and satisficing share.
 fn short_header(f: &SearchFile) -> Vec<String> {
-    let mut h: Vec<String> = f.levers.iter().map(|l| l.name.clone()).collect();
+    let mut h: Vec<String> = Vec::new();
     let tail = percent(f.settings.tail);
     for o in &f.objectives {
         h.push(format!("{}: mean", o.name));
@@ -289,7 +423,7 @@ fn short_header(f: &SearchFile) -> Vec<String> {
 }
 
 fn short_row(f: &SearchFile, p: &Policy) -> Vec<String> {
-    let mut r: Vec<String> = p.levers.iter().map(|v| sig3(*v)).collect();
+    let mut r: Vec<String> = Vec::new();
     for (o, rb) in f.objectives.iter().zip(&p.robustness) {
         r.push(sig3(rb.mean));
         r.push(sig3(rb.worst));
@@ -317,15 +451,31 @@ fn row(f: &SearchFile, p: &Policy) -> Vec<String> {
 fn method(f: &SearchFile) -> Vec<String> {
     let s = &f.settings;
     let ensemble = match &f.fitted {
-        Some(fit) => format!("draws of the uncertainties, the calibrated ones from the posterior in {}", fit.file),
+        Some(fit) => format!(
+            "draws of the uncertainties, the calibrated ones from the posterior in {}",
+            fit.file
+        ),
         None => "draws of the scenario's uncertainties from their stated distributions".into(),
     };
     let levers: Vec<String> = f
         .levers
         .iter()
         .map(|l| match l.kind.as_str() {
-            "listed" => format!("{} (one of {})", l.name, l.values.iter().map(|v| sig3(*v)).collect::<Vec<_>>().join(", ")),
-            "integer" => format!("{} (whole numbers {} to {})", l.name, sig3(l.min), sig3(l.max)),
+            "listed" => format!(
+                "{} (one of {})",
+                l.name,
+                l.values
+                    .iter()
+                    .map(|v| sig3(*v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "integer" => format!(
+                "{} (whole numbers {} to {})",
+                l.name,
+                sig3(l.min),
+                sig3(l.max)
+            ),
             _ => format!("{} ({} to {})", l.name, sig3(l.min), sig3(l.max)),
         })
         .collect();

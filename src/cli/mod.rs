@@ -409,14 +409,14 @@ pub struct SearchArgs {
     /// Policies per generation per island [default: 40].
     #[arg(long)]
     pub population: Option<usize>,
-    /// Generations after the first [default: 30].
+    /// Generations after the first [default: 50].
     #[arg(long)]
     pub generations: Option<u64>,
     /// Independent populations, each from its own random stream; shards split them [default: 1].
     #[arg(long)]
     pub islands: Option<u64>,
     /// The archive's resolution, as a share of each objective's spread in the first generation
-    /// [default: 0.01].
+    /// [default: 0.05].
     #[arg(long)]
     pub epsilon: Option<f64>,
     /// The bad tail in percent for the worst-case statistics [default: 5].
@@ -448,7 +448,11 @@ fn parse_objective(s: &str) -> Result<(String, Option<f64>), String> {
             .ok()
             .filter(|x| x.is_finite())
             .map(|x| (id.trim().to_string(), Some(x)))
-            .ok_or_else(|| format!("`{v}` is not a finite number; write ID or ID=THRESHOLD, e.g. food_need_met=80")),
+            .ok_or_else(|| {
+                format!(
+                    "`{v}` is not a finite number; write ID or ID=THRESHOLD, e.g. food_need_met=80"
+                )
+            }),
         _ => Err("write an outcome id, or ID=THRESHOLD, e.g. food_need_met=80".into()),
     }
 }

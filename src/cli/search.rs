@@ -35,7 +35,9 @@ pub fn search(args: &SearchArgs) -> Result<(), Failure> {
         fit: args.fit.choice(),
         tables: b.output.tables(false),
     };
-    let done = super::driven("search", b.output.quiet, |ctl| run_search(&loaded, &req, ctl))?;
+    let done = super::driven("search", b.output.quiet, |ctl| {
+        run_search(&loaded, &req, ctl)
+    })?;
     match &done.end {
         SearchEnd::Stopped { resume } => Err(Failure::Interrupted(format!(
             "stopped: the generations that finished are saved in {}/; continue with\n  {resume}",
@@ -63,7 +65,7 @@ pub fn search(args: &SearchArgs) -> Result<(), Failure> {
 fn print(loaded: &Loaded, done: &SearchDone, file: &SearchFile, brief: bool) {
     let s = &done.settings;
     say!(
-        "{}: searched {}'s levers, {} island{} x {} generations x {} policies, each on {} futures (common random numbers), seed {}; {:.1} s ({} runs/s on {} thread{})\n",
+        "{}: searched the levers of {}, {} island{} x {} generations x {} policies, each on {} futures (common random numbers), seed {}; {:.1} s ({} runs/s on {} thread{})\n",
         loaded.model.name,
         file.actor_name,
         s.islands,
@@ -82,7 +84,7 @@ fn print(loaded: &Loaded, done: &SearchDone, file: &SearchFile, brief: bool) {
     }
     say_raw!("{}", table(file));
     say!(
-        "wrote {}/: search.json, pareto.csv, convergence.csv, search-tradeoff.png, search-parallel.png, search-convergence.png, run-info.json{}",
+        "wrote {}/: search.json, pareto.csv, convergence.csv, charts/ (trade-off, parallel axes, convergence), run-info.json{}",
         done.out.display(),
         if brief { ", briefing.html" } else { "" }
     );
@@ -93,7 +95,11 @@ pub fn table(file: &SearchFile) -> String {
     let mut header: Vec<String> = vec!["policy".into()];
     header.extend(file.levers.iter().map(|l| l.id.clone()));
     for o in &file.objectives {
-        let dir = if o.better == Better::Lower { "lower" } else { "higher" };
+        let dir = if o.better == Better::Lower {
+            "lower"
+        } else {
+            "higher"
+        };
         header.push(format!("{} mean ({dir})", o.id));
         header.push(format!("worst {}%", file.settings.tail * 100.0));
     }

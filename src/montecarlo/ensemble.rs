@@ -120,7 +120,11 @@ impl<'a> Work for Ensemble<'a> {
 
 impl Ensemble<'_> {
     fn drawn_width(&self) -> usize {
-        if self.job.drawn { self.job.model.drawn_names().len() } else { 0 }
+        if self.job.drawn {
+            self.job.model.drawn_names().len()
+        } else {
+            0
+        }
     }
 }
 
@@ -215,7 +219,10 @@ mod tests {
         for o in 0..outcomes.len() {
             let sum: f64 = one.column(1, o).iter().sum();
             let want = cmp.stats(1, o).mean * 40.0;
-            assert!((sum - want).abs() <= 1e-9 * want.abs().max(1.0), "{o}: {sum} vs {want}");
+            assert!(
+                (sum - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{o}: {sum} vs {want}"
+            );
             assert_eq!(bits_of(&one.column(0, o)), bits_of(&one.column(1, o)));
         }
     }

@@ -10,8 +10,8 @@
 
 pub mod aggregate;
 pub mod compare;
-pub mod ensemble;
 pub mod drive;
+pub mod ensemble;
 pub mod state;
 
 pub use aggregate::Aggregate;

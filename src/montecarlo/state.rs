@@ -30,6 +30,7 @@ const DIGEST: usize = 32;
 /// Kind tags, so an aggregate is never read as a comparison or the other way round.
 const AGGREGATE: u32 = 1;
 const COMPARISON: u32 = 2;
+const SEARCH: u32 = 3;
 
 /// Why a state file cannot be read. Resuming or merging stops; the file is left as it is.
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +117,17 @@ pub fn encode_comparison(c: &ComparisonRepr) -> Vec<u8> {
 /// Reads a comparison saved with [`encode_comparison`].
 pub fn decode_comparison(bytes: &[u8]) -> Res<ComparisonRepr> {
     open(bytes, COMPARISON, "a comparison")
+}
+
+
+/// Saves a search's state (its islands, for `--resume` and `stratex merge`).
+pub fn encode_search(s: &impl Serialize) -> Vec<u8> {
+    seal(SEARCH, s)
+}
+
+/// Reads a search's state saved with [`encode_search`].
+pub fn decode_search<T: DeserializeOwned>(bytes: &[u8]) -> Res<T> {
+    open(bytes, SEARCH, "a search")
 }
 
 #[cfg(test)]
@@ -253,15 +265,3 @@ mod tests {
     }
 }
 
-/// Kind tag of a saved search.
-const SEARCH: u32 = 3;
-
-/// Saves a search's state (its islands, for `--resume` and `stratex merge`).
-pub fn encode_search(s: &impl Serialize) -> Vec<u8> {
-    seal(SEARCH, s)
-}
-
-/// Reads a search's state saved with [`encode_search`].
-pub fn decode_search<T: DeserializeOwned>(bytes: &[u8]) -> Res<T> {
-    open(bytes, SEARCH, "a search")
-}

@@ -240,7 +240,8 @@ impl SearchTradeOff {
                 title: title(&ox.name, &oy.name),
                 subtitle: format!(
                     "Each dot is a policy no other found beats on every objective (mean); whiskers \
-                     reach {} of {} futures. Better is toward the {up} {across}.",
+                     reach {} of {} futures (highlighted policies and today's). Better is toward \
+                     the {up} {across}.",
                     tail(file),
                     exact_count(file.settings.runs)
                 ),
@@ -336,8 +337,12 @@ impl Chart for SearchTradeOff {
                 None => OTHER,
             },
         };
+        // Whiskers only for the highlighted policies and today's: on every policy of a large
+        // set they would hide the dots.
         let all = self.pareto.iter().enumerate().map(|(i, p)| (Some(i), p));
-        for (i, p) in all.chain(std::iter::once((None, &self.baseline))) {
+        let shown =
+            all.filter(|(i, _)| i.is_some_and(|i| self.highlights.iter().any(|(p, _)| *p == i)));
+        for (i, p) in shown.chain(std::iter::once((None, &self.baseline))) {
             let (m, w) = (p.mean, p.worst);
             let style = whisker_colour(i).stroke_width(2);
             chart.draw_series([
@@ -837,7 +842,7 @@ mod tests {
     use super::*;
     use crate::report::search::{ConvergencePoint, Highlight, SearchLever, SearchSettings};
     use crate::report::summary::ScenarioInfo;
-    use crate::stats::robustness::Robustness;
+    use crate::search::robustness::Robustness;
     use std::path::PathBuf;
 
     fn objective(id: &str, name: &str, unit: &str, better: Better) -> SearchObjective {

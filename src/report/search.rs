@@ -1,11 +1,11 @@
 //! `search.json`, `pareto.csv` and `convergence.csv`: what a search found, the robustness of
 //! every policy in its Pareto set, how the search converged and how to reproduce it.
 
-use super::summary::ScenarioInfo;
 use super::sheet::{Cell, Sheet};
+use super::summary::ScenarioInfo;
 use super::{CsvProvenance, Fitted, csv_file};
 use crate::model::Better;
-use crate::stats::robustness::Robustness;
+use crate::search::robustness::Robustness;
 use serde::{Deserialize, Serialize};
 use std::io;
 use std::path::Path;
@@ -145,8 +145,7 @@ pub struct Highlight {
 pub struct Vulnerability {
     pub policy: usize,
     pub objective: usize,
-    /// What failing means: missing the objective's threshold, or falling in the policy's own
-    /// worst tail when the objective has none.
+    /// What failing means: "misses 2 million rounds".
     pub condition: String,
     /// Share of futures in which it fails.
     pub fails: f64,
@@ -177,7 +176,13 @@ impl SearchFile {
         let mut columns = vec!["policy".to_string(), "in_pareto_set".to_string()];
         columns.extend(self.levers.iter().map(|l| l.id.clone()));
         for o in &self.objectives {
-            for m in ["mean", "worst", "satisficing", "regret_mean", "regret_worst"] {
+            for m in [
+                "mean",
+                "worst",
+                "satisficing",
+                "regret_mean",
+                "regret_worst",
+            ] {
                 columns.push(format!("{}_{m}", o.id));
             }
         }
@@ -205,7 +210,10 @@ impl SearchFile {
 
     /// `convergence.csv`: the hypervolume per island and generation.
     pub fn convergence_sheet(&self) -> Sheet {
-        let mut sheet = Sheet::new("convergence", ["island", "generation", "evaluations", "hypervolume"]);
+        let mut sheet = Sheet::new(
+            "convergence",
+            ["island", "generation", "evaluations", "hypervolume"],
+        );
         for c in &self.convergence {
             sheet.rows.push(vec![
                 Cell::Whole(c.island),
@@ -237,5 +245,10 @@ pub fn write(dir: &Path, file: &SearchFile, place: CsvProvenance) -> io::Result<
     super::write_json(&dir.join("search.json"), file)?;
     let line = file.provenance();
     csv_file::write_sheet(&dir.join("pareto.csv"), &line, place, &file.pareto_sheet())?;
-    csv_file::write_sheet(&dir.join("convergence.csv"), &line, place, &file.convergence_sheet())
+    csv_file::write_sheet(
+        &dir.join("convergence.csv"),
+        &line,
+        place,
+        &file.convergence_sheet(),
+    )
 }

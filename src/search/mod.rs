@@ -46,6 +46,7 @@ pub mod archive;
 pub mod dtlz;
 pub mod hypervolume;
 pub mod nsga2;
+pub mod robustness;
 pub mod sorting;
 pub mod space;
 pub mod variation;

@@ -14,6 +14,5 @@ pub mod dist;
 pub mod exact;
 pub mod histogram;
 pub mod rank;
-pub mod robustness;
 pub mod sketch;
 pub mod summary;

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["engine"],
     &["montecarlo"],
-    &["sensitivity", "calibrate"],
+    &["sensitivity", "calibrate", "search"],
     &["report"],
     &["plot"],
     &["brief"],

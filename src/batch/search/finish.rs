@@ -12,8 +12,8 @@ use crate::report::search::{
     SearchSettings, Vulnerability,
 };
 use crate::report::summary::ScenarioInfo;
+use crate::search::robustness::{self, Robustness};
 use crate::search::{Archive, Evaluated, Gene};
-use crate::stats::robustness::{self, Robustness};
 
 /// The search's results, and the runs the robustness pass simulated.
 pub fn finish(
@@ -25,7 +25,10 @@ pub fn finish(
     let model = &loaded.model;
     let id = &st.identity;
     let s = &id.settings;
-    let scale = st.scale.as_ref().ok_or_else(|| BatchError::input("the search has not begun"))?;
+    let scale = st
+        .scale
+        .as_ref()
+        .ok_or_else(|| BatchError::input("the search has not begun"))?;
     let members = pareto_set(st, &scale.epsilons);
     let feasible = members.iter().all(|e| e.violation == 0.0);
     // Today's policy first, then the Pareto set: one ensemble, so regret compares them draw by
@@ -44,8 +47,13 @@ pub fn finish(
     }
     let mut baseline = policies[0].clone();
     baseline.label = "baseline".into();
-    let highlights = highlights(problem, &pareto);
-    let vulnerabilities = vulnerabilities(model, problem, &values, &highlights, s.tail);
+    let names: Vec<String> = problem
+        .objectives
+        .iter()
+        .map(|o| model.outcomes[o.outcome].name.clone())
+        .collect();
+    let highlights = highlights(problem, &pareto, &baseline, &names);
+    let vulnerabilities = vulnerabilities(model, problem, &values, &highlights);
     let actor = &model.actors[problem.owner];
     let mut convergence: Vec<_> = st.islands.iter().flat_map(|i| i.history.clone()).collect();
     convergence.sort_by_key(|c| (c.island, c.generation));
@@ -56,7 +64,9 @@ pub fn finish(
         actor_name: actor.name.clone(),
         question: problem.question.clone(),
         settings: SearchSettings {
-            algorithm: "NSGA-II (Deb et al. 2002) with an epsilon-dominance archive (Laumanns et al. 2002)".into(),
+            algorithm:
+                "NSGA-II (Deb et al. 2002) with an epsilon-dominance archive (Laumanns et al. 2002)"
+                    .into(),
             seed: s.seed,
             runs: s.runs,
             population: s.population,
@@ -74,7 +84,13 @@ pub fn finish(
             .iter()
             .map(|o| {
                 let d = &model.outcomes[o.outcome];
-                SearchObjective { id: d.id.clone(), name: d.name.clone(), unit: d.unit.clone(), better: o.better, meets: o.meets }
+                SearchObjective {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    unit: d.unit.clone(),
+                    better: o.better,
+                    meets: o.meets,
+                }
             })
             .collect(),
         constraints: problem
@@ -82,7 +98,13 @@ pub fn finish(
             .iter()
             .map(|c| {
                 let d = &model.outcomes[c.outcome];
-                SearchConstraint { id: d.id.clone(), name: d.name.clone(), unit: d.unit.clone(), at_least: c.at_least, bound: c.bound }
+                SearchConstraint {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    unit: d.unit.clone(),
+                    at_least: c.at_least,
+                    bound: c.bound,
+                }
             })
             .collect(),
         baseline,
@@ -108,19 +130,35 @@ fn pareto_set(st: &SearchState, epsilons: &[f64]) -> Vec<Evaluated> {
     }
     let mut members: Vec<Evaluated> = archive.members().to_vec();
     members.sort_by(|a, b| {
-        let key = |e: &Evaluated| e.objectives.iter().chain(&e.x).copied().collect::<Vec<f64>>();
+        let key = |e: &Evaluated| {
+            e.objectives
+                .iter()
+                .chain(&e.x)
+                .copied()
+                .collect::<Vec<f64>>()
+        };
         let (ka, kb) = (key(a), key(b));
-        ka.iter().zip(&kb).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+        ka.iter()
+            .zip(&kb)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
     members
 }
 
 /// Each policy's robustness on each objective (regret against every policy run), and its
 /// constrained outcomes' means.
-fn robustness_of(problem: &Problem, values: &EnsembleValues, tail: f64, xs: &[Vec<f64>]) -> Vec<Policy> {
+fn robustness_of(
+    problem: &Problem,
+    values: &EnsembleValues,
+    tail: f64,
+    xs: &[Vec<f64>],
+) -> Vec<Policy> {
     let n = values.settings;
-    let per_objective: Vec<Vec<Vec<f64>>> =
-        (0..problem.objectives.len()).map(|k| (0..n).map(|s| values.column(s, k)).collect()).collect();
+    let per_objective: Vec<Vec<Vec<f64>>> = (0..problem.objectives.len())
+        .map(|k| (0..n).map(|s| values.column(s, k)).collect())
+        .collect();
     let m = problem.objectives.len();
     (0..n)
         .map(|s| {
@@ -130,10 +168,21 @@ fn robustness_of(problem: &Problem, values: &EnsembleValues, tail: f64, xs: &[Ve
                 .enumerate()
                 .map(|(k, o)| robustness::of(&per_objective[k], s, o.better, tail, o.meets))
                 .collect();
-            let constrained: Vec<f64> =
-                (0..problem.constraints.len()).map(|c| robustness::mean(&values.column(s, m + c))).collect();
-            let feasible = problem.constraints.iter().zip(&constrained).all(|(c, v)| super::violation(*v, c) == 0.0);
-            Policy { label: String::new(), levers: xs[s].clone(), robustness, constrained, feasible }
+            let constrained: Vec<f64> = (0..problem.constraints.len())
+                .map(|c| robustness::mean(&values.column(s, m + c)))
+                .collect();
+            let feasible = problem
+                .constraints
+                .iter()
+                .zip(&constrained)
+                .all(|(c, v)| super::violation(*v, c) == 0.0);
+            Policy {
+                label: String::new(),
+                levers: xs[s].clone(),
+                robustness,
+                constrained,
+                feasible,
+            }
         })
         .collect()
 }
@@ -150,7 +199,11 @@ fn levers(model: &Model, problem: &Problem) -> Vec<SearchLever> {
                 Gene::Real { min, max } => ("continuous", *min, *max, vec![]),
                 Gene::Integer { min, max } => ("integer", *min as f64, *max as f64, vec![]),
                 Gene::Listed(v) => {
-                    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+                    let (lo, hi) = v
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                            (a.min(*x), b.max(*x))
+                        });
                     ("listed", lo, hi, v.clone())
                 }
             };
@@ -188,8 +241,13 @@ fn more_robust(a: &Robustness, b: &Robustness, better: Better) -> bool {
 
 /// The few policies worth considering: for each objective the most robust on it (one entry per
 /// policy, naming every objective it leads), then the best compromise: the policy whose largest
-/// mean regret, as a share of that objective's largest in the set, is smallest.
-fn highlights(problem: &Problem, pareto: &[Policy]) -> Vec<Highlight> {
+/// mean regret, as a share of today's mean on that objective, is smallest.
+fn highlights(
+    problem: &Problem,
+    pareto: &[Policy],
+    baseline: &Policy,
+    names: &[String],
+) -> Vec<Highlight> {
     let mut out: Vec<Highlight> = Vec::new();
     if pareto.is_empty() {
         return out;
@@ -197,50 +255,87 @@ fn highlights(problem: &Problem, pareto: &[Policy]) -> Vec<Highlight> {
     for (k, o) in problem.objectives.iter().enumerate() {
         let mut best = 0;
         for p in 1..pareto.len() {
-            if more_robust(&pareto[p].robustness[k], &pareto[best].robustness[k], o.better) {
+            if more_robust(
+                &pareto[p].robustness[k],
+                &pareto[best].robustness[k],
+                o.better,
+            ) {
                 best = p;
             }
         }
         match out.iter_mut().find(|h| h.policy == best) {
             Some(h) => h.most_robust_on.push(k),
-            None => out.push(Highlight { policy: best, most_robust_on: vec![k], role: String::new() }),
+            None => out.push(Highlight {
+                policy: best,
+                most_robust_on: vec![k],
+                role: String::new(),
+            }),
         }
     }
-    let worst_regret: Vec<f64> = (0..problem.objectives.len())
-        .map(|k| pareto.iter().map(|p| p.robustness[k].regret_mean).fold(0.0, f64::max))
+    // Regret as a share of today's mean (of the set's largest regret where today's mean is 0),
+    // so an objective that barely moves does not decide the compromise.
+    let scale: Vec<f64> = (0..problem.objectives.len())
+        .map(|k| match baseline.robustness[k].mean.abs() {
+            m if m > 0.0 => m,
+            _ => pareto
+                .iter()
+                .map(|p| p.robustness[k].regret_mean)
+                .fold(0.0, f64::max),
+        })
         .collect();
     let relative = |p: &Policy| {
         p.robustness
             .iter()
-            .zip(&worst_regret)
+            .zip(&scale)
             .map(|(r, w)| if *w > 0.0 { r.regret_mean / w } else { 0.0 })
             .fold(0.0, f64::max)
     };
     let compromise = (0..pareto.len())
-        .min_by(|&a, &b| relative(&pareto[a]).total_cmp(&relative(&pareto[b])).then(a.cmp(&b)))
+        .min_by(|&a, &b| {
+            relative(&pareto[a])
+                .total_cmp(&relative(&pareto[b]))
+                .then(a.cmp(&b))
+        })
         .unwrap_or(0);
     if problem.objectives.len() > 1 && !out.iter().any(|h| h.policy == compromise) {
-        out.push(Highlight { policy: compromise, most_robust_on: vec![], role: String::new() });
+        out.push(Highlight {
+            policy: compromise,
+            most_robust_on: vec![],
+            role: String::new(),
+        });
     }
     for h in &mut out {
         h.role = if h.most_robust_on.is_empty() {
-            "best compromise (smallest worst regret across objectives)".into()
+            "best compromise (smallest largest regret, as a share of today's mean)".into()
         } else {
-            format!("most robust on {}", h.most_robust_on.iter().map(|k| format!("objective {}", k + 1)).collect::<Vec<_>>().join(", "))
+            format!(
+                "most robust on {}",
+                h.most_robust_on
+                    .iter()
+                    .map(|&k| names[k].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
         };
     }
     out
 }
 
-/// For each highlighted policy and objective, the futures in which it fails (misses the
-/// threshold, or falls in its own worst tail where there is none), described by PRIM on the
-/// named uncertainties.
+/// Fewest failing (and fewest passing) futures for scenario discovery to describe.
+const MIN_CASES: usize = 10;
+/// Most uncertainties a described box restricts: a box on more would fit the sample, not the
+/// pattern.
+const MAX_RESTRICTED: usize = 2;
+
+/// For each highlighted policy and objective with a threshold, the futures in which it misses
+/// the threshold, described by PRIM on the named uncertainties: the densest box on the peeling
+/// trajectory that restricts at most [`MAX_RESTRICTED`] of them and holds at least half of the
+/// failures. Skipped when fewer than [`MIN_CASES`] futures fail or pass.
 fn vulnerabilities(
     model: &Model,
     problem: &Problem,
     values: &EnsembleValues,
     highlights: &[Highlight],
-    tail: f64,
 ) -> Vec<Vulnerability> {
     let d = model.uncertainties.len();
     let names = model.drawn_names().len();
@@ -248,51 +343,79 @@ fn vulnerabilities(
         return vec![];
     }
     let draws = values.draws as usize;
-    let x: Vec<f64> = (0..draws).flat_map(|r| values.drawn[r * names..r * names + d].to_vec()).collect();
+    let x: Vec<f64> = (0..draws)
+        .flat_map(|r| values.drawn[r * names..r * names + d].to_vec())
+        .collect();
     let mut out = Vec::new();
     for h in highlights {
         // Setting 0 is today's policy; the Pareto set follows.
         let s = h.policy + 1;
         for (k, o) in problem.objectives.iter().enumerate() {
-            let column = values.column(s, k);
-            let (fails, condition): (Vec<bool>, String) = match o.meets {
-                Some(t) => (column.iter().map(|v| !robustness::meets(*v, t, o.better)).collect(), format!("misses {t}")),
-                None => {
-                    let w = robustness::worst(&column, o.better, tail);
-                    let beyond = |v: f64| match o.better {
-                        Better::Lower => v > w,
-                        Better::Higher => v < w,
-                    };
-                    (column.iter().map(|v| beyond(*v)).collect(), format!("falls in its worst {}%", tail * 100.0))
-                }
-            };
-            let share = fails.iter().filter(|f| **f).count() as f64 / draws as f64;
-            if share == 0.0 || share == 1.0 {
+            let Some(t) = o.meets else { continue };
+            let fails: Vec<bool> = values
+                .column(s, k)
+                .iter()
+                .map(|v| !robustness::meets(*v, t, o.better))
+                .collect();
+            let failing = fails.iter().filter(|f| **f).count();
+            if failing < MIN_CASES || draws - failing < MIN_CASES {
                 continue;
             }
             let Some(p) = crate::sensitivity::prim::prim(&x, &fails, d, 0.05, 0.05, 0.5) else {
                 continue;
             };
-            let chosen = p.chosen_step();
+            let restricted = |st: &crate::sensitivity::prim::Step| {
+                st.limits
+                    .iter()
+                    .filter(|(lo, hi)| lo.is_some() || hi.is_some())
+                    .count()
+            };
+            let Some(step) = p
+                .trajectory
+                .iter()
+                .filter(|st| st.coverage >= 0.5 && restricted(st) <= MAX_RESTRICTED)
+                .fold(
+                    None::<&crate::sensitivity::prim::Step>,
+                    |best, st| match best {
+                        Some(b) if b.density >= st.density => Some(b),
+                        _ => Some(st),
+                    },
+                )
+            else {
+                continue;
+            };
             out.push(Vulnerability {
                 policy: h.policy,
                 objective: k,
-                condition,
-                fails: share,
-                conditions: p
-                    .restricted()
-                    .into_iter()
-                    .map(|(u, low, high)| BoxLimit {
+                condition: format!(
+                    "misses {}",
+                    crate::number::phrase(t, &model.outcomes[o.outcome].unit)
+                ),
+                fails: failing as f64 / draws as f64,
+                conditions: step
+                    .limits
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (lo, hi))| lo.is_some() || hi.is_some())
+                    .map(|(u, (lo, hi))| BoxLimit {
                         id: model.uncertainties[u].id.clone(),
                         name: model.uncertainties[u].name.clone(),
-                        low,
-                        high,
+                        low: if lo.is_some() {
+                            step.bounds[u].0
+                        } else {
+                            p.full[u].0
+                        },
+                        high: if hi.is_some() {
+                            step.bounds[u].1
+                        } else {
+                            p.full[u].1
+                        },
                         full_low: p.full[u].0,
                         full_high: p.full[u].1,
                     })
                     .collect(),
-                coverage: chosen.coverage,
-                density: chosen.density,
+                coverage: step.coverage,
+                density: step.density,
             });
         }
     }

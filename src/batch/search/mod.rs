@@ -84,9 +84,9 @@ pub const DEFAULT_RUNS: u64 = 200;
 /// Policies per generation per island.
 pub const DEFAULT_POPULATION: usize = 40;
 /// Generations after the first.
-pub const DEFAULT_GENERATIONS: u64 = 30;
+pub const DEFAULT_GENERATIONS: u64 = 50;
 /// Epsilon as a share of each objective's spread in the first generation.
-pub const DEFAULT_EPSILON: f64 = 0.01;
+pub const DEFAULT_EPSILON: f64 = 0.05;
 /// The worst 5%.
 pub const DEFAULT_TAIL: f64 = 0.05;
 
@@ -108,11 +108,15 @@ impl Settings {
         let mut errors = Vec::new();
         let runs = req.runs.unwrap_or(DEFAULT_RUNS);
         if !(2..=1_000_000).contains(&runs) {
-            errors.push(format!("--runs {runs}: a search runs each policy on 2 to 1,000,000 futures"));
+            errors.push(format!(
+                "--runs {runs}: a search runs each policy on 2 to 1,000,000 futures"
+            ));
         }
         let population = req.population.unwrap_or(DEFAULT_POPULATION);
         if !(4..=10_000).contains(&population) || population % 2 != 0 {
-            errors.push(format!("--population {population}: give an even number from 4 to 10,000"));
+            errors.push(format!(
+                "--population {population}: give an even number from 4 to 10,000"
+            ));
         }
         let generations = req.generations.unwrap_or(DEFAULT_GENERATIONS);
         if generations > 100_000 {
@@ -128,7 +132,10 @@ impl Settings {
         }
         let tail = req.tail.unwrap_or(DEFAULT_TAIL);
         if !(tail.is_finite() && tail > 0.0 && tail < 0.5) {
-            errors.push(format!("--tail {}: give the bad tail in percent, above 0 and below 50", tail * 100.0));
+            errors.push(format!(
+                "--tail {}: give the bad tail in percent, above 0 and below 50",
+                tail * 100.0
+            ));
         }
         if let Some([k, n]) = req.shard {
             if n > islands {
@@ -208,12 +215,19 @@ fn with_problem(c: Command, req: &SearchRequest) -> Command {
         None => c.flag("--objective", id),
     });
     req.constraints.iter().fold(c, |c, (id, at_least, v)| {
-        c.flag("--constraint", format!("{id}{}{v}", if *at_least { ">=" } else { "<=" }))
+        c.flag(
+            "--constraint",
+            format!("{id}{}{v}", if *at_least { ">=" } else { "<=" }),
+        )
     })
 }
 
 /// Runs the search `req` asks for and writes its result folder in one piece.
-pub fn search(loaded: &Loaded, req: &SearchRequest, ctl: Control) -> Result<SearchDone, BatchError> {
+pub fn search(
+    loaded: &Loaded,
+    req: &SearchRequest,
+    ctl: Control,
+) -> Result<SearchDone, BatchError> {
     let model = &loaded.model;
     let problem = Problem::new(model, req)?;
     let settings = Settings::of(model, req)?;
@@ -223,13 +237,21 @@ pub fn search(loaded: &Loaded, req: &SearchRequest, ctl: Control) -> Result<Sear
     let fit = super::fit::resolve(loaded, &req.fit)?;
     let threads = super::threads(req.threads)?;
     let reproduce = reproduce(&loaded.file(), &settings, req);
-    let identity = state::Identity::new(loaded, req, &settings, fit.as_ref().map(|f| f.record.clone()), reproduce.clone());
+    let identity = state::Identity::new(
+        loaded,
+        req,
+        &settings,
+        fit.as_ref().map(|f| f.record.clone()),
+        reproduce.clone(),
+    );
     let mut st = if req.resume {
         SearchState::resume(&out, &identity)?
     } else {
         SearchState::fresh(identity, &settings, req.shard)
     };
-    let draws = fit.as_ref().map(|f| Draws::new(&f.posterior, f.draws.clone(), settings.seed));
+    let draws = fit
+        .as_ref()
+        .map(|f| Draws::new(&f.posterior, f.draws.clone(), settings.seed));
     let design = draws.as_ref().map(|d| d as &dyn crate::montecarlo::Design);
     let staging = super::staging(&out)?;
     let started = SystemTime::now();
@@ -248,10 +270,14 @@ pub fn search(loaded: &Loaded, req: &SearchRequest, ctl: Control) -> Result<Sear
     let mut simulated = runner.simulated;
     let elapsed = clock.elapsed().as_secs_f64();
     let end = if !finished {
-        st.save(staging.dir(), &loaded.source.text).map_err(cannot_write("the saved search"))?;
-        SearchEnd::Stopped { resume: st.resume_command(&out) }
+        st.save(staging.dir(), &loaded.source.text)
+            .map_err(cannot_write("the saved search"))?;
+        SearchEnd::Stopped {
+            resume: st.resume_command(&out),
+        }
     } else if let Some([k, n]) = req.shard {
-        st.save(staging.dir(), &loaded.source.text).map_err(cannot_write("the shard's islands"))?;
+        st.save(staging.dir(), &loaded.source.text)
+            .map_err(cannot_write("the shard's islands"))?;
         SearchEnd::Shard { k, n }
     } else {
         let (file, runs) = finish::finish(loaded, &problem, &st, &mut runner)?;
@@ -260,9 +286,17 @@ pub fn search(loaded: &Loaded, req: &SearchRequest, ctl: Control) -> Result<Sear
         SearchEnd::Finished(Box::new(file))
     };
     let run_info = RunInfo::for_command(reproduce, simulated, threads, elapsed, started);
-    report::write_json(&staging.path("run-info.json"), &run_info).map_err(cannot_write("run-info.json"))?;
+    report::write_json(&staging.path("run-info.json"), &run_info)
+        .map_err(cannot_write("run-info.json"))?;
     super::commit(staging)?;
-    Ok(SearchDone { out, settings, simulated, elapsed, threads, end })
+    Ok(SearchDone {
+        out,
+        settings,
+        simulated,
+        elapsed,
+        threads,
+        end,
+    })
 }
 
 /// Writes search.json, pareto.csv, convergence.csv and the charts (and the briefing).
@@ -273,7 +307,8 @@ pub fn write_results(
     brief: bool,
     elapsed: f64,
 ) -> Result<(), BatchError> {
-    crate::report::search::write(dir, file, tables.csv_provenance).map_err(cannot_write("the search's results"))?;
+    crate::report::search::write(dir, file, tables.csv_provenance)
+        .map_err(cannot_write("the search's results"))?;
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir).map_err(cannot_write("charts/"))?;
     let charts = crate::plot::search::write_charts(&charts_dir, file)
@@ -321,12 +356,21 @@ impl Evaluator<'_, '_> {
                 self.cache.insert(key(x), scored);
             }
         }
-        Ok(Some(candidates.iter().map(|c| self.cache[&key(&c.x)].clone()).collect()))
+        Ok(Some(
+            candidates
+                .iter()
+                .map(|c| self.cache[&key(&c.x)].clone())
+                .collect(),
+        ))
     }
 
     /// Runs the policies `xs` on the ensemble, keeping the objectives' and constraints' values
     /// (and, with `drawn`, each draw's uncertain values).
-    pub fn run(&mut self, xs: &[Vec<f64>], drawn: bool) -> Result<Option<crate::montecarlo::ensemble::EnsembleValues>, BatchError> {
+    pub fn run(
+        &mut self,
+        xs: &[Vec<f64>],
+        drawn: bool,
+    ) -> Result<Option<crate::montecarlo::ensemble::EnsembleValues>, BatchError> {
         let settings: Vec<_> = xs.iter().map(|x| self.problem.setting(x)).collect();
         let kept = self.problem.kept();
         let job = EnsembleJob {
@@ -339,7 +383,8 @@ impl Evaluator<'_, '_> {
             design: self.design,
             drawn,
         };
-        let done = evaluate(&job, &mut |_, _| {}, self.ctl.stop).map_err(|e| BatchError::failed("the search's runs failed", e))?;
+        let done = evaluate(&job, &mut |_, _| {}, self.ctl.stop)
+            .map_err(|e| BatchError::failed("the search's runs failed", e))?;
         if done.is_some() {
             self.simulated += xs.len() as u64 * self.settings.runs;
             (self.ctl.progress)(self.simulated, 0);
@@ -357,8 +402,10 @@ impl Evaluator<'_, '_> {
             .map(|(k, o)| {
                 let column = values.column(s, k);
                 let v = match self.settings.score {
-                    Score::Mean => crate::stats::robustness::mean(&column),
-                    Score::Worst => crate::stats::robustness::worst(&column, o.better, self.settings.tail),
+                    Score::Mean => crate::search::robustness::mean(&column),
+                    Score::Worst => {
+                        crate::search::robustness::worst(&column, o.better, self.settings.tail)
+                    }
                 };
                 match o.better {
                     Better::Lower => v,
@@ -371,7 +418,7 @@ impl Evaluator<'_, '_> {
             .constraints
             .iter()
             .enumerate()
-            .map(|(k, c)| violation(crate::stats::robustness::mean(&values.column(s, n + k)), c))
+            .map(|(k, c)| violation(crate::search::robustness::mean(&values.column(s, n + k)), c))
             .sum();
         (scores, violation)
     }
@@ -379,12 +426,23 @@ impl Evaluator<'_, '_> {
 
 /// How far a mean falls short of a constraint, relative to the bound's size (0 if it holds).
 pub fn violation(mean: f64, c: &crate::model::ConstraintDef) -> f64 {
-    let short = if c.at_least { c.bound - mean } else { mean - c.bound };
-    if short > 0.0 { short / c.bound.abs().max(1e-12) } else { 0.0 }
+    let short = if c.at_least {
+        c.bound - mean
+    } else {
+        mean - c.bound
+    };
+    if short > 0.0 {
+        short / c.bound.abs().max(1e-12)
+    } else {
+        0.0
+    }
 }
 
 /// The islands' algorithm for `island`.
 fn algorithm(problem: &Problem, s: &Settings, island: u64, epsilons: Vec<f64>) -> Nsga2 {
-    let settings = crate::search::Settings { population: s.population, ..Default::default() };
+    let settings = crate::search::Settings {
+        population: s.population,
+        ..Default::default()
+    };
     Nsga2::new(problem.space.clone(), settings, s.seed, island, epsilons)
 }

@@ -51,25 +51,51 @@ impl Problem {
         let constraints = if req.constraints.is_empty() && req.objectives.is_empty() {
             declared.map_or(vec![], |s| s.constraints.clone())
         } else {
-            let named: Vec<(String, f64)> = req.constraints.iter().map(|(n, _, v)| (n.clone(), *v)).collect();
-            let found = resolve(model, &named.iter().map(|(n, v)| (n.clone(), Some(*v))).collect::<Vec<_>>(), "--constraint")?;
+            let named: Vec<(String, f64)> = req
+                .constraints
+                .iter()
+                .map(|(n, _, v)| (n.clone(), *v))
+                .collect();
+            let found = resolve(
+                model,
+                &named
+                    .iter()
+                    .map(|(n, v)| (n.clone(), Some(*v)))
+                    .collect::<Vec<_>>(),
+                "--constraint",
+            )?;
             found
                 .iter()
                 .zip(&req.constraints)
-                .map(|((outcome, _), (_, at_least, bound))| ConstraintDef { outcome: *outcome, at_least: *at_least, bound: *bound })
+                .map(|((outcome, _), (_, at_least, bound))| ConstraintDef {
+                    outcome: *outcome,
+                    at_least: *at_least,
+                    bound: *bound,
+                })
                 .collect()
         };
-        let levers: Vec<usize> = (0..model.levers.len()).filter(|&i| model.levers[i].owner == Some(owner)).collect();
-        let space = Space { genes: levers.iter().map(|&i| gene(model, i)).collect() };
+        let levers: Vec<usize> = (0..model.levers.len())
+            .filter(|&i| model.levers[i].owner == Some(owner))
+            .collect();
+        let space = Space {
+            genes: levers.iter().map(|&i| gene(model, i)).collect(),
+        };
         let base = model.baseline();
         let problem = Problem {
             owner,
-            question: declared.map_or_else(|| default_question(model, &req.actor), |s| s.question.clone()),
+            question: declared.map_or_else(
+                || default_question(model, &req.actor),
+                |s| s.question.clone(),
+            ),
             levers,
             space,
             objectives: objectives
                 .into_iter()
-                .map(|(outcome, meets)| Objective { outcome, better: model.outcomes[outcome].better, meets })
+                .map(|(outcome, meets)| Objective {
+                    outcome,
+                    better: model.outcomes[outcome].better,
+                    meets,
+                })
                 .collect(),
             constraints,
             base,
@@ -94,7 +120,11 @@ impl Problem {
 
     /// The outcomes a candidate's runs must keep: the objectives', then the constraints'.
     pub fn kept(&self) -> Vec<usize> {
-        self.objectives.iter().map(|o| o.outcome).chain(self.constraints.iter().map(|c| c.outcome)).collect()
+        self.objectives
+            .iter()
+            .map(|o| o.outcome)
+            .chain(self.constraints.iter().map(|c| c.outcome))
+            .collect()
     }
 
     /// Every number of the scenario stays in its allowed range wherever the searched levers
@@ -105,7 +135,11 @@ impl Problem {
             ranges[i] = match &self.space.genes[k] {
                 Gene::Real { min, max } => (*min, *max),
                 Gene::Integer { min, max } => (*min as f64, *max as f64),
-                Gene::Listed(v) => v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(*x), hi.max(*x))),
+                Gene::Listed(v) => v
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                        (lo.min(*x), hi.max(*x))
+                    }),
             };
         }
         let problems = model.program.check_sites(&ranges, &[]);
@@ -126,20 +160,30 @@ impl Problem {
 fn gene(model: &Model, i: usize) -> Gene {
     let l = &model.levers[i];
     match (l.range, l.integer) {
-        (Some((lo, hi)), true) => Gene::Integer { min: lo as i64, max: hi as i64 },
+        (Some((lo, hi)), true) => Gene::Integer {
+            min: lo as i64,
+            max: hi as i64,
+        },
         (Some((lo, hi)), false) => Gene::Real { min: lo, max: hi },
         (None, _) => Gene::Listed(l.listed()),
     }
 }
 
 /// The outcome ids named by a flag, resolved, each once.
-fn resolve(model: &Model, named: &[(String, Option<f64>)], flag: &str) -> Result<Vec<(usize, Option<f64>)>, BatchError> {
+fn resolve(
+    model: &Model,
+    named: &[(String, Option<f64>)],
+    flag: &str,
+) -> Result<Vec<(usize, Option<f64>)>, BatchError> {
     let known: Vec<&str> = model.outcomes.iter().map(|o| o.id.as_str()).collect();
     let mut errors = Vec::new();
     let mut out: Vec<(usize, Option<f64>)> = Vec::new();
     for (id, v) in named {
         match known.iter().position(|k| k == id) {
-            None => errors.push(format!("{flag} {id}: {}", crate::scenario::error::unknown("outcome", id, &known))),
+            None => errors.push(format!(
+                "{flag} {id}: {}",
+                crate::scenario::error::unknown("outcome", id, &known)
+            )),
             Some(i) if flag == "--objective" && out.iter().any(|(o, _)| *o == i) => {
                 errors.push(format!("{flag} {id}: the outcome is named twice"))
             }
@@ -149,10 +193,20 @@ fn resolve(model: &Model, named: &[(String, Option<f64>)], flag: &str) -> Result
             errors.push(format!("{flag} {id}: {x} is not a finite number"));
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(BatchError::Input(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(BatchError::Input(errors))
+    }
 }
 
 fn default_question(model: &Model, actor: &str) -> String {
-    let name = model.actors.iter().find(|a| a.id == actor).map_or(actor, |a| a.name.as_str());
-    format!("Which combination of {name}'s levers does best on the chosen outcomes, across the ensemble of futures?")
+    let name = model
+        .actors
+        .iter()
+        .find(|a| a.id == actor)
+        .map_or(actor, |a| a.name.as_str());
+    format!(
+        "Which combination of {name}'s levers does best on the chosen outcomes, across the ensemble of futures?"
+    )
 }

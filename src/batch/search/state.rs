@@ -6,10 +6,10 @@
 //! different processes are the same islands one process would have run.
 
 use super::{Evaluator, Problem, SearchRequest, Settings, algorithm};
-use crate::report::search::SearchFile;
 use crate::batch::{BatchError, Loaded};
 use crate::montecarlo::state::{decode_search, encode_search};
 use crate::report::search::ConvergencePoint;
+use crate::report::search::SearchFile;
 use crate::report::{FitChoice, Fitted};
 use crate::search::{Nsga2, hypervolume};
 use serde::{Deserialize, Serialize};
@@ -95,7 +95,11 @@ impl Scale {
     fn of(scored: &[super::Scored], epsilon: f64) -> Scale {
         let m = scored.first().map_or(0, |s| s.0.len());
         let feasible: Vec<&super::Scored> = scored.iter().filter(|s| s.1 == 0.0).collect();
-        let pool: Vec<&super::Scored> = if feasible.is_empty() { scored.iter().collect() } else { feasible };
+        let pool: Vec<&super::Scored> = if feasible.is_empty() {
+            scored.iter().collect()
+        } else {
+            feasible
+        };
         let mut ideal = vec![f64::INFINITY; m];
         let mut nadir = vec![f64::NEG_INFINITY; m];
         for (f, _) in pool {
@@ -105,7 +109,11 @@ impl Scale {
             }
         }
         let epsilons = (0..m).map(|k| epsilon * (nadir[k] - ideal[k])).collect();
-        Scale { ideal, nadir, epsilons }
+        Scale {
+            ideal,
+            nadir,
+            epsilons,
+        }
     }
 
     /// `f` scaled: 0 at the first generation's best, 1 at its worst.
@@ -122,7 +130,11 @@ impl Scale {
     /// The hypervolume of the feasible `points` (minimised scores), scaled, against the
     /// reference 1.1 in every objective.
     pub fn hypervolume(&self, points: &[(&[f64], f64)]) -> f64 {
-        let scaled: Vec<Vec<f64>> = points.iter().filter(|p| p.1 == 0.0).map(|p| self.scaled(p.0)).collect();
+        let scaled: Vec<Vec<f64>> = points
+            .iter()
+            .filter(|p| p.1 == 0.0)
+            .map(|p| self.scaled(p.0))
+            .collect();
         let reference = vec![REFERENCE; self.ideal.len()];
         hypervolume(&scaled, &reference)
     }
@@ -161,8 +173,17 @@ struct Note<'a> {
 
 impl SearchState {
     /// A search not yet begun.
-    pub fn fresh(identity: Identity, _settings: &Settings, _shard: Option<[u64; 2]>) -> SearchState {
-        SearchState { identity, scale: None, islands: vec![], scenario_text: String::new() }
+    pub fn fresh(
+        identity: Identity,
+        _settings: &Settings,
+        _shard: Option<[u64; 2]>,
+    ) -> SearchState {
+        SearchState {
+            identity,
+            scale: None,
+            islands: vec![],
+            scenario_text: String::new(),
+        }
     }
 
     /// Whether every island ran every generation.
@@ -170,12 +191,19 @@ impl SearchState {
         let s = &self.identity.settings;
         self.scale.is_some()
             && self.islands.len() == s.islands_of(self.identity.shard).len()
-            && self.islands.iter().all(|i| i.nsga.generation() > s.generations)
+            && self
+                .islands
+                .iter()
+                .all(|i| i.nsga.generation() > s.generations)
     }
 
     /// Runs generations until every island is done (`Ok(true)`) or a stop (`Ok(false)`; the
     /// state is then as after the last whole generation).
-    pub fn advance(&mut self, problem: &Problem, ev: &mut Evaluator<'_, '_>) -> Result<bool, BatchError> {
+    pub fn advance(
+        &mut self,
+        problem: &Problem,
+        ev: &mut Evaluator<'_, '_>,
+    ) -> Result<bool, BatchError> {
         let s = self.identity.settings.clone();
         let seeded = [problem.baseline()];
         if self.scale.is_none() {
@@ -190,7 +218,11 @@ impl SearchState {
             self.islands = s
                 .islands_of(self.identity.shard)
                 .into_iter()
-                .map(|i| Island { island: i, nsga: algorithm(problem, &s, i, scale.epsilons.clone()), history: vec![] })
+                .map(|i| Island {
+                    island: i,
+                    nsga: algorithm(problem, &s, i, scale.epsilons.clone()),
+                    history: vec![],
+                })
                 .collect();
             if let Some(first) = self.islands.iter_mut().find(|i| i.island == 0) {
                 first.nsga.tell(asked, scored);
@@ -200,13 +232,16 @@ impl SearchState {
         }
         let scale = self.scale.clone().expect("set above");
         loop {
-            let pending: Vec<usize> =
-                (0..self.islands.len()).filter(|&k| self.islands[k].nsga.generation() <= s.generations).collect();
+            let pending: Vec<usize> = (0..self.islands.len())
+                .filter(|&k| self.islands[k].nsga.generation() <= s.generations)
+                .collect();
             if pending.is_empty() {
                 return Ok(true);
             }
-            let asked: Vec<Vec<crate::search::Candidate>> =
-                pending.iter().map(|&k| self.islands[k].nsga.ask(&seeded)).collect();
+            let asked: Vec<Vec<crate::search::Candidate>> = pending
+                .iter()
+                .map(|&k| self.islands[k].nsga.ask(&seeded))
+                .collect();
             let all: Vec<crate::search::Candidate> = asked.iter().flatten().cloned().collect();
             let Some(mut scored) = ev.score(&all)? else {
                 return Ok(false);
@@ -227,7 +262,11 @@ impl SearchState {
         std::fs::write(dir.join(STATE), encode_search(self))?;
         let note = Note {
             identity: &self.identity,
-            generations: self.islands.iter().map(|i| (i.island, i.nsga.generation())).collect(),
+            generations: self
+                .islands
+                .iter()
+                .map(|i| (i.island, i.nsga.generation()))
+                .collect(),
             complete: self.complete(),
         };
         crate::report::write_json(&dir.join(NOTE), &note)
@@ -267,7 +306,10 @@ impl SearchState {
 impl Island {
     fn record(&mut self, scale: &Scale, population: usize) {
         let members = self.nsga.archive().members();
-        let points: Vec<(&[f64], f64)> = members.iter().map(|e| (e.objectives.as_slice(), e.violation)).collect();
+        let points: Vec<(&[f64], f64)> = members
+            .iter()
+            .map(|e| (e.objectives.as_slice(), e.violation))
+            .collect();
         let generation = self.nsga.generation() - 1;
         self.history.push(ConvergencePoint {
             island: self.island,
@@ -282,7 +324,10 @@ impl Island {
 pub fn read(dir: &Path) -> Result<SearchState, BatchError> {
     let path = dir.join(STATE);
     let bytes = std::fs::read(&path).map_err(|e| {
-        BatchError::input(format!("{}: cannot read the saved search: {e}", path.display()))
+        BatchError::input(format!(
+            "{}: cannot read the saved search: {e}",
+            path.display()
+        ))
     })?;
     decode_search(&bytes).map_err(|e| BatchError::input(format!("{}: {e}", path.display())))
 }
@@ -321,10 +366,16 @@ pub fn combine(dirs: &[PathBuf]) -> Result<SearchState, BatchError> {
             Some([k, _]) => seen[(k - 1) as usize] = true,
         }
         if !st.complete() {
-            errors.push(format!("{}: the shard did not finish; continue it with its --resume command first", dir.display()));
+            errors.push(format!(
+                "{}: the shard did not finish; continue it with its --resume command first",
+                dir.display()
+            ));
         }
     }
-    let missing: Vec<String> = (0..n).filter(|&k| !seen.get(k as usize).copied().unwrap_or(true)).map(|k| format!("{}/{n}", k + 1)).collect();
+    let missing: Vec<String> = (0..n)
+        .filter(|&k| !seen.get(k as usize).copied().unwrap_or(true))
+        .map(|k| format!("{}/{n}", k + 1))
+        .collect();
     if !missing.is_empty() && errors.is_empty() {
         errors.push(format!("shards missing: {}", missing.join(", ")));
     }
@@ -339,13 +390,24 @@ pub fn combine(dirs: &[PathBuf]) -> Result<SearchState, BatchError> {
 }
 
 /// `stratex merge` of a search's shards: the result one process would have written.
-pub fn merge(req: &crate::batch::merge::MergeRequest) -> Result<(SearchFile, u64, u64), BatchError> {
+pub fn merge(
+    req: &crate::batch::merge::MergeRequest,
+) -> Result<(SearchFile, u64, u64), BatchError> {
     if req.tables.xlsx {
-        return Err(BatchError::input("--xlsx: a search writes no workbook; its tables are pareto.csv and convergence.csv"));
+        return Err(BatchError::input(
+            "--xlsx: a search writes no workbook; its tables are pareto.csv and convergence.csv",
+        ));
     }
     let st = combine(&req.dirs)?;
-    if req.dirs.iter().any(|d| d.canonicalize().ok() == req.out.canonicalize().ok() && req.out.exists()) {
-        return Err(BatchError::input(format!("--out {} is one of the shard folders; choose another folder", req.out.display())));
+    if req
+        .dirs
+        .iter()
+        .any(|d| d.canonicalize().ok() == req.out.canonicalize().ok() && req.out.exists())
+    {
+        return Err(BatchError::input(format!(
+            "--out {} is one of the shard folders; choose another folder",
+            req.out.display()
+        )));
     }
     let path = PathBuf::from(&st.identity.file);
     let source = crate::scenario::from_bytes(&path, st.scenario_text.clone().into_bytes())?;
@@ -355,7 +417,13 @@ pub fn merge(req: &crate::batch::merge::MergeRequest) -> Result<(SearchFile, u64
     request.shard = None;
     let problem = Problem::new(&loaded.model, &request)?;
     let fit = crate::batch::fit::resolve(&loaded, &request.fit)?;
-    let draws = fit.as_ref().map(|f| crate::calibrate::posterior::Draws::new(&f.posterior, f.draws.clone(), st.identity.settings.seed));
+    let draws = fit.as_ref().map(|f| {
+        crate::calibrate::posterior::Draws::new(
+            &f.posterior,
+            f.draws.clone(),
+            st.identity.settings.seed,
+        )
+    });
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut progress = |_: u64, _: u64| {};
     let settings = st.identity.settings.clone();
@@ -365,15 +433,25 @@ pub fn merge(req: &crate::batch::merge::MergeRequest) -> Result<(SearchFile, u64
         settings: &settings,
         threads: crate::batch::threads(None)?,
         design: draws.as_ref().map(|d| d as &dyn crate::montecarlo::Design),
-        ctl: crate::batch::Control { progress: &mut progress, stop: &stop },
+        ctl: crate::batch::Control {
+            progress: &mut progress,
+            stop: &stop,
+        },
         cache: std::collections::HashMap::new(),
         simulated: 0,
     };
     let staging = crate::batch::staging(&req.out)?;
     let (file, runs) = super::finish::finish(&loaded, &problem, &st, &mut ev)?;
     super::write_results(staging.dir(), &file, req.tables, req.brief, 0.0)?;
-    let run_info = crate::report::summary::RunInfo::for_command(st.identity.reproduce.clone(), runs, ev.threads, 0.0, std::time::SystemTime::now());
-    crate::report::write_json(&staging.path("run-info.json"), &run_info).map_err(crate::batch::cannot_write("run-info.json"))?;
+    let run_info = crate::report::summary::RunInfo::for_command(
+        st.identity.reproduce.clone(),
+        runs,
+        ev.threads,
+        0.0,
+        std::time::SystemTime::now(),
+    );
+    crate::report::write_json(&staging.path("run-info.json"), &run_info)
+        .map_err(crate::batch::cannot_write("run-info.json"))?;
     crate::batch::commit(staging)?;
     Ok((file, req.dirs.len() as u64, settings.runs))
 }
