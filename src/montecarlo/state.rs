@@ -119,7 +119,6 @@ pub fn decode_comparison(bytes: &[u8]) -> Res<ComparisonRepr> {
     open(bytes, COMPARISON, "a comparison")
 }
 
-
 /// Saves a search's state (its islands, for `--resume` and `stratex merge`).
 pub fn encode_search(s: &impl Serialize) -> Vec<u8> {
     seal(SEARCH, s)
@@ -264,4 +263,3 @@ mod tests {
         assert!(e.contains("bytes after the end"), "{e}");
     }
 }
-

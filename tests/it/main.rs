@@ -17,6 +17,7 @@ mod mechanisms;
 mod odd_text;
 mod posterior;
 mod resume;
+mod search;
 mod shards;
 mod spreadsheet;
 mod workflow;

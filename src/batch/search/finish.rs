@@ -7,6 +7,7 @@ use super::{Evaluator, Problem};
 use crate::batch::{BatchError, Loaded};
 use crate::model::{Better, Model};
 use crate::montecarlo::ensemble::EnsembleValues;
+use crate::report::Fitted;
 use crate::report::search::{
     BoxLimit, Highlight, Policy, SearchConstraint, SearchFile, SearchLever, SearchObjective,
     SearchSettings, Vulnerability,
@@ -20,6 +21,7 @@ pub fn finish(
     loaded: &Loaded,
     problem: &Problem,
     st: &SearchState,
+    fitted: Option<Fitted>,
     ev: &mut Evaluator<'_, '_>,
 ) -> Result<(SearchFile, u64), BatchError> {
     let model = &loaded.model;
@@ -114,7 +116,7 @@ pub fn finish(
         vulnerabilities,
         feasible,
         reproduce: id.reproduce.clone(),
-        fitted: id.fitted.clone(),
+        fitted,
     };
     Ok((file, runs))
 }

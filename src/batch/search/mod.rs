@@ -280,7 +280,8 @@ pub fn search(
             .map_err(cannot_write("the shard's islands"))?;
         SearchEnd::Shard { k, n }
     } else {
-        let (file, runs) = finish::finish(loaded, &problem, &st, &mut runner)?;
+        let fitted = fit.as_ref().map(|f| f.record.clone());
+        let (file, runs) = finish::finish(loaded, &problem, &st, fitted, &mut runner)?;
         simulated += runs;
         write_results(staging.dir(), &file, req.tables, req.brief, elapsed)?;
         SearchEnd::Finished(Box::new(file))

@@ -21,7 +21,8 @@ pub const STATE: &str = "search-state.bin";
 pub const NOTE: &str = "search-part.json";
 
 /// What a search is: the scenario's bytes, the request and its settings. A saved search is
-/// resumed or merged only under the same identity.
+/// resumed or merged only under the same identity. (Saved with postcard, which is not
+/// self-describing: no field here may be skipped when serialised.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     pub generator: String,
@@ -32,8 +33,11 @@ pub struct Identity {
     pub constraints: Vec<(String, bool, f64)>,
     pub settings: Settings,
     pub shard: Option<[u64; 2]>,
-    pub choice: FitChoice,
-    pub fitted: Option<Fitted>,
+    /// `--posterior` and `--prior` as given.
+    pub posterior: Option<PathBuf>,
+    pub prior: bool,
+    /// The posterior file's hash, if one was used.
+    pub fitted: Option<String>,
     pub reproduce: String,
 }
 
@@ -54,8 +58,9 @@ impl Identity {
             constraints: req.constraints.clone(),
             settings: settings.clone(),
             shard: req.shard,
-            choice: req.fit.clone(),
-            fitted,
+            posterior: req.fit.posterior.clone(),
+            prior: req.fit.prior,
+            fitted: fitted.map(|f| f.sha256),
             reproduce,
         }
     }
@@ -75,7 +80,10 @@ impl Identity {
             islands: Some(s.islands),
             epsilon: Some(s.epsilon),
             seed: Some(s.seed),
-            fit: self.choice.clone(),
+            fit: FitChoice {
+                posterior: self.posterior.clone(),
+                prior: self.prior,
+            },
             ..SearchRequest::default()
         }
     }
@@ -441,7 +449,8 @@ pub fn merge(
         simulated: 0,
     };
     let staging = crate::batch::staging(&req.out)?;
-    let (file, runs) = super::finish::finish(&loaded, &problem, &st, &mut ev)?;
+    let fitted = fit.as_ref().map(|f| f.record.clone());
+    let (file, runs) = super::finish::finish(&loaded, &problem, &st, fitted, &mut ev)?;
     super::write_results(staging.dir(), &file, req.tables, req.brief, 0.0)?;
     let run_info = crate::report::summary::RunInfo::for_command(
         st.identity.reproduce.clone(),
