@@ -235,13 +235,12 @@ impl SearchTradeOff {
                 .collect(),
             baseline: TradePoint::of(&file.baseline, x, y),
             highlights: highlighted(file),
-            whisker: format!("{} of futures", tail(file)),
+            whisker: format!("{} of futures (highlighted and today)", tail(file)),
             frame: Frame {
                 title: title(&ox.name, &oy.name),
                 subtitle: format!(
                     "Each dot is a policy no other found beats on every objective (mean); whiskers \
-                     reach {} of {} futures (highlighted policies and today's). Better is toward \
-                     the {up} {across}.",
+                     reach {} of {} futures. Better is toward the {up} {across}.",
                     tail(file),
                     exact_count(file.settings.runs)
                 ),
