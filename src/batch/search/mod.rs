@@ -247,7 +247,7 @@ pub fn search(
     let mut st = if req.resume {
         SearchState::resume(&out, &identity)?
     } else {
-        SearchState::fresh(identity, &settings, req.shard)
+        SearchState::fresh(identity)
     };
     let draws = fit
         .as_ref()
