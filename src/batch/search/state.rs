@@ -181,11 +181,7 @@ struct Note<'a> {
 
 impl SearchState {
     /// A search not yet begun.
-    pub fn fresh(
-        identity: Identity,
-        _settings: &Settings,
-        _shard: Option<[u64; 2]>,
-    ) -> SearchState {
+    pub fn fresh(identity: Identity) -> SearchState {
         SearchState {
             identity,
             scale: None,
