@@ -362,8 +362,14 @@ impl Chart for SearchTradeOff {
                 .map(|(_, p)| Circle::new(p.mean, 9, OTHER.filled())),
         )?;
         // Labels sit up and right of their marker, or up and left in the right fifth of the
-        // plot, so they stay inside it.
-        let label = |at: (f64, f64), text: &str, style: TextStyle<'static>| {
+        // plot, so they stay inside it; labels of markers close together are stacked upward
+        // so one never covers another.
+        let highlighted = self.highlights.iter().map(|(p, _)| self.pareto[*p].mean);
+        let marked: Vec<(f64, f64)> = highlighted.chain([self.baseline.mean]).collect();
+        let pixels: Vec<(i32, i32)> = marked.iter().map(|m| chart.backend_coord(m)).collect();
+        let lifts = stack_lifts(&pixels, LABEL_NEAR, LABEL_GAP);
+        let label = |k: usize, text: &str, style: TextStyle<'static>| {
+            let at = marked[k];
             let (dx, anchor) = if at.0 - x0 > 0.8 * (x1 - x0) {
                 (-14, HPos::Right)
             } else {
@@ -372,7 +378,7 @@ impl Chart for SearchTradeOff {
             EmptyElement::at(at)
                 + Text::new(
                     text.to_string(),
-                    (dx, -8),
+                    (dx, -8 - lifts[k]),
                     style.pos(Pos::new(anchor, VPos::Bottom)),
                 )
         };
@@ -382,11 +388,10 @@ impl Chart for SearchTradeOff {
             chart.draw_series([EmptyElement::at(p.mean)
                 + Circle::new((0, 0), 12, c.filled())
                 + Circle::new((0, 0), 12, palette::INK.stroke_width(1))])?;
-            chart.draw_series([label(p.mean, &p.label, bold(22.0).color(c))])?;
+            chart.draw_series([label(i, &p.label, bold(22.0).color(c))])?;
         }
-        let b = self.baseline.mean;
-        chart.draw_series([EmptyElement::at(b) + diamond(13)])?;
-        chart.draw_series([label(b, "today", bold(20.0))])?;
+        chart.draw_series([EmptyElement::at(self.baseline.mean) + diamond(13)])?;
+        chart.draw_series([label(self.highlights.len(), "today", bold(20.0))])?;
         Ok(())
     }
 }
@@ -536,6 +541,37 @@ impl SearchParallel {
         keys.push((Key::Dashed(palette::INK), "today's policy".into()));
         keys
     }
+}
+
+/// Markers closer than this (pixels, in both directions) share a stack of labels.
+const LABEL_NEAR: i32 = 70;
+/// The height of one label line in a stack (pixels).
+const LABEL_GAP: i32 = 24;
+
+/// How far (pixels, 0 or more) to lift each marker's label so that labels of markers within
+/// `near` of each other in both directions stand at least `gap` apart, stacked upward from
+/// the lowest marker on screen, so labels keep their markers' order; a marker with no close
+/// neighbour keeps its label where it is (lift 0).
+fn stack_lifts(markers: &[(i32, i32)], near: i32, gap: i32) -> Vec<i32> {
+    let close = |a: (i32, i32), b: (i32, i32)| (a.0 - b.0).abs() < near && (a.1 - b.1).abs() < near;
+    // Pixel y grows downward: the lowest marker is placed first.
+    let mut order: Vec<usize> = (0..markers.len()).collect();
+    order.sort_by_key(|&k| (std::cmp::Reverse(markers[k].1), k));
+    let mut lifts = vec![0; markers.len()];
+    for (n, &k) in order.iter().enumerate() {
+        let taken: Vec<i32> = order[..n]
+            .iter()
+            .copied()
+            .filter(|&j| close(markers[j], markers[k]))
+            .map(|j| markers[j].1 - lifts[j])
+            .collect();
+        let mut y = markers[k].1;
+        while let Some(t) = taken.iter().find(|t| (y - **t).abs() < gap) {
+            y = t - gap;
+        }
+        lifts[k] = markers[k].1 - y;
+    }
+    lifts
 }
 
 /// Moves the label positions `ys` (pixels, any order) into `lo..=hi` and apart to at least
@@ -1223,6 +1259,19 @@ mod tests {
             svg.contains("are empty 5…"),
             "long axis names are not told apart"
         );
+    }
+
+    #[test]
+    fn labels_of_close_markers_are_stacked_and_others_stay_put() {
+        // Two markers on top of each other and a third far away.
+        let lifts = stack_lifts(&[(100, 500), (104, 503), (600, 500)], 70, 24);
+        // The lower marker (503) keeps its label; the higher one's goes above it.
+        assert_eq!(lifts[1], 0);
+        assert_eq!(lifts[2], 0);
+        let (upper, lower) = (500 - lifts[0], 503 - lifts[1]);
+        assert!(lower - upper >= 24, "{upper} {lower}");
+        // A marker already clear of its neighbour's label is not moved.
+        assert_eq!(stack_lifts(&[(100, 500), (110, 440)], 70, 24), [0, 0]);
     }
 
     #[test]
